@@ -1,0 +1,54 @@
+# Two commands matter: `make run` starts the platform, `make test` runs the tests.
+# Both create .venv and install the locked dependencies first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test lint format messages compilemessages lock clean check-deploy
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	touch $(STAMP)
+
+compilemessages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: export DEBUG ?= 1
+run: $(STAMP) compilemessages
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	$(BIN)/honcho start
+
+# Tests run with production settings (DEBUG off) plus the few values a test client needs.
+test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-checks
+test: export FIELD_ENCRYPTION_KEYS ?= dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=
+test: export ALLOWED_HOSTS ?= testserver,127.0.0.1,localhost
+test: export SECURE_SSL_REDIRECT ?= 0
+test: $(STAMP) compilemessages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l da --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+
+lock:
+	uv pip compile --python-version 3.11 --generate-hashes --no-header -q requirements/base.in -o requirements/base.txt
+	uv pip compile --python-version 3.11 --generate-hashes --no-header -q requirements/dev.in -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) var

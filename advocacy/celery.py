@@ -1,0 +1,39 @@
+"""The Celery app. Its periodic schedule is declared here, in one place."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
+
+# DjangoTask adds delay_on_commit()/apply_async_on_commit(): a task that reads rows
+# written by the caller must only be queued once those rows are committed.
+app = Celery("advocacy", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # A task is acknowledged only when it has finished, and given back to the queue
+    # when its worker dies, so a killed worker loses nothing.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=90,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+)
+
+app.conf.beat_schedule = {
+    "expire-invitations": {
+        "task": "employees.tasks.invitations_expire_task",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+app.autodiscover_tasks()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from employees.models import Role
+
+# (label, url name, roles that see it); an empty tuple means every member.
+_NAVIGATION = [
+    (_("My feed"), "feed", (Role.EMPLOYEE,)),
+    (_("My impact"), "my_impact", ()),
+    (_("Library"), "library", (Role.COMMS,)),
+    (_("Dashboard"), "dashboard", (Role.MANAGER, Role.COMMS, Role.ADMIN)),
+    (_("People"), "people", (Role.ADMIN,)),
+    (_("Teams"), "teams", (Role.ADMIN,)),
+    (_("Settings"), "organization_settings", (Role.ADMIN,)),
+]
+
+
+def navigation(request) -> dict:
+    membership = getattr(request, "membership", None)
+    items = []
+    if membership is not None:
+        for label, url_name, roles in _NAVIGATION:
+            if roles and not membership.has_role(*roles):
+                continue
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"navigation": items, "site_name": settings.SITE_NAME}

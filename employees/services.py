@@ -1,0 +1,231 @@
+"""Writes for people and tenancy: invitations, roles, teams, deactivation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from employees.models import Invitation, Membership, Organization, Role, Team, User
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class InvitationInvalid(Exception):
+    """An invitation link that cannot be used, with a reason to show the person."""
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    cleaned = [role for role in Role.values if role in set(roles)]
+    return cleaned or [Role.EMPLOYEE]
+
+
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    name: str = "",
+    roles: Iterable[str] = (),
+    teams: Iterable[Team] = (),
+    invited_by: User | None,
+) -> Invitation:
+    """Invite a person by email. The email itself is sent by a task after commit."""
+    from employees.tasks import invitation_send_task
+
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(_("%(email)s is already a member of this organization.") % {"email": email})
+    if Invitation.objects.filter(
+        organization=organization, email__iexact=email, status=Invitation.Status.PENDING
+    ).exists():
+        raise ValidationError(_("%(email)s has already been invited.") % {"email": email})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organization=organization,
+                email=email,
+                name=name.strip(),
+                roles=_clean_roles(roles),
+                token_hash=_hash_token(secrets.token_urlsafe(32)),
+                invited_by=invited_by,
+                expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+            )
+            invitation.teams.set([team for team in teams if team.organization_id == organization.id])
+    except IntegrityError:
+        raise ValidationError(_("%(email)s has already been invited.") % {"email": email}) from None
+    invitation_send_task.delay_on_commit(invitation.id)
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    """Give the invitation a fresh token and email its link.
+
+    The token is made here, at send time, so that it never travels through the
+    task queue; resending invalidates the previous link.
+    """
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    context = {
+        "invitation": invitation,
+        "organization": invitation.organization,
+        "inviter": invitation.invited_by,
+        "url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+        "site_name": settings.SITE_NAME,
+    }
+    with translation.override(invitation.organization.language):
+        subject = _("You are invited to join %(organization)s on %(site)s") % {
+            "organization": invitation.organization.name,
+            "site": settings.SITE_NAME,
+        }
+        body = render_to_string("employees/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invitation_resend(*, invitation: Invitation) -> None:
+    from employees.tasks import invitation_send_task
+
+    if invitation.status not in (Invitation.Status.PENDING, Invitation.Status.EXPIRED):
+        raise ValidationError(_("Only pending or expired invitations can be sent again."))
+    invitation.status = Invitation.Status.PENDING
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["status", "expires_at"])
+    invitation_send_task.delay_on_commit(invitation.id)
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(_("Only pending invitations can be revoked."))
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link stands for, or InvitationInvalid saying why it cannot be used."""
+    invitation = Invitation.objects.select_related("organization").filter(token_hash=_hash_token(token)).first()
+    if invitation is None:
+        raise InvitationInvalid(
+            _("This invitation link is not valid. It may have been replaced by a newer one; use the latest email.")
+        )
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise InvitationInvalid(_("This invitation has already been used. Log in with your email and password."))
+    if invitation.status == Invitation.Status.REVOKED:
+        raise InvitationInvalid(_("This invitation was withdrawn. Ask your administrator for a new one."))
+    if invitation.status == Invitation.Status.EXPIRED or invitation.expires_at <= timezone.now():
+        raise InvitationInvalid(_("This invitation has expired. Ask your administrator to send it again."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, name: str, password: str | None, user: User | None = None) -> User:
+    """Turn an invitation into a membership: a new user with a password, or a logged-in one."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise InvitationInvalid(_("This invitation has already been used. Log in with your email and password."))
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationInvalid(
+                _("An account with this email exists already. Log in first, then open the link again.")
+            )
+        user = User.objects.create_user(invitation.email, password, name=name.strip() or invitation.name)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    membership, _created = Membership.objects.get_or_create(user=user, organization=invitation.organization)
+    membership.set_roles(invitation.roles)
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save()
+    membership.teams.add(*invitation.teams.all())
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_at"])
+    return user
+
+
+def invitations_expire(*, now: datetime | None = None) -> int:
+    """Mark pending invitations past their date as expired; returns how many."""
+    now = now or timezone.now()
+    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
+        status=Invitation.Status.EXPIRED
+    )
+
+
+def _other_active_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organization_id=membership.organization_id, is_admin=True, is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, roles: Iterable[str], teams: Iterable[Team]) -> Membership:
+    roles = set(roles)
+    if membership.is_admin and Role.ADMIN not in roles and not _other_active_admins(membership):
+        raise ValidationError(_("The organization needs at least one admin; make someone else admin first."))
+    if not roles:
+        raise ValidationError(_("Choose at least one role."))
+    membership.set_roles(roles)
+    membership.save()
+    membership.teams.set([team for team in teams if team.organization_id == membership.organization_id])
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership, actor: User) -> None:
+    """Take a person out of the organization; their history stays for statistics."""
+    if membership.user_id == actor.id:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if membership.is_admin and not _other_active_admins(membership):
+        raise ValidationError(_("The organization needs at least one admin."))
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    user = membership.user
+    if not user.memberships.filter(is_active=True).exists():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership) -> None:
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    if not membership.user.is_active:
+        membership.user.is_active = True
+        membership.user.save(update_fields=["is_active"])
+
+
+def team_create(*, organization: Organization, name: str, parent: Team | None = None) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A team needs a name."))
+    if parent is not None and parent.organization_id != organization.id:
+        raise ValidationError(_("Unknown parent team."))
+    if Team.objects.filter(organization=organization, name__iexact=name).exists():
+        raise ValidationError(_("A team called %(name)s exists already.") % {"name": name})
+    return Team.objects.create(organization=organization, name=name, parent=parent)
+
+
+def organization_create(*, name: str, slug: str, language: str = "en", timezone_name: str = "UTC") -> Organization:
+    return Organization.objects.create(name=name, slug=slug, language=language, timezone=timezone_name)
