@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format messages compilemessages lock clean check-deploy
+.PHONY: run test lint format messages compilemessages lock clean bluesky
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 compilemessages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# The local Bluesky reference network (PLC, PDS, AppView) that end-to-end tests post to.
+bluesky:
+	bash tests/bluesky/setup.sh
 
 run: export DEBUG ?= 1
 run: $(STAMP) compilemessages
@@ -29,7 +33,7 @@ test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-c
 test: export FIELD_ENCRYPTION_KEYS ?= dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=
 test: export ALLOWED_HOSTS ?= testserver,127.0.0.1,localhost
 test: export SECURE_SSL_REDIRECT ?= 0
-test: $(STAMP) compilemessages
+test: $(STAMP) compilemessages bluesky
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py collectstatic --noinput -v0

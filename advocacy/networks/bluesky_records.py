@@ -1,0 +1,98 @@
+"""Bluesky post records: deterministic record keys, link facets, embeds.
+
+Pure helpers apart from the SDK models they build; the adapter is in bluesky.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from advocacy.networks import text as text_rules
+
+if TYPE_CHECKING:
+    from atproto import Client
+
+# -- record keys ----------------------------------------------------------------
+
+POST_COLLECTION = "app.bsky.feed.post"
+
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+TID_LENGTH = 13
+# TID timestamps are derived from the key, not the clock (so a retry produces the
+# same key). They fall in 2023-01-01 .. 2025-01-01: after the network opened, never
+# in the future, which some services distrust.
+_TID_START_US = 1_672_531_200_000_000
+_TID_SPAN_US = 2 * 365 * 24 * 3600 * 1_000_000
+
+
+def tid_from_key(idempotency_key: str) -> str:
+    """A valid TID record key derived from `idempotency_key` alone.
+
+    64-bit value, top bit 0: 53 bits of microseconds since the epoch, then a
+    10-bit clock id; written as 13 characters of base32-sortable. Both parts come
+    from SHA-256 of the key, so the same key always gives the same record key.
+    """
+    seed = int.from_bytes(hashlib.sha256(idempotency_key.encode("utf-8")).digest()[:8], "big")
+    timestamp = _TID_START_US + (seed >> 10) % _TID_SPAN_US
+    value = (timestamp << 10) | (seed & 0x3FF)
+    chars = [TID_ALPHABET[(value >> (5 * shift)) & 31] for shift in range(TID_LENGTH - 1, -1, -1)]
+    return "".join(chars)
+
+
+# -- rich text --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkFacet:
+    byte_start: int  # UTF-8 byte offsets, as the facet index requires
+    byte_end: int
+    uri: str
+
+
+def link_facets(text: str) -> list[LinkFacet]:
+    """Link facets for every http(s) URL in `text`; without one a URL is plain text."""
+    facets = []
+    for span in text_rules.find_urls(text):
+        start = len(text[: span.start].encode("utf-8"))
+        facets.append(LinkFacet(start, start + len(span.url.encode("utf-8")), span.url))
+    return facets
+
+
+def post_url(handle: str, uri: str) -> str:
+    return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def facet_model(facet: LinkFacet) -> Any:
+    from atproto import models
+
+    return models.AppBskyRichtextFacet.Main(
+        index=models.AppBskyRichtextFacet.ByteSlice(byte_start=facet.byte_start, byte_end=facet.byte_end),
+        features=[models.AppBskyRichtextFacet.Link(uri=facet.uri)],
+    )
+
+
+def build_embed(
+    sdk: Client,
+    link: str | None,
+    image: bytes | None,
+    image_mime: str | None,
+    title: str,
+    description: str,
+) -> Any:
+    """A link card (with the image as its thumbnail), or the image alone."""
+    from atproto import models
+
+    blob = None
+    if image:
+        headers = {"Content-Type": image_mime} if image_mime else {}
+        blob = sdk.com.atproto.repo.upload_blob(image, headers=headers).blob
+    if link:
+        external = models.AppBskyEmbedExternal.External(
+            uri=link, title=title or link, description=description, thumb=blob
+        )
+        return models.AppBskyEmbedExternal.Main(external=external)
+    if blob is not None:
+        return models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
+    return None

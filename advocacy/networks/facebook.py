@@ -1,0 +1,63 @@
+"""Facebook: share dialog only.
+
+Meta removed `publish_actions` in 2018: no app may post to a personal profile,
+and the share dialog may not be pre-filled with text. An employee shares the
+tracked link through the dialog; such shares are measured by clicks only and
+reported as unverified.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from advocacy.networks.base import (
+    Adapter,
+    Audience,
+    Credentials,
+    PostMetrics,
+    PublishResult,
+    Unsupported,
+)
+
+SHARER_URL = "https://www.facebook.com/sharer/sharer.php"
+
+
+def share_dialog_url(link: str) -> str:
+    """The sharer URL for `link` (the tracked link); nothing else may be passed."""
+    return f"{SHARER_URL}?{urlencode({'u': link})}"
+
+
+class FacebookAdapter(Adapter):
+    name = "facebook"
+    label = "Facebook"
+    metrics_batch_size = 0
+    can_publish = False
+    measured = False
+
+    share_dialog_url = staticmethod(share_dialog_url)
+
+    def publish(
+        self,
+        *,
+        text: str,
+        link: str | None,
+        image: bytes | None = None,
+        image_mime: str | None = None,
+        idempotency_key: str,
+        link_title: str = "",
+        link_description: str = "",
+    ) -> PublishResult:
+        raise Unsupported(
+            "Facebook allows no app to post to a personal profile (Meta removed "
+            "publish_actions in 2018); share through the share dialog instead"
+        )
+
+    def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
+        raise Unsupported("Facebook shares are measured by link clicks only")
+
+    def fetch_audience(self) -> Audience:
+        raise Unsupported("Facebook gives no follower count for personal profiles")
+
+    def refresh(self) -> Credentials:
+        # Nothing is held for Facebook: sharing needs no token.
+        return self.credentials

@@ -1,0 +1,280 @@
+"""LinkedIn: a member's posts through the versioned REST API (Share on LinkedIn).
+
+Metrics and followers need LinkedIn-approved scopes (r_member_postAnalytics,
+r_member_profileAnalytics); without them the profile is measured by clicks only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from advocacy.networks import text as text_rules
+from advocacy.networks.base import (
+    Adapter,
+    AppCredentials,
+    Audience,
+    Credentials,
+    CredentialsDead,
+    DuplicateContent,
+    PermanentError,
+    PostMetrics,
+    PublishResult,
+    Unsupported,
+)
+from advocacy.networks.http import error_detail, json_or_empty, raise_for_status, send
+
+API = "https://api.linkedin.com"
+OAUTH_ACCESS_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+
+# LinkedIn retires API versions on a schedule. The Django side passes its setting
+# as `api_version`; this default only serves callers that pass none.
+DEFAULT_API_VERSION = "202510"
+API_VERSION_SETTING = "LINKEDIN_API_VERSION"
+
+POST_ANALYTICS_SCOPE = "r_member_postAnalytics"
+FOLLOWERS_SCOPE = "r_member_profileAnalytics"
+
+# memberCreatorPostAnalytics answers one post and one metric per request.
+METRIC_QUERIES = {
+    "REACTION": "likes",
+    "COMMENT": "replies",
+    "RESHARE": "reposts",
+    "IMPRESSION": "impressions",
+}
+
+# Characters the `little` commentary format reserves; unescaped they are parsed
+# as markup and the text can be cut short or rejected. `#` is left alone before
+# a word so that hashtags stay hashtags.
+_LITTLE_RESERVED = re.compile(r"([\\|{}@\[\]()<>*_~]|#(?!\w))")
+# How LinkedIn says a LinkedIn-Version header is retired, unknown or missing.
+_VERSION_CODES = {"NONEXISTENT_VERSION", "VERSION_MISSING", "INVALID_VERSION"}
+_RETIRED_WORDS = ("not active", "nonexistent", "not supported", "missing")
+_DUPLICATE_URN = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
+
+
+def escape_little(text: str) -> str:
+    return _LITTLE_RESERVED.sub(r"\\\1", text)
+
+
+def post_url(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def scopes_of(credentials: Credentials) -> set[str]:
+    scopes = credentials.extra.get("scopes") or []
+    if isinstance(scopes, str):
+        scopes = scopes.replace(",", " ").split()
+    return set(scopes)
+
+
+class LinkedInAdapter(Adapter):
+    name = "linkedin"
+    label = "LinkedIn"
+    # One post per analytics call (and one call per metric, so 4 requests a post).
+    metrics_batch_size = 1
+    measured = False
+    # 60-day tokens: refresh (approved partners only) a week ahead.
+    refresh_margin = timedelta(days=7)
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        app: AppCredentials | None = None,
+        client: httpx.Client | None = None,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> None:
+        super().__init__(credentials, app, client)
+        self.api_version = api_version
+        self.measured = POST_ANALYTICS_SCOPE in scopes_of(credentials)
+
+    @property
+    def author(self) -> str:
+        urn = self.credentials.extra.get("person_urn")
+        if not urn:
+            sub = self.credentials.extra.get("sub")
+            if not sub:
+                raise PermanentError("LinkedIn profile has no person URN; reconnect it")
+            urn = f"urn:li:person:{sub}"
+        return urn
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.credentials.access_token}",
+            "LinkedIn-Version": self.api_version,
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        response = send(self.client, method, url, headers=self._headers(), **kwargs)
+        self._raise_for_version(response)
+        return response
+
+    def _raise_for_version(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        body = json_or_empty(response)
+        code = str(body.get("code", ""))
+        message = str(body.get("message", "")).lower()
+        retired = "version" in message and any(w in message for w in _RETIRED_WORDS)
+        if response.status_code == 426 or code in _VERSION_CODES or retired:
+            raise PermanentError(
+                f"LinkedIn API version {self.api_version} is not active "
+                f"({response.status_code} {code}). Set {API_VERSION_SETTING} to a "
+                "currently supported YYYYMM version."
+            )
+
+    def _raise(self, response: httpx.Response) -> None:
+        raise_for_status(response, label=self.label, secrets=self._secrets())
+
+    # -- publish ---------------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        text: str,
+        link: str | None,
+        image: bytes | None = None,
+        image_mime: str | None = None,
+        idempotency_key: str,
+        link_title: str = "",
+        link_description: str = "",
+    ) -> PublishResult:
+        # LinkedIn has no idempotency key; a retried create is caught by its
+        # duplicate-content check instead (see below).
+        body: dict[str, Any] = {
+            "author": self.author,
+            "commentary": escape_little(text_rules.compose(self.name, text, link)),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        image_urn = self._upload_image(image, image_mime) if image else None
+        if link:
+            # The Posts API does not scrape the page: the card shows what we send.
+            article: dict[str, Any] = {"source": link, "title": link_title or link}
+            if link_description:
+                article["description"] = link_description
+            if image_urn:
+                article["thumbnail"] = image_urn
+            body["content"] = {"article": article}
+        elif image_urn:
+            body["content"] = {"media": {"id": image_urn}}
+
+        response = self._request("POST", f"{API}/rest/posts", json=body)
+        if response.status_code == 422:
+            # A retry of a post that went through: LinkedIn names the existing post.
+            found = _DUPLICATE_URN.search(str(json_or_empty(response).get("message", "")))
+            if found:
+                return PublishResult(found.group(1), post_url(found.group(1)))
+            if "duplicate" in response.text.lower():
+                raise DuplicateContent(f"LinkedIn: {error_detail(response, self._secrets())}")
+        self._raise(response)
+        urn = response.headers.get("x-restli-id", "")
+        if not urn:
+            raise PermanentError("LinkedIn accepted the post but returned no post id")
+        return PublishResult(urn, post_url(urn))
+
+    def _upload_image(self, image: bytes, image_mime: str | None) -> str:
+        init = self._request(
+            "POST",
+            f"{API}/rest/images",
+            params={"action": "initializeUpload"},
+            json={"initializeUploadRequest": {"owner": self.author}},
+        )
+        self._raise(init)
+        value = json_or_empty(init).get("value", {})
+        upload_url, image_urn = value.get("uploadUrl"), value.get("image")
+        if not upload_url or not image_urn:
+            raise PermanentError("LinkedIn returned no image upload URL")
+        headers = {"Authorization": f"Bearer {self.credentials.access_token}"}
+        if image_mime:
+            headers["Content-Type"] = image_mime
+        uploaded = send(self.client, "PUT", upload_url, headers=headers, content=image)
+        self._raise(uploaded)
+        return str(image_urn)
+
+    # -- metrics ---------------------------------------------------------------
+
+    def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
+        self._check_batch(remote_ids)
+        if not self.measured:
+            raise Unsupported(
+                f"LinkedIn post metrics need the {POST_ANALYTICS_SCOPE} scope; "
+                "this profile is measured by link clicks only"
+            )
+        return [self._metrics_of(urn) for urn in remote_ids]
+
+    def _metrics_of(self, urn: str) -> PostMetrics:
+        values: dict[str, int] = {}
+        for query_type, field_name in METRIC_QUERIES.items():
+            response = self._request("GET", self._analytics_url(urn, query_type))
+            if response.status_code == 404:
+                return PostMetrics(remote_id=urn, deleted=True)
+            self._raise(response)
+            elements = json_or_empty(response).get("elements") or []
+            values[field_name] = sum(int(e.get("count") or 0) for e in elements)
+        return PostMetrics(remote_id=urn, **values)
+
+    @staticmethod
+    def _analytics_url(urn: str, query_type: str) -> str:
+        # Rest.li 2.0 wants the URN percent-encoded inside an unencoded `(share:…)`
+        # tuple; httpx `params` would encode the parentheses too, so build it here.
+        kind = "ugc" if ":ugcPost:" in urn else "share"
+        entity = f"({kind}:{quote(urn, safe='')})"
+        return (
+            f"{API}/rest/memberCreatorPostAnalytics?q=entity&entity={entity}&queryType={query_type}&aggregation=TOTAL"
+        )
+
+    # -- audience --------------------------------------------------------------
+
+    def fetch_audience(self) -> Audience:
+        if FOLLOWERS_SCOPE not in scopes_of(self.credentials):
+            raise Unsupported(
+                f"LinkedIn follower counts need the {FOLLOWERS_SCOPE} scope, "
+                "which LinkedIn grants to approved apps only"
+            )
+        response = self._request("GET", f"{API}/rest/memberFollowersCount", params={"q": "me"})
+        self._raise(response)
+        elements = json_or_empty(response).get("elements") or [{}]
+        return Audience(followers=int(elements[0].get("memberFollowersCount") or 0))
+
+    # -- tokens ----------------------------------------------------------------
+
+    def refresh(self) -> Credentials:
+        if not self.credentials.refresh_token or self.app is None:
+            # Refresh tokens go to approved partners only: everyone else reconnects.
+            raise CredentialsDead("LinkedIn gave this app no refresh token; reconnect the profile")
+        response = send(
+            self.client,
+            "POST",
+            OAUTH_ACCESS_URL,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": self.credentials.refresh_token,
+                "client_id": self.app.client_id,
+                "client_secret": self.app.client_secret,
+            },
+        )
+        if response.status_code in (400, 401):
+            raise CredentialsDead(f"LinkedIn refused the refresh: {error_detail(response, self._secrets())}")
+        self._raise(response)
+        body = json_or_empty(response)
+        expires_in = body.get("expires_in")
+        return self._replace_credentials(
+            self.credentials.with_tokens(
+                access_token=body["access_token"],
+                refresh_token=body.get("refresh_token") or self.credentials.refresh_token,
+                expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
+            )
+        )

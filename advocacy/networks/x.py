@@ -1,0 +1,164 @@
+"""X: posts through API v2 with a user's OAuth 2.0 (PKCE) token.
+
+Refresh tokens are single-use: `refresh()` returns the rotated pair, and the
+caller must store both in one write, or the account is lost at the next refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from advocacy.networks import text as text_rules
+from advocacy.networks.base import (
+    Adapter,
+    Audience,
+    Credentials,
+    CredentialsDead,
+    DuplicateContent,
+    PermanentError,
+    PostMetrics,
+    PublishResult,
+)
+from advocacy.networks.http import (
+    error_detail,
+    json_or_empty,
+    raise_for_status,
+    seconds_until_epoch,
+    send,
+)
+
+API = "https://api.x.com"
+TOKEN_URL = f"{API}/2/oauth2/token"
+NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
+
+
+def post_url(tweet_id: str, username: str | None = None) -> str:
+    if username:
+        return f"https://x.com/{username}/status/{tweet_id}"
+    return f"https://x.com/i/web/status/{tweet_id}"
+
+
+class XAdapter(Adapter):
+    name = "x"
+    label = "X"
+    metrics_batch_size = 100
+    # Access tokens live two hours.
+    refresh_margin = timedelta(minutes=5)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credentials.access_token}"}
+
+    def _raise(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        detail = error_detail(response, self._secrets())
+        if response.status_code == 403 and "duplicate" in detail.lower():
+            # X has no idempotency key; this is what a retried post that got through looks like.
+            raise DuplicateContent(f"X: {detail}")
+        # Rate limits come as x-rate-limit-reset (epoch seconds), per endpoint and tier.
+        wait = seconds_until_epoch(response.headers.get("x-rate-limit-reset"))
+        raise_for_status(response, label=self.label, secrets=self._secrets(), retry_after=wait)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = send(self.client, method, f"{API}{path}", headers=self._headers(), **kwargs)
+        self._raise(response)
+        return json_or_empty(response)
+
+    def publish(
+        self,
+        *,
+        text: str,
+        link: str | None,
+        image: bytes | None = None,
+        image_mime: str | None = None,
+        idempotency_key: str,
+        link_title: str = "",
+        link_description: str = "",
+    ) -> PublishResult:
+        # The image is not uploaded: X builds the link card from the page itself, and
+        # media upload needs an extra scope (media.write) most connections lack.
+        body = self._request("POST", "/2/tweets", json={"text": text_rules.compose(self.name, text, link)})
+        tweet_id = str((body.get("data") or {}).get("id", ""))
+        if not tweet_id:
+            raise PermanentError("X accepted the post but returned no id")
+        return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+
+    def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
+        self._check_batch(remote_ids)
+        if not remote_ids:
+            return []
+        body = self._request(
+            "GET",
+            "/2/tweets",
+            params={"ids": ",".join(remote_ids), "tweet.fields": "public_metrics"},
+        )
+        found = {str(t["id"]): t.get("public_metrics") or {} for t in body.get("data") or []}
+        missing = {
+            str(e.get("resource_id") or e.get("value"))
+            for e in body.get("errors") or []
+            if e.get("type") == NOT_FOUND_PROBLEM or e.get("title") == "Not Found Error"
+        }
+        results = []
+        for remote_id in remote_ids:
+            if remote_id in found:
+                m = found[remote_id]
+                results.append(
+                    PostMetrics(
+                        remote_id=remote_id,
+                        likes=int(m.get("like_count", 0)),
+                        reposts=int(m.get("retweet_count", 0)),
+                        replies=int(m.get("reply_count", 0)),
+                        quotes=int(m.get("quote_count", 0)),
+                        impressions=m.get("impression_count"),
+                    )
+                )
+            elif remote_id in missing:
+                results.append(PostMetrics(remote_id=remote_id, deleted=True))
+            # Other errors (e.g. a suspended author) say nothing about the post: left out,
+            # so the caller keeps its last snapshot.
+        return results
+
+    def fetch_audience(self) -> Audience:
+        body = self._request("GET", "/2/users/me", params={"user.fields": "public_metrics"})
+        metrics = (body.get("data") or {}).get("public_metrics") or {}
+        return Audience(followers=int(metrics.get("followers_count", 0)))
+
+    def refresh(self) -> Credentials:
+        if not self.credentials.refresh_token:
+            raise CredentialsDead("X gave no refresh token (offline.access not granted); reconnect")
+        if self.app is None:
+            raise PermanentError("X refresh needs the app's client id and secret")
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.credentials.refresh_token,
+            "client_id": self.app.client_id,
+        }
+        # A confidential client authenticates with HTTP Basic; a public one sends only client_id.
+        auth = (self.app.client_id, self.app.client_secret) if self.app.client_secret else None
+        response = send(self.client, "POST", TOKEN_URL, data=form, auth=auth)
+        if response.status_code == 400:
+            # X answers invalid_request (not only invalid_grant) for a used or revoked token.
+            raise CredentialsDead(f"X refused the refresh token: {error_detail(response, self._secrets())}")
+        if response.status_code == 401:
+            # The app's own keys were refused: a settings problem, not the employee's.
+            raise PermanentError(f"X refused the app's client credentials: {error_detail(response, self._secrets())}")
+        self._raise(response)
+        body = json_or_empty(response)
+        if not body.get("access_token"):
+            raise PermanentError("X refresh returned no access token")
+        extra = dict(self.credentials.extra)
+        if body.get("scope"):
+            extra["scopes"] = str(body["scope"]).split()
+        expires_in = body.get("expires_in")
+        return self._replace_credentials(
+            Credentials(
+                access_token=body["access_token"],
+                # The old refresh token is spent now; never fall back to it.
+                refresh_token=body.get("refresh_token", ""),
+                expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
+                extra=extra,
+            )
+        )

@@ -1,0 +1,3 @@
+from .fixtures import bluesky_network
+
+__all__ = ["bluesky_network"]

@@ -1,0 +1,77 @@
+"""The shared HTTP client and the error mapping every adapter relies on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from advocacy.networks.base import CredentialsDead, PermanentError, RetryLater
+from advocacy.networks.http import (
+    TIMEOUT,
+    USER_AGENT,
+    make_client,
+    raise_for_status,
+    retry_after_seconds,
+    send,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def test_the_client_has_explicit_timeouts_and_our_user_agent(respx_mock):
+    route = respx_mock.get("https://api.example/ping").mock(return_value=httpx.Response(200))
+    with make_client() as client:
+        assert client.timeout == TIMEOUT
+        assert (TIMEOUT.connect, TIMEOUT.read) == (5.0, 20.0)
+        assert client.follow_redirects is False
+        client.get("https://api.example/ping")
+    assert route.calls.last.request.headers["User-Agent"] == USER_AGENT
+
+
+def test_retry_after_in_seconds():
+    assert retry_after_seconds({"retry-after": "120"}, NOW) == 120
+
+
+def test_retry_after_as_an_http_date():
+    later = NOW.replace(minute=2)
+    assert retry_after_seconds({"retry-after": format_datetime(later, usegmt=True)}, NOW) == 120
+
+
+def test_a_retry_after_in_the_past_or_unreadable_means_no_wait_or_unknown():
+    assert retry_after_seconds({"retry-after": "Sun, 01 Mar 2026 11:00:00 GMT"}, NOW) == 0
+    assert retry_after_seconds({"retry-after": "soon"}, NOW) is None
+    assert retry_after_seconds({}, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(429, RetryLater), (500, RetryLater), (503, RetryLater), (401, CredentialsDead), (400, PermanentError)],
+)
+def test_statuses_map_to_the_three_behaviours(status, error):
+    response = httpx.Response(status, json={"error": "nope"}, request=httpx.Request("GET", "https://api.example"))
+    with pytest.raises(error):
+        raise_for_status(response, label="Example")
+
+
+def test_error_messages_never_repeat_a_token_the_network_echoed():
+    response = httpx.Response(
+        400,
+        json={"error": "bad token abc-secret-123"},
+        request=httpx.Request("GET", "https://api.example"),
+    )
+    with pytest.raises(PermanentError) as caught:
+        raise_for_status(response, label="Example", secrets=["abc-secret-123"])
+    assert "abc-secret-123" not in str(caught.value)
+
+
+def test_connection_failures_and_timeouts_are_retried_later(respx_mock):
+    respx_mock.get("https://api.example/down").mock(side_effect=httpx.ConnectError("refused"))
+    respx_mock.get("https://api.example/slow").mock(side_effect=httpx.ReadTimeout("slow"))
+    with make_client() as client:
+        with pytest.raises(RetryLater, match=r"api\.example"):
+            send(client, "GET", "https://api.example/down")
+        with pytest.raises(RetryLater, match="timed out"):
+            send(client, "GET", "https://api.example/slow")
