@@ -30,6 +30,19 @@ app.conf.update(
 )
 
 app.conf.beat_schedule = {
+    "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},
+    "expire-due-posts": {"task": "content.tasks.posts_expire_due_task", "schedule": crontab()},
+    "release-scheduled-shares": {"task": "advocacy.tasks.shares_release_due_task", "schedule": crontab()},
+    "requeue-stuck-shares": {"task": "advocacy.tasks.shares_requeue_stuck_task", "schedule": crontab()},
+    "refresh-profile-tokens": {
+        "task": "employees.profiles.tasks.profiles_refresh_due_task",
+        "schedule": crontab(minute=7),
+    },
+    "snapshot-profile-audiences": {
+        "task": "employees.profiles.tasks.profiles_audience_snapshot_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "poll-feed-sources": {"task": "content.tasks.feed_sources_poll_task", "schedule": crontab(minute="*/15")},
     "expire-invitations": {
         "task": "employees.tasks.invitations_expire_task",
         "schedule": crontab(minute="*/15"),

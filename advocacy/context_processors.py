@@ -10,8 +10,11 @@ from employees.models import Role
 _NAVIGATION = [
     (_("My feed"), "feed", (Role.EMPLOYEE,)),
     (_("My impact"), "my_impact", ()),
+    (_("My profiles"), "my_profiles", ()),
+    (_("Suggest"), "suggest", (Role.EMPLOYEE,)),
     (_("Library"), "library", (Role.COMMS,)),
     (_("Dashboard"), "dashboard", (Role.MANAGER, Role.COMMS, Role.ADMIN)),
+    (_("Company profiles"), "company_profiles", (Role.ADMIN, Role.COMMS)),
     (_("People"), "people", (Role.ADMIN,)),
     (_("Teams"), "teams", (Role.ADMIN,)),
     (_("Settings"), "organization_settings", (Role.ADMIN,)),

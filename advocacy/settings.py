@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.context_processors.navigation",
+                "employees.profiles.context_processors.reconnect_banner",
             ],
         },
     },
@@ -151,6 +152,23 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+
+# Fetching link previews and feeds from addresses on private networks or loopback
+# would let anyone who can save a link probe the server's own network.
+CONTENT_FETCH_ALLOW_PRIVATE = env_bool("CONTENT_FETCH_ALLOW_PRIVATE", False)
+CONTENT_FETCH_MAX_BYTES = env_int("CONTENT_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# Network apps (a NetworkApp row set by an organization's admins overrides these).
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "")
+LINKEDIN_EXTRA_SCOPES = env_str("LINKEDIN_EXTRA_SCOPES", "")
+X_CLIENT_ID = env_str("X_CLIENT_ID", "")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+# Lets a Mastodon server or Bluesky PDS address point at a private network or
+# loopback: for a self-hosted network inside the company, and for local tests.
+NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)

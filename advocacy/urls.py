@@ -4,16 +4,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from advocacy import views
+from advocacy.views import composer, core, feed, links, shares
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("feed/", views.feed, name="feed"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("feed/", feed.feed, name="feed"),
+    path("feed/<int:post_id>/share/", composer.compose, name="compose"),
+    path("feed/<int:post_id>/share/preview/", composer.compose_preview, name="compose_preview"),
+    path("shares/", shares.my_shares, name="my_shares"),
+    path("shares/<int:share_id>/retry/", shares.share_retry, name="share_retry"),
+    path("l/<str:code>", links.tracked_link, name="tracked_link"),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("content/", include("content.urls")),
     path("analytics/", include("analytics.urls")),
+    path("profiles/", include("employees.profiles.urls")),
     path("", include("employees.urls")),
     path("admin/", admin.site.urls),
 ]

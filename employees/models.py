@@ -190,3 +190,170 @@ class Invitation(models.Model):
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in self.roles if role in Role.values]
+
+
+# -- connected social profiles ---------------------------------------------------------
+# Imported here rather than at the top so that the models above read as they did
+# before profiles existed; both modules are pure Python apart from Django.
+import json  # noqa: E402
+
+from advocacy.crypto import EncryptedTextField  # noqa: E402
+from advocacy.networks import NETWORK_CHOICES  # noqa: E402
+from advocacy.networks.base import Credentials  # noqa: E402
+
+# Keys of an adapter's `Credentials.extra` that are secrets (Bluesky's exported session
+# holds both tokens): they are kept encrypted, apart from the plain, queryable extra.
+SECRET_EXTRA_KEYS = frozenset({"session"})
+
+
+class SocialProfile(models.Model):
+    """A connected account on a network: an employee's own, or the company's (no owner).
+
+    Tokens are encrypted at rest. A disconnected profile keeps its row (shares and
+    audience history point at it) but loses its tokens.
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnecting")
+        REVOKED = "revoked", _("Revoked")
+        DISCONNECTED = "disconnected", _("Disconnected")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="social_profiles")
+    # Null: a company profile, managed by admins and the comms team.
+    owner_membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="social_profiles",
+        verbose_name=_("owner"),
+    )
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES)
+    # The network's stable id for the account (Bluesky DID, X user id, LinkedIn sub,
+    # Mastodon "id@instance"), never the handle, which can change.
+    remote_id = models.CharField(_("account id"), max_length=255)
+    handle = models.CharField(_("handle"), max_length=255, blank=True)
+    display_name = models.CharField(_("name"), max_length=255, blank=True)
+    profile_url = models.URLField(_("profile address"), max_length=500, blank=True)
+    followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    followers_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE)
+    # True where the network gives no post metrics: shares are measured by link clicks.
+    clicks_only = models.BooleanField(_("measured by clicks only"), default=False)
+
+    access_token = EncryptedTextField(blank=True, default="")
+    refresh_token = EncryptedTextField(blank=True, default="")
+    # Plain, so that the refresh schedule can query it; it is not a secret.
+    expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
+    secret_extra = EncryptedTextField(blank=True, default="")
+    # Non-secret connection details: did, pds_url, instance_url, person_urn, scopes.
+    extra = models.JSONField(default=dict, blank=True)
+    credentials_refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    last_error = models.TextField(_("last error"), blank=True)
+    reconnect_notified_at = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(_("connected"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("social profile")
+        verbose_name_plural = _("social profiles")
+        ordering = ["network", "handle"]
+        constraints = [
+            # One live row per remote account in an organization, whoever owns it: the
+            # same account connected twice would post twice and count its reach twice.
+            models.UniqueConstraint(
+                fields=["organization", "network", "remote_id"],
+                condition=~models.Q(state="disconnected"),
+                name="socialprofile_one_live_row_per_account",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "state"]),
+            models.Index(fields=["state", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} {self.handle or self.remote_id}"
+
+    @property
+    def is_company(self) -> bool:
+        return self.owner_membership_id is None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    def get_credentials(self) -> Credentials:
+        extra = dict(self.extra or {})
+        if self.secret_extra:
+            extra |= json.loads(self.secret_extra)
+        return Credentials(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=self.expires_at,
+            extra=extra,
+        )
+
+    def set_credentials(self, credentials: Credentials, *, keep_refresh_token: bool = False) -> None:
+        """Take over `credentials`; `keep_refresh_token` keeps ours when they bring none.
+
+        A new grant without a refresh token (LinkedIn gives one only to partners) must
+        not wipe one we hold; a refresh replaces the pair as the network returned it.
+        """
+        self.access_token = credentials.access_token
+        if credentials.refresh_token or not keep_refresh_token:
+            self.refresh_token = credentials.refresh_token
+        self.expires_at = credentials.expires_at
+        public = {key: value for key, value in credentials.extra.items() if key not in SECRET_EXTRA_KEYS}
+        secret = {key: value for key, value in credentials.extra.items() if key in SECRET_EXTRA_KEYS}
+        self.extra = public
+        self.secret_extra = json.dumps(secret) if secret else ""
+
+    def clear_credentials(self) -> None:
+        self.access_token = ""
+        self.refresh_token = ""
+        self.expires_at = None
+        self.secret_extra = ""
+
+
+class NetworkApp(models.Model):
+    """A network app's own credentials (client id and secret).
+
+    LinkedIn and X: per organization (set by its admins) or global (organization
+    empty); a row overrides the LINKEDIN_*/X_* settings. Mastodon: one global row per
+    instance, registered there the first time anyone connects from it.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="network_apps"
+    )
+    network = models.CharField(_("network"), max_length=20, choices=NETWORK_CHOICES)
+    instance_url = models.CharField(_("server address"), max_length=255, blank=True, default="")
+    client_id = models.CharField(_("client id"), max_length=255)
+    client_secret = EncryptedTextField(_("client secret"), blank=True, default="")
+    # The callback a Mastodon registration was made for: a changed SITE_URL needs a new one.
+    redirect_uri = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("network app")
+        verbose_name_plural = _("network apps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "network", "instance_url"],
+                condition=models.Q(organization__isnull=False),
+                name="networkapp_unique_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "instance_url"],
+                condition=models.Q(organization__isnull=True),
+                name="networkapp_unique_global",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} {self.instance_url or ''}".strip()

@@ -33,3 +33,6 @@ def invitations_expire_task() -> int:
     if count:
         logger.info("Expired %d invitations", count)
     return count
+
+
+from employees.profiles.tasks import *  # noqa: E402, F403

@@ -53,3 +53,52 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     def teams(self, create, extracted, **kwargs):
         if create and extracted:
             self.teams.set(extracted)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Topic"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Post"
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Post {n}")
+    body = "Context for colleagues."
+    link_url = factory.Sequence(lambda n: f"https://example.com/news/{n}")
+
+    @factory.post_generation
+    def audience(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audience_teams.set(extracted)
+
+    @classmethod
+    def published(cls, **kwargs):
+        import datetime
+
+        from django.utils import timezone
+
+        since = timezone.now() - datetime.timedelta(days=1)
+        return cls(status="published", publish_at=since, published_at=since, **kwargs)
+
+
+class SocialProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "employees.SocialProfile"
+
+    organization = factory.LazyAttribute(lambda o: o.owner_membership.organization if o.owner_membership else None)
+    owner_membership = None
+    network = "mastodon"
+    remote_id = factory.Sequence(lambda n: f"{n}@social.example")
+    handle = factory.Sequence(lambda n: f"@person{n}@social.example")
+    followers = 100
+    access_token = factory.Sequence(lambda n: f"token-{n}")
+    extra = factory.LazyAttribute(
+        lambda o: {"instance_url": "https://social.example"} if o.network == "mastodon" else {}
+    )

@@ -35,16 +35,21 @@ def _database_url() -> str:
     return f"postgres://{auth}{host}{port}/{db['NAME']}"
 
 
+def new_queue_name() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
 @contextmanager
-def running_worker(*extra_args: str):
-    queue = f"test-{uuid.uuid4().hex[:10]}"
+def running_worker(*extra_args: str, queue: str | None = None, pool: str = "solo"):
+    """Run a worker until the block ends; `queue` lets a second worker take over a first's queue."""
+    queue = queue or new_queue_name()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
     }
-    log_path = Path(settings.VAR_DIR) / f"worker-{queue}.log"
+    log_path = Path(settings.VAR_DIR) / f"worker-{queue}-{uuid.uuid4().hex[:6]}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603
             [
@@ -76,11 +81,13 @@ def running_worker(*extra_args: str):
         yield process
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
         log_path.unlink(missing_ok=True)
 
 

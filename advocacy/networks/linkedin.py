@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -278,3 +278,64 @@ class LinkedInAdapter(Adapter):
                 expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
             )
         )
+
+
+# -- connecting a member (OpenID Connect sign-in + Share on LinkedIn) ----------------
+
+AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
+USERINFO_URL = f"{API}/v2/userinfo"
+# Sign-in (openid, profile) gives the member's id; w_member_social allows posting.
+CONNECT_SCOPES = ("openid", "profile", "w_member_social")
+PUBLISH_SCOPE = "w_member_social"
+
+
+def authorize_url(app: AppCredentials, redirect_uri: str, state: str, scopes: list[str] | tuple[str, ...]) -> str:
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "scope": " ".join(scopes),
+    }
+    return f"{AUTHORIZE_URL}?{urlencode(params)}"
+
+
+def exchange_code(app: AppCredentials, code: str, redirect_uri: str, client: httpx.Client) -> Credentials:
+    """The member's tokens for an authorization code (refresh token: approved partners only)."""
+    secrets = [app.client_secret, code]
+    response = send(
+        client,
+        "POST",
+        OAUTH_ACCESS_URL,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        },
+    )
+    if response.status_code in (400, 401):
+        raise CredentialsDead(f"LinkedIn refused the authorization: {error_detail(response, secrets)}")
+    raise_for_status(response, label="LinkedIn", secrets=secrets)
+    body = json_or_empty(response)
+    if not body.get("access_token"):
+        raise PermanentError("LinkedIn returned no access token")
+    expires_in = body.get("expires_in")
+    scopes = str(body.get("scope", "")).replace(",", " ").split()
+    return Credentials(
+        access_token=str(body["access_token"]),
+        refresh_token=str(body.get("refresh_token") or ""),
+        expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
+        extra={"scopes": scopes},
+    )
+
+
+def fetch_member(credentials: Credentials, client: httpx.Client) -> dict[str, Any]:
+    """The signed-in member (OpenID Connect userinfo): `sub`, `name`, `picture`."""
+    response = send(client, "GET", USERINFO_URL, headers={"Authorization": f"Bearer {credentials.access_token}"})
+    raise_for_status(response, label="LinkedIn", secrets=[credentials.access_token])
+    body = json_or_empty(response)
+    if not body.get("sub"):
+        raise PermanentError("LinkedIn did not say who signed in")
+    return body

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -187,3 +188,18 @@ def exchange_code(
         access_token=str(body["access_token"]),
         extra={"instance_url": instance_url, "scopes": str(body.get("scope", SCOPES)).split()},
     )
+
+
+def verify_credentials(instance_url: str, access_token: str, client: httpx.Client) -> dict[str, Any]:
+    """The account a token belongs to: `id`, `acct`, `url`, `display_name`, `followers_count`."""
+    response = send(
+        client,
+        "GET",
+        f"{instance_url}/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    raise_mastodon_error(response, [access_token])
+    body = json_or_empty(response)
+    if not body.get("id"):
+        raise PermanentError(f"{instance_url} did not say which account signed in")
+    return body

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
 from advocacy.networks import text as text_rules
 from advocacy.networks.base import (
     Adapter,
+    AppCredentials,
     Audience,
     Credentials,
     CredentialsDead,
@@ -162,3 +164,75 @@ class XAdapter(Adapter):
                 extra=extra,
             )
         )
+
+
+# -- connecting an account (OAuth 2.0 authorization code with PKCE) ------------------
+
+AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+# offline.access brings the refresh token; without it the profile dies in two hours.
+CONNECT_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+REQUIRED_SCOPES = frozenset({"tweet.write", "offline.access"})
+
+
+def authorize_url(
+    app: AppCredentials, redirect_uri: str, state: str, code_challenge: str, scopes: tuple[str, ...] = CONNECT_SCOPES
+) -> str:
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(scopes),
+        "state": state,
+        "code_challenge": code_challenge,
+        "code_challenge_method": "S256",
+    }
+    return f"{AUTHORIZE_URL}?{urlencode(params)}"
+
+
+def exchange_code(
+    app: AppCredentials, code: str, redirect_uri: str, code_verifier: str, client: httpx.Client
+) -> Credentials:
+    secrets = [app.client_secret, code, code_verifier]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": code_verifier,
+        "client_id": app.client_id,
+    }
+    # A confidential client authenticates with HTTP Basic; a public one sends only client_id.
+    auth = (app.client_id, app.client_secret) if app.client_secret else None
+    response = send(client, "POST", TOKEN_URL, data=form, auth=auth)
+    if response.status_code in (400, 401):
+        raise CredentialsDead(f"X refused the authorization: {error_detail(response, secrets)}")
+    raise_for_status(response, label="X", secrets=secrets)
+    body = json_or_empty(response)
+    if not body.get("access_token"):
+        raise PermanentError("X returned no access token")
+    expires_in = body.get("expires_in")
+    return Credentials(
+        access_token=str(body["access_token"]),
+        refresh_token=str(body.get("refresh_token") or ""),
+        expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
+        extra={"scopes": str(body.get("scope", "")).split()},
+    )
+
+
+def fetch_account(credentials: Credentials, client: httpx.Client) -> dict[str, Any]:
+    """The signed-in user: `id`, `username`, `name`, `public_metrics.followers_count`."""
+    response = send(
+        client,
+        "GET",
+        f"{API}/2/users/me",
+        params={"user.fields": "public_metrics"},
+        headers={"Authorization": f"Bearer {credentials.access_token}"},
+    )
+    raise_for_status(response, label="X", secrets=[credentials.access_token])
+    data = json_or_empty(response).get("data") or {}
+    if not data.get("id"):
+        raise PermanentError("X did not say who signed in")
+    return data
+
+
+def profile_url(username: str) -> str:
+    return f"https://x.com/{username}"

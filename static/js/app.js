@@ -13,3 +13,27 @@ document.addEventListener("change", (event) => {
     event.target.form.requestSubmit();
   }
 });
+
+// Suggested captions fill the comment box as a starting point.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-fill]");
+  if (!button) return;
+  const target = document.querySelector(button.dataset.fill);
+  if (target) {
+    target.value = button.dataset.text;
+    target.focus();
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+});
+
+// A second click on a submit button marked data-once does nothing while the first
+// submission is on its way (the server refuses a double share anyway).
+document.addEventListener("submit", (event) => {
+  const button = event.target.querySelector("[data-once]");
+  if (button) {
+    if (button.dataset.sent) {
+      event.preventDefault();
+    }
+    button.dataset.sent = "1";
+  }
+});

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from content.demo import seed_content
 from employees.models import Membership, Organization, Role, Team, User
 
 DEMO_PASSWORD = "demo-password-123"
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             membership.is_active = True
             membership.save()
             membership.teams.set([teams[team_name] for team_name in team_names])
+
+        seed_content(organization=organization, author=User.objects.get(email="comms@demo.example"))
 
         self.stdout.write(self.style.SUCCESS(f"Demo organization “{organization.name}” is ready. Log in with:"))
         for email, _name, roles, _teams in DEMO_PEOPLE:

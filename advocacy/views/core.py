@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
 from employees.access import membership_required
@@ -23,11 +23,6 @@ def home(request):
         if request.membership.has_role(role):
             return redirect(url_name)
     return redirect("my_impact")
-
-
-@membership_required(Role.EMPLOYEE)
-def feed(request):
-    return render(request, "advocacy/feed.html")
 
 
 @never_cache

@@ -1,0 +1,80 @@
+"""Tracked links: short codes, UTM parameters, click recording."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import string
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.models import Click, Share, TrackedLink
+
+CODE_ALPHABET = string.ascii_letters + string.digits
+CODE_LENGTH = 8
+# Crawlers that unfurl links (link previews) and generic bots; their visits are kept
+# but flagged, so reports can count people only.
+_BOT = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|linkedinbot|twitterbot|embedly|preview|"
+    r"whatsapp|telegram|discord|slack|skype|bluesky|mastodon|curl|wget|python-|httpx|go-http",
+    re.IGNORECASE,
+)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def with_utm(url: str, *, network: str, campaign: str, content: str) -> str:
+    """The target with UTM parameters; parameters the page already has are kept."""
+    parts = urlsplit(url)
+    query = [
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not key.startswith("utm_")
+    ]
+    query += [
+        ("utm_source", network),
+        ("utm_medium", "employee_advocacy"),
+        ("utm_campaign", campaign),
+        ("utm_content", content),
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tracked_link_create(*, share: Share) -> TrackedLink:
+    target = with_utm(
+        share.post.link_url, network=share.network, campaign=f"post-{share.post_id}", content=f"share-{share.id}"
+    )
+    while True:
+        code = new_code()
+        if not TrackedLink.objects.filter(code=code).exists():
+            return TrackedLink.objects.create(
+                code=code, organization_id=share.organization_id, share=share, target_url=target
+            )
+
+
+def short_url(code: str) -> str:
+    return settings.SITE_URL + reverse("tracked_link", args=[code])
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(_BOT.search(user_agent))
+
+
+def visitor_hash(*, ip: str, user_agent: str) -> str:
+    """A per-day pseudonym of the visitor; the address itself is never stored."""
+    day = timezone.now().date().isoformat()
+    material = f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
+def click_record(*, link_id: int, user_agent: str, ip: str) -> None:
+    Click.objects.create(
+        link_id=link_id,
+        at=timezone.now(),
+        is_bot=is_bot(user_agent),
+        visitor=visitor_hash(ip=ip, user_agent=user_agent),
+    )

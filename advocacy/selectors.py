@@ -1,0 +1,63 @@
+"""Reads for sharing: the feed, a member's shares, a member's profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from advocacy.models import Share
+from content.selectors import posts_visible_to
+
+if TYPE_CHECKING:
+    from content.models import Post
+    from employees.models import Membership, SocialProfile
+
+EXPIRES_SOON = timedelta(days=2)
+
+
+def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
+    posts = posts_visible_to(membership).prefetch_related("topics").order_by("-published_at", "-id")
+    if topic_id:
+        posts = posts.filter(topics__id=topic_id)
+    return posts
+
+
+def feed_markers(*, membership: Membership, posts: list[Post], last_visit: datetime | None) -> None:
+    """Mark each post: shared by me, new since my last visit, expiring soon. One query."""
+    shared = set(
+        Share.objects.filter(member=membership, post__in=[post.id for post in posts]).values_list("post_id", flat=True)
+    )
+    soon = timezone.now() + EXPIRES_SOON
+    for post in posts:
+        post.shared_by_me = post.id in shared
+        post.is_new = bool(last_visit and post.published_at and post.published_at > last_visit)
+        post.expires_soon = bool(post.expires_at and post.expires_at <= soon)
+
+
+def member_profiles(*, membership: Membership) -> QuerySet[SocialProfile]:
+    from employees.models import SocialProfile
+
+    return SocialProfile.objects.filter(owner_membership=membership, state="active").order_by("network", "handle")
+
+
+def company_profiles(*, membership: Membership) -> QuerySet[SocialProfile]:
+    from employees.models import SocialProfile
+
+    return SocialProfile.objects.filter(
+        organization_id=membership.organization_id, owner_membership__isnull=True, state="active"
+    ).order_by("network", "handle")
+
+
+def member_shares(*, membership: Membership) -> QuerySet[Share]:
+    return (
+        Share.objects.filter(member=membership)
+        .select_related("post", "profile", "tracked_link")
+        .order_by("-created_at")
+    )
+
+
+def shares_of_post(*, post: Post) -> QuerySet[Share]:
+    return Share.objects.filter(post=post).select_related("profile", "member__user").order_by("-created_at")

@@ -1,0 +1,284 @@
+"""Writes for sharing: creating shares, pushing them exactly once, releasing and sweeping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from advocacy import authenticity, links
+from advocacy.models import Share
+from advocacy.networks import errors as network_errors
+from advocacy.networks import text as network_text
+from advocacy.networks.facebook import share_dialog_url
+from content.compliance import text_violations, with_disclosure
+from content.models import ComplianceEvent, Post
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from employees.models import Membership, SocialProfile
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+# Longer than a push task's hard time limit: a share still "posting" after this was
+# left behind by a worker that died mid-post.
+STUCK_AFTER = timedelta(minutes=3)
+
+
+def share_compose(*, post: Post, network: str, comment: str, link: str, max_chars: int | None = None) -> str:
+    """The exact text a network receives: comment, disclosure, then the tracked link."""
+    return network_text.compose(network, with_disclosure(post.organization, comment.strip()), link)
+
+
+def _problems_for(profile: SocialProfile, text: str) -> list[str]:
+    messages = []
+    max_chars = (profile.extra or {}).get("max_characters") if profile.network == "mastodon" else None
+    for problem in network_text.validate(profile.network, text, max_chars=max_chars):
+        if problem.code == "too_many_bytes":
+            messages.append(
+                _("Too long for %(network)s: %(count)s of %(limit)s bytes.")
+                % {"network": profile.get_network_display(), "count": problem.count, "limit": problem.limit}
+            )
+        else:
+            messages.append(
+                _("Too long for %(network)s: %(count)s of %(limit)s characters, with the link and disclosure.")
+                % {"network": profile.get_network_display(), "count": problem.count, "limit": problem.limit}
+            )
+    return messages
+
+
+def _verdict(*, post: Post, comment: str) -> authenticity.Verdict:
+    colleague_comments = list(
+        Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True).distinct()[:200]
+    )
+    captions = list(post.captions.values_list("text", flat=True))
+    return authenticity.judge(comment=comment, captions=captions, colleague_comments=colleague_comments)
+
+
+def shares_create(
+    *,
+    member: Membership | None,
+    actor,
+    post: Post,
+    profiles: Iterable[SocialProfile],
+    comment: str,
+    scheduled_for: datetime | None = None,
+    again: bool = False,
+) -> list[Share]:
+    """Share a post to each profile: one Share per profile, pushed after commit.
+
+    The caller has checked that the post may be shared and the profiles belong to the
+    sharer. Every check here runs before any write, so a refusal saves nothing.
+    """
+    profiles = list(profiles)
+    comment = comment.strip()
+    now = timezone.now()
+    if not profiles:
+        raise ValidationError(_("Choose at least one profile to share to."))
+    if scheduled_for is not None and scheduled_for <= now:
+        raise ValidationError({"scheduled_for": _("Choose a time in the future, or share now.")})
+    problems = text_violations(
+        organization=post.organization,
+        text=comment,
+        where=ComplianceEvent.Where.COMMENT,
+        post=post,
+        actor=actor,
+        require_disclosure=True,
+    )
+    placeholder_link = links.short_url("x" * links.CODE_LENGTH)
+    for profile in profiles:
+        problems += _problems_for(
+            profile, share_compose(post=post, network=profile.network, comment=comment, link=placeholder_link)
+        )
+    if problems:
+        raise ValidationError(problems)
+    verdict = _verdict(post=post, comment=comment)
+
+    shares = []
+    try:
+        with transaction.atomic():
+            for profile in profiles:
+                sequence = 1
+                if again:
+                    last = Share.objects.filter(post=post, profile=profile).aggregate(n=Max("sequence"))["n"]
+                    sequence = (last or 0) + 1
+                share = Share.objects.create(
+                    organization=post.organization,
+                    post=post,
+                    profile=profile,
+                    member=member,
+                    network=profile.network,
+                    sequence=sequence,
+                    comment=comment,
+                    final_text="",
+                    twist=verdict.twist,
+                    twist_similarity=verdict.similarity,
+                    status=Share.Status.SCHEDULED if scheduled_for else Share.Status.QUEUED,
+                    scheduled_for=scheduled_for,
+                    followers_at_share=profile.followers,
+                )
+                link = links.tracked_link_create(share=share)
+                share.final_text = share_compose(
+                    post=post, network=profile.network, comment=comment, link=links.short_url(link.code)
+                )
+                if profile.network == "facebook":
+                    # Meta allows no posting to personal profiles: the sharer posts
+                    # through the share dialog, which nothing can confirm.
+                    share.status, share.verified = Share.Status.POSTED, False
+                    share.remote_url, share.posted_at = share_dialog_url(links.short_url(link.code)), now
+                share.save(update_fields=["final_text", "status", "verified", "remote_url", "posted_at"])
+                shares.append(share)
+                if share.status == Share.Status.QUEUED:
+                    _queue_push(share.id)
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already shared this post to one of these profiles. Use “Share again” to post it once more.")
+        ) from None
+    return shares
+
+
+def _queue_push(share_id: int, *, countdown: float | None = None) -> None:
+    from advocacy.tasks import share_push_task
+
+    if countdown:
+        transaction.on_commit(lambda: share_push_task.apply_async((share_id,), countdown=countdown))
+    else:
+        share_push_task.delay_on_commit(share_id)
+
+
+def share_retry(*, share: Share) -> Share:
+    """The sharer's retry button: a failed share goes back in the queue."""
+    updated = Share.objects.filter(pk=share.pk, status__in=[Share.Status.FAILED, Share.Status.NEEDS_RECONNECT]).update(
+        status=Share.Status.QUEUED, attempts=0, last_error="", next_attempt_at=None
+    )
+    if not updated:
+        raise ValidationError(_("Only failed shares can be retried."))
+    _queue_push(share.pk)
+    share.refresh_from_db()
+    return share
+
+
+def _backoff(attempts: int, retry_after: float | None) -> float:
+    delay = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    return max(delay, retry_after or 0)
+
+
+def share_push(*, share_id: int) -> str:
+    """Post a queued share once. Returns the share's resulting status.
+
+    The row is claimed with a conditional update, so two workers never post the same
+    share; the network call carries an idempotency key derived from the share, so a
+    share re-queued after a worker died mid-post is not posted twice either.
+    """
+    from employees.profiles import services as profile_services
+
+    now = timezone.now()
+    claimed = Share.objects.filter(pk=share_id, status=Share.Status.QUEUED).update(
+        status=Share.Status.POSTING, posting_started_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "skipped"
+    share = Share.objects.select_related("post", "profile", "tracked_link").get(pk=share_id)
+    try:
+        profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id)
+        try:
+            result = adapter.publish(
+                text=with_disclosure(share.organization, share.comment),
+                link=links.short_url(share.tracked_link.code),
+                idempotency_key=str(share.idempotency_key),
+                link_title=share.post.preview_title or share.post.title,
+                link_description=share.post.preview_description or share.post.body[:300],
+            )
+        finally:
+            profile_services.profile_save_credentials(profile=profile, adapter=adapter)
+            adapter.close()
+    except network_errors.CredentialsDead as exc:
+        profile_services.profile_mark_needs_reconnect(profile_id=share.profile_id, reason=str(exc))
+        return _finish(share, Share.Status.NEEDS_RECONNECT, _("Reconnect this profile, then retry."))
+    except network_errors.RetryLater as exc:
+        share.refresh_from_db(fields=["attempts"])
+        if share.attempts >= MAX_ATTEMPTS:
+            return _finish(
+                share,
+                Share.Status.FAILED,
+                _("Gave up after %(n)s attempts: %(error)s") % {"n": share.attempts, "error": exc},
+            )
+        delay = _backoff(share.attempts, exc.retry_after)
+        Share.objects.filter(pk=share.pk, status=Share.Status.POSTING).update(
+            status=Share.Status.QUEUED, last_error=str(exc)[:500], next_attempt_at=now + timedelta(seconds=delay)
+        )
+        _queue_push(share.pk, countdown=delay)
+        return Share.Status.QUEUED
+    except network_errors.NetworkError as exc:
+        return _finish(share, Share.Status.FAILED, str(exc))
+    Share.objects.filter(pk=share.pk).update(
+        status=Share.Status.POSTED,
+        remote_id=result.remote_id,
+        remote_url=result.url[:500],
+        posted_at=timezone.now(),
+        last_error="",
+        next_attempt_at=None,
+    )
+    return Share.Status.POSTED
+
+
+def _finish(share: Share, status: str, message: str) -> str:
+    Share.objects.filter(pk=share.pk).update(status=status, last_error=message[:500], next_attempt_at=None)
+    return status
+
+
+def shares_release_due(*, now: datetime | None = None) -> int:
+    """Queue scheduled shares whose time has come (beat runs this every minute)."""
+    now = now or timezone.now()
+    due = list(
+        Share.objects.filter(status=Share.Status.SCHEDULED, scheduled_for__lte=now).values_list("id", flat=True)[:5000]
+    )
+    released = 0
+    for share_id in due:
+        with transaction.atomic():
+            if Share.objects.filter(pk=share_id, status=Share.Status.SCHEDULED).update(status=Share.Status.QUEUED):
+                released += 1
+                _queue_push(share_id)
+    return released
+
+
+def shares_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Give shares left in "posting" by a dead worker back to the queue.
+
+    Safe because publishing is idempotent per share: the network recognises the
+    retried post by its idempotency key.
+    """
+    now = now or timezone.now()
+    stuck = list(
+        Share.objects.filter(status=Share.Status.POSTING, posting_started_at__lt=now - STUCK_AFTER).values_list(
+            "id", flat=True
+        )[:5000]
+    )
+    requeued = 0
+    for share_id in stuck:
+        with transaction.atomic():
+            if Share.objects.filter(pk=share_id, status=Share.Status.POSTING).update(
+                status=Share.Status.QUEUED, updated_at=now
+            ):
+                requeued += 1
+                _queue_push(share_id)
+    # Queued shares whose message was lost with the broker: queue them again. A
+    # duplicate message is harmless, since only one push can claim the row.
+    forgotten = Share.objects.filter(status=Share.Status.QUEUED, updated_at__lt=now - STUCK_AFTER).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STUCK_AFTER)
+    )
+    for share_id in forgotten.values_list("id", flat=True)[:5000]:
+        Share.objects.filter(pk=share_id).update(updated_at=now)
+        _queue_push(share_id)
+        requeued += 1
+    return requeued

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from advocacy import selectors
+from content.models import Topic
+from employees.access import membership_required
+from employees.models import Role
+
+POSTS_PER_PAGE = 10
+# A visit ends after this long without opening the feed; "new" means published
+# since the previous visit began.
+VISIT_GAP = timedelta(minutes=30)
+SEEN_KEY, PREVIOUS_KEY = "feed_seen_at", "feed_previous_visit"
+
+
+def _last_visit(session) -> timezone.datetime | None:
+    """When the previous visit started; the session is written only when a new visit starts."""
+    now = timezone.now()
+    seen = parse_datetime(session.get(SEEN_KEY, "") or "")
+    if seen is None or now - seen > VISIT_GAP:
+        session[PREVIOUS_KEY] = seen.isoformat() if seen else ""
+    if seen is None or now - seen > VISIT_GAP / 6:
+        session[SEEN_KEY] = now.isoformat()
+    return parse_datetime(session.get(PREVIOUS_KEY, "") or "")
+
+
+@membership_required(Role.EMPLOYEE)
+def feed(request):
+    topic = request.GET.get("topic", "")
+    topic_id = int(topic) if topic.isdigit() else None
+    page_param = request.GET.get("page", "1")
+    number = max(int(page_param), 1) if page_param.isdigit() else 1
+    posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id)
+    # One more row than shown tells whether there is a next page, without a COUNT.
+    start = (number - 1) * POSTS_PER_PAGE
+    rows = list(posts[start : start + POSTS_PER_PAGE + 1])
+    items, has_next = rows[:POSTS_PER_PAGE], len(rows) > POSTS_PER_PAGE
+    selectors.feed_markers(membership=request.membership, posts=items, last_visit=_last_visit(request.session))
+    context = {
+        "posts": items,
+        "next_page": number + 1 if has_next else None,
+        "topic_id": topic_id,
+        "topics": Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"),
+    }
+    template = "advocacy/feed.html#feed_page" if request.htmx and number > 1 else "advocacy/feed.html"
+    return render(request, template, context)

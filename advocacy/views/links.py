@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpResponseRedirect
+from django.views.decorators.cache import never_cache
+
+from advocacy import links
+from advocacy.models import TrackedLink
+
+
+@never_cache
+def tracked_link(request, code: str):
+    """Redirect to the link's stored target, never anywhere else, and count the click.
+
+    The click is written to the database directly: no queue stands between a visit
+    and its record, so a stopped worker or broker cannot lose one.
+    """
+    link = TrackedLink.objects.filter(code=code).only("id", "target_url").first()
+    if link is None:
+        raise Http404
+    links.click_record(
+        link_id=link.id,
+        user_agent=request.headers.get("User-Agent", "")[:500],
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
+    response = HttpResponseRedirect(link.target_url)
+    response["Referrer-Policy"] = "no-referrer-when-downgrade"
+    return response

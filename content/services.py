@@ -1,0 +1,213 @@
+"""Writes for content: posts and their lifecycle, captions, suggestions and approval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from content.compliance import text_violations
+from content.models import CaptionSuggestion, ComplianceEvent, Post, Topic
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+
+    from employees.models import Membership, Organization, Team, User
+
+POST_FIELDS = ("title", "body", "link_url", "image", "internal_notes")
+
+
+def _check_captions(*, organization: Organization, captions: list[tuple[str, str]], post, actor) -> None:
+    problems = []
+    for _network, text in captions:
+        problems += text_violations(
+            organization=organization, text=text, where=ComplianceEvent.Where.CAPTION, post=post, actor=actor
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_schedule(publish_at: datetime | None, expires_at: datetime | None) -> None:
+    if publish_at and expires_at and expires_at <= publish_at:
+        raise ValidationError({"expires_at": _("The post must expire after it is published.")})
+
+
+def _queue_link_preview(post: Post) -> None:
+    from content.tasks import post_link_preview_task
+
+    post_link_preview_task.delay_on_commit(post.id)
+
+
+def post_save(
+    *,
+    organization: Organization,
+    actor: User,
+    post: Post | None = None,
+    title: str,
+    body: str = "",
+    link_url: str = "",
+    image=None,
+    internal_notes: str = "",
+    topics: Iterable[Topic] = (),
+    audience_teams: Iterable[Team] = (),
+    captions: Iterable[tuple[str, str]] = (),
+    expires_at: datetime | None = None,
+    action: str = "save",
+    publish_at: datetime | None = None,
+) -> Post:
+    """Create or update a post with its captions; then schedule or publish it if asked.
+
+    Everything is checked before anything is written, so a refused caption or a bad
+    schedule leaves no half-made post behind. Rules that fire are recorded even then.
+    Editing a published post changes what employees see from now on; shares already
+    made keep the text they were made with.
+    """
+    captions = [(network, text.strip()) for network, text in captions if text.strip()]
+    now = timezone.now()
+    if action == "schedule":
+        if publish_at is None or publish_at <= now:
+            raise ValidationError({"publish_at": _("Choose a time in the future, or publish now.")})
+        _check_schedule(publish_at, expires_at)
+    elif action == "publish":
+        if expires_at and expires_at <= now:
+            raise ValidationError({"expires_at": _("The expiry time has passed; move it later first.")})
+    else:
+        _check_schedule(post.publish_at if post else None, expires_at)
+    _check_captions(organization=organization, captions=captions, post=post, actor=actor)
+
+    with transaction.atomic():
+        if post is None:
+            post = Post(organization=organization, created_by=actor)
+        link_changed = post.link_url != link_url
+        post.title, post.body, post.link_url, post.internal_notes = title, body, link_url, internal_notes
+        post.expires_at = expires_at
+        if image is not None:
+            post.image = image or None
+        if link_changed:
+            post.preview_status = Post.PreviewStatus.PENDING if link_url else Post.PreviewStatus.NONE
+            post.preview_title = post.preview_description = post.preview_image_url = post.preview_error = ""
+        post.save()
+        post.topics.set([topic for topic in topics if topic.organization_id == organization.id])
+        post.audience_teams.set([team for team in audience_teams if team.organization_id == organization.id])
+        post.captions.all().delete()
+        CaptionSuggestion.objects.bulk_create(
+            CaptionSuggestion(post=post, network=network, text=text, position=position)
+            for position, (network, text) in enumerate(captions)
+        )
+        if action == "schedule":
+            post_schedule(post=post, publish_at=publish_at, now=now)
+        elif action == "publish":
+            post_publish_now(post=post, now=now)
+        if link_changed and link_url:
+            _queue_link_preview(post)
+    return post
+
+
+def post_schedule(*, post: Post, publish_at: datetime, now: datetime | None = None) -> Post:
+    now = now or timezone.now()
+    if post.status not in (Post.Status.DRAFT, Post.Status.SCHEDULED):
+        raise ValidationError(_("Only drafts can be scheduled."))
+    if publish_at <= now:
+        raise ValidationError({"publish_at": _("Choose a time in the future, or publish now.")})
+    _check_schedule(publish_at, post.expires_at)
+    post.status, post.publish_at = Post.Status.SCHEDULED, publish_at
+    post.save(update_fields=["status", "publish_at", "updated_at"])
+    return post
+
+
+def post_publish_now(*, post: Post, now: datetime | None = None) -> Post:
+    now = now or timezone.now()
+    if post.status not in (Post.Status.DRAFT, Post.Status.SCHEDULED, Post.Status.EXPIRED, Post.Status.ARCHIVED):
+        raise ValidationError(_("This post cannot be published from its current state."))
+    if post.expires_at and post.expires_at <= now:
+        raise ValidationError({"expires_at": _("The expiry time has passed; move it later first.")})
+    post.status, post.publish_at, post.published_at = Post.Status.PUBLISHED, now, now
+    post.save(update_fields=["status", "publish_at", "published_at", "updated_at"])
+    return post
+
+
+def post_unschedule(*, post: Post) -> Post:
+    if post.status != Post.Status.SCHEDULED:
+        raise ValidationError(_("Only scheduled posts can be moved back to drafts."))
+    post.status, post.publish_at = Post.Status.DRAFT, None
+    post.save(update_fields=["status", "publish_at", "updated_at"])
+    return post
+
+
+def posts_archive(*, posts: QuerySet[Post]) -> int:
+    return posts.exclude(status__in=[Post.Status.ARCHIVED, Post.Status.PENDING_APPROVAL]).update(
+        status=Post.Status.ARCHIVED, updated_at=timezone.now()
+    )
+
+
+def posts_publish_due(*, now: datetime | None = None) -> int:
+    """Publish scheduled posts whose time has come (beat runs this every minute).
+
+    One conditional UPDATE: a post is published once even when two beats overlap.
+    """
+    now = now or timezone.now()
+    return Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now).update(
+        status=Post.Status.PUBLISHED, published_at=now, updated_at=now
+    )
+
+
+def posts_expire_due(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Post.objects.filter(status=Post.Status.PUBLISHED, expires_at__lte=now).update(
+        status=Post.Status.EXPIRED, updated_at=now
+    )
+
+
+def topic_create(*, organization: Organization, name: str) -> Topic:
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A topic needs a name."))
+    if Topic.objects.filter(organization=organization, name__iexact=name).exists():
+        raise ValidationError(_("A topic called %(name)s exists already.") % {"name": name})
+    return Topic.objects.create(organization=organization, name=name)
+
+
+@transaction.atomic
+def suggestion_create(*, membership: Membership, link_url: str, reason: str, title: str = "") -> Post:
+    post = Post.objects.create(
+        organization=membership.organization,
+        title=title.strip() or link_url[:200],
+        link_url=link_url,
+        suggestion_reason=reason.strip(),
+        source=Post.Source.EMPLOYEE,
+        status=Post.Status.PENDING_APPROVAL,
+        created_by=membership.user,
+        preview_status=Post.PreviewStatus.PENDING,
+    )
+    _queue_link_preview(post)
+    return post
+
+
+def suggestion_approve(*, post: Post, reviewer: User, publish: bool) -> Post:
+    if post.status != Post.Status.PENDING_APPROVAL:
+        raise ValidationError(_("This suggestion has been handled already."))
+    now = timezone.now()
+    post.reviewed_by, post.reviewed_at = reviewer, now
+    if publish:
+        post.status, post.publish_at, post.published_at = Post.Status.PUBLISHED, now, now
+    else:
+        post.status = Post.Status.DRAFT
+    post.save()
+    return post
+
+
+def suggestion_reject(*, post: Post, reviewer: User, reason: str) -> Post:
+    if post.status != Post.Status.PENDING_APPROVAL:
+        raise ValidationError(_("This suggestion has been handled already."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell the colleague why, so they can suggest better next time.")})
+    post.status, post.rejection_reason = Post.Status.REJECTED, reason.strip()
+    post.reviewed_by, post.reviewed_at = reviewer, timezone.now()
+    post.save()
+    return post

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from content import selectors, services
+from content.models import Post
+from employees.access import get_scoped_or_404, membership_required, scoped
+from employees.models import Role, Team
+
+POSTS_PER_PAGE = 25
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@membership_required(Role.COMMS)
+def library(request):
+    organization = request.membership.organization
+    filters = {
+        "query": request.GET.get("q", "").strip()[:100],
+        "status": request.GET.get("status", "") if request.GET.get("status") in Post.Status.values else "",
+        "source": request.GET.get("source", "") if request.GET.get("source") in Post.Source.values else "",
+        "topic_id": _int_or_none(request.GET.get("topic")),
+        "team_id": _int_or_none(request.GET.get("team")),
+    }
+    posts = selectors.library_posts(organization=organization, **filters)
+    context = {
+        "page": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "statuses": [choice for choice in Post.Status.choices if choice[0] not in ("pending_approval", "rejected")],
+        "sources": Post.Source.choices,
+        "topics": selectors.topic_list(organization=organization),
+        "teams": Team.objects.filter(organization=organization).order_by("name"),
+        "counts": selectors.status_counts(organization=organization),
+    }
+    is_table_refresh = request.htmx and request.htmx.target == "post-table"
+    return render(request, "content/library.html#post_table" if is_table_refresh else "content/library.html", context)
+
+
+@membership_required(Role.COMMS)
+@require_POST
+def bulk_action(request):
+    ids = [int(value) for value in request.POST.getlist("post") if value.isdigit()]
+    posts = scoped(Post.objects.filter(pk__in=ids), request.membership)
+    if request.POST.get("action") == "archive" and ids:
+        count = services.posts_archive(posts=posts)
+        messages.success(
+            request, ngettext("%(count)d post archived.", "%(count)d posts archived.", count) % {"count": count}
+        )
+    else:
+        messages.error(request, _("Select posts and an action first."))
+    return redirect("library")
+
+
+@membership_required(Role.COMMS)
+def post_detail(request, post_id: int):
+    post = get_scoped_or_404(
+        selectors.post_with_captions(Post.objects.select_related("created_by")), request.membership, pk=post_id
+    )
+    return render(request, "content/post_detail.html", {"post": post})

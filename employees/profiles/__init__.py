@@ -1,0 +1,1 @@
+"""Connected social profiles: employees' own and the company's, on every network."""

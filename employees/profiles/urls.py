@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from employees.profiles import views
+
+urlpatterns = [
+    path("", views.my_profiles, name="my_profiles"),
+    path("company/", views.company_profiles, name="company_profiles"),
+    path("company/apps/<str:network>/", views.network_app_edit, name="network_app_edit"),
+    path("company/connect/<str:network>/", views.company_profile_connect, name="company_profile_connect"),
+    path("connect/<str:network>/", views.profile_connect, name="profile_connect"),
+    path("callback/<str:network>/", views.profile_callback, name="profile_callback"),
+    path("<int:profile_id>/disconnect/", views.profile_disconnect, name="profile_disconnect"),
+    path("<int:profile_id>/reconnect/", views.profile_reconnect, name="profile_reconnect"),
+]

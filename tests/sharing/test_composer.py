@@ -1,0 +1,160 @@
+"""The share composer: every bad input gets a clear answer; no share is lost or doubled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.models import Share
+from content.models import ComplianceSettings, Post
+from tests.factories import PostFactory, SocialProfileFactory
+
+
+def _share(client, post, profiles, comment="I walked past it this morning: it looks great.", **extra):
+    data = {"profiles": [profile.id for profile in profiles], "comment": comment, "when": "now", **extra}
+    return client.post(reverse("compose", args=[post.id]), data)
+
+
+def test_a_share_is_created_per_profile_with_its_own_tracked_link(cast, login, post, mastodon_profile):
+    bluesky = SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
+    response = _share(login(cast.emma), post, [mastodon_profile, bluesky])
+    assert response.status_code == 302
+    shares = list(Share.objects.order_by("network"))
+    assert [share.network for share in shares] == ["bluesky", "mastodon"]
+    assert len({share.tracked_link.code for share in shares}) == 2
+    for share in shares:
+        assert share.member == cast.emma
+        assert share.twist == "personal"
+        assert f"/l/{share.tracked_link.code}" in share.final_text
+        assert share.final_text.startswith("I walked past it this morning")
+
+
+def test_the_disclosure_is_added_to_the_final_text(cast, login, post, mastodon_profile):
+    ComplianceSettings.objects.create(organization=cast.org, disclosure_text="#ansat", disclosure_mode="append")
+    _share(login(cast.emma), post, [mastodon_profile], comment="Flot!")
+    assert Share.objects.get().final_text.startswith("Flot! #ansat\n\nhttp")
+
+
+def test_a_comment_over_the_network_limit_is_refused(cast, login, post):
+    bluesky = SocialProfileFactory(owner_membership=cast.emma, network="bluesky", extra={})
+    response = _share(login(cast.emma), post, [bluesky], comment="ø" * 290)
+    assert response.status_code == 400
+    assert "Too long for Bluesky" in response.content.decode()
+    assert not Share.objects.exists()
+
+
+def test_a_blocked_word_is_refused_naming_the_word(cast, login, post, mastodon_profile):
+    ComplianceSettings.objects.create(organization=cast.org, blocked_phrases="insider tip")
+    response = _share(login(cast.emma), post, [mastodon_profile], comment="An Insider  tip for you")
+    assert response.status_code == 400
+    assert "“insider tip” is on your organization" in response.content.decode()
+    assert not Share.objects.exists()
+    assert cast.org.compliance_events.get().where == "comment"
+
+
+def test_a_profile_of_someone_else_is_refused(cast, login, post):
+    mikes = SocialProfileFactory(owner_membership=cast.mike, network="mastodon")
+    response = _share(login(cast.emma), post, [mikes])
+    assert response.status_code == 400
+    assert not Share.objects.exists()
+
+
+def test_an_expired_post_or_one_outside_the_audience_cannot_be_shared(cast, login, mastodon_profile):
+    expired = PostFactory.published(organization=cast.org, expires_at=timezone.now() - timedelta(minutes=1))
+    not_for_me = PostFactory.published(organization=cast.org, audience=[cast.marketing])
+    client = login(cast.emma)
+    assert _share(client, expired, [mastodon_profile]).status_code == 404
+    assert _share(client, not_for_me, [mastodon_profile]).status_code == 404
+    assert not Share.objects.exists()
+
+
+def test_a_schedule_time_in_the_past_is_refused(cast, login, post, mastodon_profile):
+    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = _share(login(cast.emma), post, [mastodon_profile], when="later", scheduled_for=past)
+    assert response.status_code == 400
+    assert "Choose a time in the future" in response.content.decode()
+    assert not Share.objects.exists()
+
+
+def test_a_scheduled_share_waits_for_its_time(cast, login, post, mastodon_profile):
+    later = (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    _share(login(cast.emma), post, [mastodon_profile], when="later", scheduled_for=later)
+    share = Share.objects.get()
+    assert share.status == "scheduled"
+
+
+def test_double_clicking_share_posts_once(cast, login, post, mastodon_profile, django_capture_on_commit_callbacks):
+    client = login(cast.emma)
+    first = _share(client, post, [mastodon_profile])
+    second = _share(client, post, [mastodon_profile])
+    assert first.status_code == 302
+    assert second.status_code == 400
+    assert "already shared this post" in second.content.decode()
+    assert Share.objects.count() == 1
+
+
+def test_share_again_is_an_explicit_new_share(cast, login, post, mastodon_profile):
+    client = login(cast.emma)
+    _share(client, post, [mastodon_profile])
+    _share(client, post, [mastodon_profile], again="True")
+    assert sorted(Share.objects.values_list("sequence", flat=True)) == [1, 2]
+
+
+def test_the_authenticity_guard_records_the_personal_twist(cast, login, post, mastodon_profile):
+    mike_profile = SocialProfileFactory(owner_membership=cast.mike, network="mastodon")
+    _share(login(cast.emma), post, [mastodon_profile], comment="Proud to open our new office in Aarhus today!!")
+    assert Share.objects.get(member=cast.emma).twist == "caption"
+    _share(login(cast.mike), post, [mike_profile], comment="")
+    assert Share.objects.get(member=cast.mike).twist == "empty"
+    carol_profile = SocialProfileFactory(owner_membership=cast.carol, network="mastodon")
+    _share(login(cast.carol), post, [carol_profile], comment="Proud to open our new office in Aarhus today!! 🎉")
+    assert Share.objects.get(member=cast.carol).twist in ("caption", "near_duplicate")
+
+
+def test_the_preview_shows_the_final_text_counter_and_nudge(cast, login, post, mastodon_profile):
+    response = login(cast.emma).post(
+        reverse("compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": ""}
+    )
+    page = response.content.decode()
+    assert "Add a few words of your own" in page
+    assert "/500" in page
+    assert "https://example.com" not in page  # the tracked link, never the raw target
+    assert "/l/" in page
+
+
+def test_the_composer_page_offers_the_captions_and_starts_empty(cast, login, post, mastodon_profile):
+    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    assert 'data-text="Proud to open our new office in Aarhus today!"' in page
+    assert '<textarea name="comment"' in page
+    assert "Proud to open our new office in Aarhus today!</textarea>" not in page
+
+
+def test_an_outsider_cannot_share_or_preview_another_organizations_post(cast, login, post):
+    olga_profile = SocialProfileFactory(owner_membership=cast.olga, network="mastodon")
+    client = login(cast.olga)
+    assert _share(client, post, [olga_profile]).status_code == 404
+    assert client.post(reverse("compose_preview", args=[post.id]), {"comment": "x"}).status_code == 404
+    assert not Share.objects.exists()
+
+
+def test_comms_share_to_the_company_profiles(cast, login, post):
+    company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
+    response = login(cast.carol).post(
+        reverse("compose", args=[post.id]) + "?company=1",
+        {"profiles": [company.id], "comment": "News from all of us", "when": "now", "company": "1"},
+    )
+    assert response.status_code == 302
+    share = Share.objects.get()
+    assert (share.profile, share.member) == (company, None)
+
+
+def test_employees_cannot_use_the_company_profiles(cast, login, post):
+    company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
+    response = login(cast.emma).post(
+        reverse("compose", args=[post.id]),
+        {"profiles": [company.id], "comment": "x", "when": "now", "company": "1"},
+    )
+    assert response.status_code == 404
+    assert not Post.objects.filter(shares__isnull=False).exists()

@@ -1,0 +1,140 @@
+"""Pushing a share: claimed once, retried on transient errors, stopped on dead credentials.
+
+HTTP is mocked at the transport in the shapes Mastodon documents; the adapter, the
+claim and the state changes are the real ones.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+import respx
+from django.utils import timezone
+
+from advocacy import services
+from advocacy.models import Share
+
+STATUSES = "https://social.example/api/v1/statuses"
+STATUS_JSON = {"id": "1100", "url": "https://social.example/@emma/1100", "content": "<p>hi</p>"}
+
+
+@pytest.fixture
+def share(cast, post, mastodon_profile, django_capture_on_commit_callbacks):
+    # Push tasks run eagerly on commit in other tests; here each push is driven by hand.
+    with django_capture_on_commit_callbacks(execute=False):
+        (share,) = services.shares_create(
+            member=cast.emma, actor=cast.emma.user, post=post, profiles=[mastodon_profile], comment="Looks great!"
+        )
+    return share
+
+
+@respx.mock
+def test_a_queued_share_is_posted_with_its_idempotency_key(share):
+    route = respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    assert services.share_push(share_id=share.id) == "posted"
+    share.refresh_from_db()
+    assert (share.status, share.remote_id, share.remote_url) == ("posted", "1100", STATUS_JSON["url"])
+    request = route.calls.last.request
+    assert request.headers["Idempotency-Key"] == str(share.idempotency_key)
+    assert request.headers["Authorization"].startswith("Bearer ")
+    assert b"Looks great!" in request.content
+    assert f"/l/{share.tracked_link.code}".encode() in request.content
+
+
+@respx.mock
+def test_a_share_is_claimed_once(share):
+    respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    assert services.share_push(share_id=share.id) == "posted"
+    assert services.share_push(share_id=share.id) == "skipped"
+    assert respx.calls.call_count == 1
+
+
+@respx.mock
+def test_a_rate_limit_requeues_the_share_after_retry_after(share, django_capture_on_commit_callbacks, monkeypatch):
+    respx.post(STATUSES).mock(return_value=httpx.Response(429, headers={"Retry-After": "120"}))
+    queued = []
+    monkeypatch.setattr(
+        "advocacy.tasks.share_push_task.apply_async", lambda args, countdown: queued.append((args, countdown))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.share_push(share_id=share.id) == "queued"
+    share.refresh_from_db()
+    assert share.status == "queued"
+    assert queued == [((share.id,), 120)]
+    assert share.next_attempt_at > timezone.now() + timedelta(seconds=100)
+
+
+@respx.mock
+def test_backoff_grows_with_each_attempt_and_gives_up_at_the_cap(share, monkeypatch):
+    respx.post(STATUSES).mock(return_value=httpx.Response(503))
+    countdowns = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: countdowns.append(countdown))
+    for _ in range(services.MAX_ATTEMPTS):
+        services.share_push(share_id=share.id)
+    share.refresh_from_db()
+    assert share.status == "failed"
+    assert "Gave up after" in share.last_error
+    assert countdowns == sorted(countdowns)
+    assert countdowns[0] == services.BACKOFF_BASE_SECONDS
+    assert len(countdowns) == services.MAX_ATTEMPTS - 1
+
+
+@respx.mock
+def test_dead_credentials_mark_the_profile_and_the_share(share, mastodon_profile):
+    respx.post(STATUSES).mock(return_value=httpx.Response(401, json={"error": "The access token was revoked"}))
+    assert services.share_push(share_id=share.id) == "needs_reconnect"
+    mastodon_profile.refresh_from_db()
+    assert mastodon_profile.state == "needs_reconnect"
+
+
+@respx.mock
+def test_nothing_is_posted_with_a_profile_that_needs_reconnecting(share, mastodon_profile):
+    route = respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    mastodon_profile.state = "needs_reconnect"
+    mastodon_profile.save()
+    assert services.share_push(share_id=share.id) == "needs_reconnect"
+    assert not route.called
+
+
+@respx.mock
+def test_a_permanent_error_fails_the_share_with_the_reason(share):
+    respx.post(STATUSES).mock(return_value=httpx.Response(422, json={"error": "Validation failed: Text too long"}))
+    assert services.share_push(share_id=share.id) == "failed"
+    share.refresh_from_db()
+    assert "Text too long" in share.last_error
+
+
+def test_a_share_left_posting_by_a_dead_worker_is_requeued(share, monkeypatch):
+    requeued = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: requeued.append(share_id))
+    Share.objects.filter(pk=share.pk).update(status="posting", posting_started_at=timezone.now())
+    assert services.shares_requeue_stuck() == 0
+    assert services.shares_requeue_stuck(now=timezone.now() + services.STUCK_AFTER + timedelta(seconds=1)) == 1
+    share.refresh_from_db()
+    assert share.status == "queued"
+    assert requeued == [share.id]
+
+
+def test_scheduled_shares_are_released_when_due(share, monkeypatch):
+    released = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: released.append(share_id))
+    Share.objects.filter(pk=share.pk).update(status="scheduled", scheduled_for=timezone.now() + timedelta(minutes=5))
+    assert services.shares_release_due() == 0
+    assert services.shares_release_due(now=timezone.now() + timedelta(minutes=6)) == 1
+    assert released == [share.id]
+
+
+def test_a_failed_share_can_be_retried_by_its_owner(cast, login, share, monkeypatch):
+    from django.urls import reverse
+
+    retried = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: retried.append(share_id))
+    Share.objects.filter(pk=share.pk).update(status="failed", last_error="boom")
+    assert login(cast.olga).post(reverse("share_retry", args=[share.id])).status_code == 404
+    assert login(cast.mike).post(reverse("share_retry", args=[share.id])).status_code == 404
+    login(cast.emma).post(reverse("share_retry", args=[share.id]))
+    share.refresh_from_db()
+    assert share.status == "queued"
+    assert retried == [share.id]
