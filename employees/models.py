@@ -357,3 +357,39 @@ class NetworkApp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_network_display()} {self.instance_url or ''}".strip()
+
+
+class AuditEvent(models.Model):
+    """Who did what, and when: kept when the actor leaves (their name is copied)."""
+
+    class Action(models.TextChoices):
+        POST_PUBLISHED = "post.published", _("Published a post")
+        POST_SCHEDULED = "post.scheduled", _("Scheduled a post")
+        POST_ARCHIVED = "post.archived", _("Archived posts")
+        POST_DELETED = "post.deleted", _("Deleted a post")
+        SUGGESTION_APPROVED = "suggestion.approved", _("Approved a suggestion")
+        SUGGESTION_REJECTED = "suggestion.rejected", _("Rejected a suggestion")
+        ROLE_CHANGED = "member.roles_changed", _("Changed roles")
+        MEMBER_INVITED = "member.invited", _("Invited a person")
+        MEMBER_DEACTIVATED = "member.deactivated", _("Deactivated a person")
+        MEMBER_REACTIVATED = "member.reactivated", _("Reactivated a person")
+        MEMBER_OFFBOARDED = "member.offboarded", _("Offboarded a person")
+        PROFILE_CONNECTED = "profile.connected", _("Connected a profile")
+        PROFILE_DISCONNECTED = "profile.disconnected", _("Disconnected a profile")
+        DATA_EXPORTED = "data.exported", _("Exported data")
+        SETTINGS_CHANGED = "settings.changed", _("Changed settings")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(max_length=300)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.target}"
