@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from advocacy import selectors as share_selectors
 from content import selectors, services
 from content.models import Post
 from employees.access import get_scoped_or_404, membership_required, scoped
@@ -63,4 +64,5 @@ def post_detail(request, post_id: int):
     post = get_scoped_or_404(
         selectors.post_with_captions(Post.objects.select_related("created_by")), request.membership, pk=post_id
     )
-    return render(request, "content/post_detail.html", {"post": post})
+    shares = Paginator(share_selectors.shares_of_post(post=post), 50).get_page(request.GET.get("page"))
+    return render(request, "content/post_detail.html", {"post": post, "page": shares})

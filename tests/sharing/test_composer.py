@@ -158,3 +158,18 @@ def test_employees_cannot_use_the_company_profiles(cast, login, post):
     )
     assert response.status_code == 404
     assert not Post.objects.filter(shares__isnull=False).exists()
+
+
+def test_the_post_page_lists_its_shares(cast, login, post, mastodon_profile):
+    _share(login(cast.emma), post, [mastodon_profile], comment="My own words")
+    page = login(cast.carol).get(reverse("post_detail", args=[post.id])).content.decode()
+    assert "My own words" in page
+    assert cast.emma.user.get_full_name() in page
+    assert "Share from the company" in page
+
+
+def test_the_feed_opens_the_composer_as_a_panel(cast, login, post, mastodon_profile):
+    response = login(cast.emma).get(reverse("compose", args=[post.id]), headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert "<html" not in page
+    assert 'id="share-form"' in page
