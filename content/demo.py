@@ -144,7 +144,13 @@ POSTS = [
 ]
 
 
-def seed_content(*, organization, author) -> None:
+SUGGESTIONS = [
+    ("Great article about our team in Børsen", "https://example.com/press/boersen", "pending_approval", "", ""),
+    ("Old blog post from 2019", "https://example.com/blog/2019", "rejected", "Too old to share today.", ""),
+]
+
+
+def seed_content(*, organization, author, suggester=None) -> None:
     """Idempotent: posts are matched by title within the organization."""
     topics = {}
     for name in TOPICS:
@@ -173,4 +179,19 @@ def seed_content(*, organization, author) -> None:
         CaptionSuggestion.objects.bulk_create(
             CaptionSuggestion(post=post, network=network, text=text, position=position)
             for position, (network, text) in enumerate(captions)
+        )
+    for title, link, status, rejection, _note in SUGGESTIONS:
+        if suggester is None or Post.objects.filter(organization=organization, title=title).exists():
+            continue
+        Post.objects.create(
+            organization=organization,
+            title=title,
+            link_url=link,
+            status=status,
+            source=Post.Source.EMPLOYEE,
+            created_by=suggester,
+            suggestion_reason="Colleagues would love to see this.",
+            rejection_reason=rejection,
+            reviewed_by=author if status == "rejected" else None,
+            reviewed_at=now if status == "rejected" else None,
         )

@@ -10,8 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocacy.networks import get_adapter_class
+from advocacy.networks import text as network_text
 from content.compliance import text_violations
-from content.models import CaptionSuggestion, ComplianceEvent, Post, Topic
+from content.models import CaptionSuggestion, ComplianceEvent, ComplianceSettings, Post, Topic
+from employees.audit import audit_record
+from employees.models import AuditEvent
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -23,8 +27,38 @@ if TYPE_CHECKING:
 POST_FIELDS = ("title", "body", "link_url", "image", "internal_notes")
 
 
-def _check_captions(*, organization: Organization, captions: list[tuple[str, str]], post, actor) -> None:
-    problems = []
+def caption_length_problem(*, network: str, text: str, link: str) -> str:
+    """Why a caption cannot be shared as it is, or "" when it fits.
+
+    A caption for one network must fit that network; a caption for any network must
+    fit at least one, or nobody could share it unchanged.
+    """
+    candidates = [network] if network else [name for name in network_text.RULES if network_text.limit(name)]
+    over = []
+    for name in candidates:
+        composed = network_text.compose(name, text, link or None)
+        if network_text.validate(name, composed):
+            over.append((name, network_text.count(name, composed), network_text.limit(name)))
+    if len(over) < len(candidates) or not over:
+        return ""
+    if network:
+        _name, count, limit = over[0]
+        return _("A caption for %(network)s is %(count)s characters with the link; the limit is %(limit)s.") % {
+            "network": get_adapter_class(network).label,
+            "count": count,
+            "limit": limit,
+        }
+    return _("A caption is too long for every network (%(count)s characters with the link).") % {
+        "count": max(count for _name, count, _limit in over)
+    }
+
+
+def _check_captions(*, organization: Organization, captions: list[tuple[str, str]], link: str, post, actor) -> None:
+    problems = [
+        problem
+        for network, text in captions
+        if (problem := caption_length_problem(network=network, text=text, link=link))
+    ]
     for _network, text in captions:
         problems += text_violations(
             organization=organization, text=text, where=ComplianceEvent.Where.CAPTION, post=post, actor=actor
@@ -79,7 +113,7 @@ def post_save(
             raise ValidationError({"expires_at": _("The expiry time has passed; move it later first.")})
     else:
         _check_schedule(post.publish_at if post else None, expires_at)
-    _check_captions(organization=organization, captions=captions, post=post, actor=actor)
+    _check_captions(organization=organization, captions=captions, link=link_url, post=post, actor=actor)
 
     with transaction.atomic():
         if post is None:
@@ -101,15 +135,28 @@ def post_save(
             for position, (network, text) in enumerate(captions)
         )
         if action == "schedule":
-            post_schedule(post=post, publish_at=publish_at, now=now)
+            post_schedule(post=post, publish_at=publish_at, now=now, actor=actor)
         elif action == "publish":
-            post_publish_now(post=post, now=now)
+            post_publish_now(post=post, now=now, actor=actor)
         if link_changed and link_url:
             _queue_link_preview(post)
     return post
 
 
-def post_schedule(*, post: Post, publish_at: datetime, now: datetime | None = None) -> Post:
+def _audit_post(post: Post, *, actor: User | None, action: str, **detail) -> None:
+    audit_record(
+        organization=post.organization_id,
+        actor=actor,
+        action=action,
+        target=post.title,
+        detail={"post_id": post.id, **detail},
+    )
+
+
+@transaction.atomic
+def post_schedule(
+    *, post: Post, publish_at: datetime, now: datetime | None = None, actor: User | None = None
+) -> Post:
     now = now or timezone.now()
     if post.status not in (Post.Status.DRAFT, Post.Status.SCHEDULED):
         raise ValidationError(_("Only drafts can be scheduled."))
@@ -118,10 +165,12 @@ def post_schedule(*, post: Post, publish_at: datetime, now: datetime | None = No
     _check_schedule(publish_at, post.expires_at)
     post.status, post.publish_at = Post.Status.SCHEDULED, publish_at
     post.save(update_fields=["status", "publish_at", "updated_at"])
+    _audit_post(post, actor=actor, action=AuditEvent.Action.POST_SCHEDULED, publish_at=publish_at.isoformat())
     return post
 
 
-def post_publish_now(*, post: Post, now: datetime | None = None) -> Post:
+@transaction.atomic
+def post_publish_now(*, post: Post, now: datetime | None = None, actor: User | None = None) -> Post:
     now = now or timezone.now()
     if post.status not in (Post.Status.DRAFT, Post.Status.SCHEDULED, Post.Status.EXPIRED, Post.Status.ARCHIVED):
         raise ValidationError(_("This post cannot be published from its current state."))
@@ -129,6 +178,7 @@ def post_publish_now(*, post: Post, now: datetime | None = None) -> Post:
         raise ValidationError({"expires_at": _("The expiry time has passed; move it later first.")})
     post.status, post.publish_at, post.published_at = Post.Status.PUBLISHED, now, now
     post.save(update_fields=["status", "publish_at", "published_at", "updated_at"])
+    _audit_post(post, actor=actor, action=AuditEvent.Action.POST_PUBLISHED)
     return post
 
 
@@ -140,10 +190,23 @@ def post_unschedule(*, post: Post) -> Post:
     return post
 
 
-def posts_archive(*, posts: QuerySet[Post]) -> int:
-    return posts.exclude(status__in=[Post.Status.ARCHIVED, Post.Status.PENDING_APPROVAL]).update(
+@transaction.atomic
+def posts_archive(*, posts: QuerySet[Post], actor: User | None = None) -> int:
+    archivable = posts.exclude(status__in=[Post.Status.ARCHIVED, Post.Status.PENDING_APPROVAL])
+    rows = list(archivable.select_for_update().values_list("id", "organization_id", "title"))
+    archived = Post.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=Post.Status.ARCHIVED, updated_at=timezone.now()
     )
+    for organization_id in sorted({row[1] for row in rows}):
+        titles = [title for _id, org, title in rows if org == organization_id]
+        audit_record(
+            organization=organization_id,
+            actor=actor,
+            action=AuditEvent.Action.POST_ARCHIVED,
+            target=", ".join(titles),
+            detail={"post_ids": [post_id for post_id, org, _title in rows if org == organization_id]},
+        )
+    return archived
 
 
 def posts_publish_due(*, now: datetime | None = None) -> int:
@@ -162,6 +225,22 @@ def posts_expire_due(*, now: datetime | None = None) -> int:
     return Post.objects.filter(status=Post.Status.PUBLISHED, expires_at__lte=now).update(
         status=Post.Status.EXPIRED, updated_at=now
     )
+
+
+@transaction.atomic
+def compliance_settings_save(*, rules: ComplianceSettings, actor: User, changed: Iterable[str]) -> ComplianceSettings:
+    """Save compliance rules the comms team or an admin changed (already set on `rules`)."""
+    changed = list(changed)
+    rules.save()
+    if changed:
+        audit_record(
+            organization=rules.organization_id,
+            actor=actor,
+            action=AuditEvent.Action.SETTINGS_CHANGED,
+            target=str(_("Compliance rules")),
+            detail={"settings": "compliance", "changed": {name: str(getattr(rules, name)) for name in changed}},
+        )
+    return rules
 
 
 def topic_create(*, organization: Organization, name: str) -> Topic:
@@ -189,6 +268,7 @@ def suggestion_create(*, membership: Membership, link_url: str, reason: str, tit
     return post
 
 
+@transaction.atomic
 def suggestion_approve(*, post: Post, reviewer: User, publish: bool) -> Post:
     if post.status != Post.Status.PENDING_APPROVAL:
         raise ValidationError(_("This suggestion has been handled already."))
@@ -199,9 +279,11 @@ def suggestion_approve(*, post: Post, reviewer: User, publish: bool) -> Post:
     else:
         post.status = Post.Status.DRAFT
     post.save()
+    _audit_post(post, actor=reviewer, action=AuditEvent.Action.SUGGESTION_APPROVED, published=publish)
     return post
 
 
+@transaction.atomic
 def suggestion_reject(*, post: Post, reviewer: User, reason: str) -> Post:
     if post.status != Post.Status.PENDING_APPROVAL:
         raise ValidationError(_("This suggestion has been handled already."))
@@ -210,4 +292,5 @@ def suggestion_reject(*, post: Post, reviewer: User, reason: str) -> Post:
     post.status, post.rejection_reason = Post.Status.REJECTED, reason.strip()
     post.reviewed_by, post.reviewed_at = reviewer, timezone.now()
     post.save()
+    _audit_post(post, actor=reviewer, action=AuditEvent.Action.SUGGESTION_REJECTED, reason=post.rejection_reason)
     return post

@@ -190,3 +190,18 @@ def test_bulk_archive_archives_the_selected_posts(cast, login):
     assert set(Post.objects.filter(status="archived").values_list("id", flat=True)) == {first.id, second.id}
     third.refresh_from_db()
     assert third.status == "draft"
+
+
+def test_a_caption_too_long_for_its_network_is_refused_at_save(cast, login):
+    response = login(cast.carol).post(reverse("post_create"), _form(**{"captions-1-text": "word " * 60}))
+    assert response.status_code == 400
+    assert "A caption for X is" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_caption_for_any_network_must_fit_at_least_one(cast, login):
+    ok = login(cast.carol).post(reverse("post_create"), _form(**{"captions-0-text": "a" * 400}))
+    assert ok.status_code == 302  # too long for X and Bluesky, fine on Mastodon and LinkedIn
+    response = login(cast.carol).post(reverse("post_create"), _form(**{"captions-0-text": "a" * 3100}))
+    assert response.status_code == 400
+    assert "too long for every network" in response.content.decode()

@@ -44,7 +44,11 @@ class Command(BaseCommand):
             membership.save()
             membership.teams.set([teams[team_name] for team_name in team_names])
 
-        seed_content(organization=organization, author=User.objects.get(email="comms@demo.example"))
+        seed_content(
+            organization=organization,
+            author=User.objects.get(email="comms@demo.example"),
+            suggester=User.objects.get(email="employee@demo.example"),
+        )
 
         self.stdout.write(self.style.SUCCESS(f"Demo organization “{organization.name}” is ready. Log in with:"))
         for email, _name, roles, _teams in DEMO_PEOPLE:
