@@ -42,6 +42,9 @@ class Share(models.Model):
     sequence = models.PositiveSmallIntegerField(default=1)
 
     comment = models.TextField(_("personal comment"), blank=True)
+    # The words sent (comment and disclosure) and the full text with the link, both
+    # fixed when the share is made: later edits of the post or the rules change neither.
+    body_text = models.TextField(blank=True)
     final_text = models.TextField(_("text sent"))
     twist = models.CharField(max_length=20, choices=Twist.choices, default=Twist.PERSONAL)
     twist_similarity = models.FloatField(null=True, blank=True)

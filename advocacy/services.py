@@ -35,9 +35,14 @@ BACKOFF_MAX_SECONDS = 3600
 STUCK_AFTER = timedelta(minutes=3)
 
 
-def share_compose(*, post: Post, network: str, comment: str, link: str, max_chars: int | None = None) -> str:
+def share_body(*, post: Post, comment: str, company: bool = False) -> str:
+    """The sharer's words as they go out: an employee's get the disclosure, the company's do not."""
+    return comment.strip() if company else with_disclosure(post.organization, comment.strip())
+
+
+def share_compose(*, post: Post, network: str, comment: str, link: str, company: bool = False) -> str:
     """The exact text a network receives: comment, disclosure, then the tracked link."""
-    return network_text.compose(network, with_disclosure(post.organization, comment.strip()), link)
+    return network_text.compose(network, share_body(post=post, comment=comment, company=company), link)
 
 
 def _problems_for(profile: SocialProfile, text: str) -> list[str]:
@@ -93,12 +98,14 @@ def shares_create(
         where=ComplianceEvent.Where.COMMENT,
         post=post,
         actor=actor,
-        require_disclosure=True,
+        require_disclosure=member is not None,
     )
+    company = member is None
     placeholder_link = links.short_url("x" * links.CODE_LENGTH)
     for profile in profiles:
         problems += _problems_for(
-            profile, share_compose(post=post, network=profile.network, comment=comment, link=placeholder_link)
+            profile,
+            share_compose(post=post, network=profile.network, comment=comment, link=placeholder_link, company=company),
         )
     if problems:
         raise ValidationError(problems)
@@ -128,15 +135,20 @@ def shares_create(
                     followers_at_share=profile.followers,
                 )
                 link = links.tracked_link_create(share=share)
+                share.body_text = share_body(post=post, comment=comment, company=company)
                 share.final_text = share_compose(
-                    post=post, network=profile.network, comment=comment, link=links.short_url(link.code)
+                    post=post,
+                    network=profile.network,
+                    comment=comment,
+                    link=links.short_url(link.code),
+                    company=company,
                 )
                 if profile.network == "facebook":
                     # Meta allows no posting to personal profiles: the sharer posts
                     # through the share dialog, which nothing can confirm.
                     share.status, share.verified = Share.Status.POSTED, False
                     share.remote_url, share.posted_at = share_dialog_url(links.short_url(link.code)), now
-                share.save(update_fields=["final_text", "status", "verified", "remote_url", "posted_at"])
+                share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:
                     _queue_push(share.id)
@@ -145,6 +157,19 @@ def shares_create(
             _("You have already shared this post to one of these profiles. Use “Share again” to post it once more.")
         ) from None
     return shares
+
+
+def shares_cancel_for_member(*, membership: Membership) -> int:
+    """Stop the shares a departing person scheduled or queued; returns how many.
+
+    Those already out stay as they are: they count in the statistics.
+    """
+    return Share.objects.filter(member=membership, status__in=[Share.Status.SCHEDULED, Share.Status.QUEUED]).update(
+        status=Share.Status.FAILED,
+        last_error=_("Not sent: the person who shared it has left the organization.")[:500],
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    )
 
 
 def _queue_push(share_id: int, *, countdown: float | None = None) -> None:
@@ -193,7 +218,8 @@ def share_push(*, share_id: int) -> str:
         profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id)
         try:
             result = adapter.publish(
-                text=with_disclosure(share.organization, share.comment),
+                # Exactly what the sharer saw in the preview, whatever the rules say now.
+                text=share.body_text,
                 link=links.short_url(share.tracked_link.code),
                 idempotency_key=str(share.idempotency_key),
                 link_title=share.post.preview_title or share.post.title,

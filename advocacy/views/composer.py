@@ -96,7 +96,9 @@ def compose_preview(request, post_id: int):
     sample_link = links.short_url("x" * links.CODE_LENGTH)
     previews = []
     for profile in chosen:
-        final = services.share_compose(post=post, network=profile.network, comment=comment, link=sample_link)
+        final = services.share_compose(
+            post=post, network=profile.network, comment=comment, link=sample_link, company=company
+        )
         limit = network_text.limit(profile.network, max_chars=(profile.extra or {}).get("max_characters"))
         count = network_text.count(profile.network, final)
         previews.append(

@@ -173,3 +173,23 @@ def test_the_feed_opens_the_composer_as_a_panel(cast, login, post, mastodon_prof
     page = response.content.decode()
     assert "<html" not in page
     assert 'id="share-form"' in page
+
+
+def test_company_shares_carry_no_employee_disclosure(cast, login, post):
+    ComplianceSettings.objects.create(organization=cast.org, disclosure_text="#ansat", disclosure_mode="require")
+    company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
+    login(cast.carol).post(
+        reverse("compose", args=[post.id]) + "?company=1",
+        {"profiles": [company.id], "comment": "News from all of us", "when": "now", "company": "1"},
+    )
+    share = Share.objects.get()
+    assert share.body_text == "News from all of us"
+    assert "#ansat" not in share.final_text
+
+
+def test_the_text_sent_is_fixed_when_the_share_is_made(cast, login, post, mastodon_profile):
+    rules = ComplianceSettings.objects.create(organization=cast.org, disclosure_text="#ansat", disclosure_mode="append")
+    _share(login(cast.emma), post, [mastodon_profile], comment="Flot!")
+    rules.disclosure_text = "#changed"
+    rules.save()
+    assert Share.objects.get().body_text == "Flot! #ansat"
