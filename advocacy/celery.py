@@ -42,6 +42,11 @@ app.conf.beat_schedule = {
         "task": "employees.profiles.tasks.profiles_audience_snapshot_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "update-rollups": {"task": "analytics.tasks.rollups_update_task", "schedule": crontab(minute="*/5")},
+    "pull-engagement": {"task": "analytics.tasks.engagement_pull_due_task", "schedule": crontab(minute="*/10")},
+    "enrol-shares-sweep": {"task": "analytics.tasks.shares_enrol_sweep_task", "schedule": crontab(hour=2, minute=15)},
+    "snapshot-audiences": {"task": "analytics.tasks.audience_snapshot_task", "schedule": crontab(hour=4, minute=30)},
+    "send-digests": {"task": "analytics.tasks.digests_send_due_task", "schedule": crontab(minute=5)},
     "poll-feed-sources": {"task": "content.tasks.feed_sources_poll_task", "schedule": crontab(minute="*/15")},
     "expire-invitations": {
         "task": "employees.tasks.invitations_expire_task",

@@ -29,5 +29,6 @@ def navigation(request) -> dict:
             if roles and not membership.has_role(*roles):
                 continue
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            active = request.path == url if url_name == "dashboard" else request.path.startswith(url)
+            items.append({"label": label, "url": url, "active": active})
     return {"navigation": items, "site_name": settings.SITE_NAME}

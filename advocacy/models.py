@@ -78,6 +78,7 @@ class Share(models.Model):
             models.Index(fields=["member", "-created_at"]),
             models.Index(fields=["organization", "-created_at"]),
             models.Index(fields=["post", "status"]),
+            models.Index(fields=["status", "posted_at"]),
         ]
 
     def __str__(self) -> str:

@@ -61,3 +61,43 @@ def member_shares(*, membership: Membership) -> QuerySet[Share]:
 
 def shares_of_post(*, post: Post) -> QuerySet[Share]:
     return Share.objects.filter(post=post).select_related("profile", "member__user").order_by("-created_at")
+
+
+def member_share_records(*, membership_ids: list[int]) -> list[dict]:
+    """The shares of these memberships as plain data (a personal data export): text,
+    status, links and click counts."""
+    from django.db.models import Count, Q
+
+    shares = (
+        Share.objects.filter(member_id__in=membership_ids)
+        .select_related("post", "profile", "organization", "tracked_link")
+        .annotate(
+            click_count=Count("tracked_link__clicks"),
+            people_clicks=Count("tracked_link__clicks", filter=Q(tracked_link__clicks__is_bot=False)),
+        )
+        .order_by("created_at", "id")
+    )
+    records = []
+    for share in shares:
+        link = getattr(share, "tracked_link", None)
+        records.append(
+            {
+                "organization": share.organization.name,
+                "post": share.post.title,
+                "post_link": share.post.link_url,
+                "network": share.network,
+                "profile": share.profile.handle,
+                "comment": share.comment,
+                "text_sent": share.final_text,
+                "status": share.status,
+                "created_at": share.created_at,
+                "scheduled_for": share.scheduled_for,
+                "posted_at": share.posted_at,
+                "remote_url": share.remote_url,
+                "tracked_link": link.code if link else "",
+                "link_target": link.target_url if link else "",
+                "clicks": share.click_count,
+                "clicks_by_people": share.people_clicks,
+            }
+        )
+    return records

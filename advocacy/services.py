@@ -62,6 +62,16 @@ def _problems_for(profile: SocialProfile, text: str) -> list[str]:
     return messages
 
 
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
 def _verdict(*, post: Post, comment: str) -> authenticity.Verdict:
     colleague_comments = list(
         Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True).distinct()[:200]
@@ -92,6 +102,9 @@ def shares_create(
         raise ValidationError(_("Choose at least one profile to share to."))
     if scheduled_for is not None and scheduled_for <= now:
         raise ValidationError({"scheduled_for": _("Choose a time in the future, or share now.")})
+    if not _storable(comment):
+        # A NUL or half an emoji from a broken paste: no network and no database takes it.
+        raise ValidationError(_("The comment contains characters that cannot be posted. Retype it and try again."))
     problems = text_violations(
         organization=post.organization,
         text=comment,

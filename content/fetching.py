@@ -227,7 +227,7 @@ def _too_large(limit: int) -> FetchError:
 
 def _read_capped(response: httpx.Response, *, limit: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdecimal() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
     size = 0

@@ -101,7 +101,8 @@ class CaptionForm(forms.Form):
     )
 
 
-CaptionFormSet = formset_factory(CaptionForm, extra=2, max_num=10, validate_max=True)
+# absolute_max: a forged TOTAL_FORMS would otherwise make Django build and render 1,010 forms.
+CaptionFormSet = formset_factory(CaptionForm, extra=2, max_num=10, validate_max=True, absolute_max=10)
 
 
 class ScheduleForm(forms.Form):

@@ -154,9 +154,7 @@ def _audit_post(post: Post, *, actor: User | None, action: str, **detail) -> Non
 
 
 @transaction.atomic
-def post_schedule(
-    *, post: Post, publish_at: datetime, now: datetime | None = None, actor: User | None = None
-) -> Post:
+def post_schedule(*, post: Post, publish_at: datetime, now: datetime | None = None, actor: User | None = None) -> Post:
     now = now or timezone.now()
     if post.status not in (Post.Status.DRAFT, Post.Status.SCHEDULED):
         raise ValidationError(_("Only drafts can be scheduled."))

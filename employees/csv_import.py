@@ -67,6 +67,13 @@ def _decode_lines(data: bytes) -> tuple[list[tuple[int, str]], list[RowError]]:
     lines: list[tuple[int, str]] = []
     errors: list[RowError] = []
     for number, raw in enumerate(data.splitlines(), start=1):
+        if b"\x00" in raw:
+            # No database text column can hold a NUL; a UTF-16 file is full of them.
+            message = _(
+                "This line contains NUL characters (is the file UTF-16?). Save it as “CSV UTF-8” and upload it again."
+            )
+            errors.append(RowError(number, "", [message]))
+            continue
         try:
             lines.append((number, raw.decode("utf-8")))
         except UnicodeDecodeError:

@@ -80,3 +80,19 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class OffboardForm(forms.Form):
+    """Offboarding cannot be undone: the admin types the person's email to confirm."""
+
+    confirm_email = forms.CharField(label=_("Type the person's email address to confirm"), max_length=254, strip=True)
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm_email(self) -> str:
+        value = self.cleaned_data["confirm_email"]
+        if value.lower() != self.email.lower():
+            raise forms.ValidationError(_("That is not this person's email address."))
+        return value

@@ -123,6 +123,8 @@ class Membership(models.Model):
     teams = models.ManyToManyField(Team, blank=True, related_name="memberships", verbose_name=_("teams"))
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Offboarded for good: profiles disconnected, the person anonymised; no way back.
+    offboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from employees.models import Invitation, Membership, Organization, Team
+from employees.models import AuditEvent, Invitation, Membership, Organization, Team
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -74,3 +74,73 @@ def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
         .prefetch_related("teams")
         .select_related("invited_by")
     )
+
+
+def audit_events(*, organization: Organization, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:
+    """The organization's audit log, newest first; `actor` matches the recorded name or email."""
+    events = AuditEvent.objects.filter(organization=organization).order_by("-at", "-id")
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    return events
+
+
+def personal_data(*, user: User) -> dict:
+    """What the platform holds about a person: their account, memberships, connected
+    profiles (never their tokens), suggestions and shares with their clicks."""
+    from advocacy.selectors import member_share_records
+    from content.models import Post
+    from employees.models import SocialProfile
+
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("organization").prefetch_related("teams").order_by("id")
+    )
+    profiles = SocialProfile.objects.filter(owner_membership__user=user).select_related("organization")
+    suggestions = Post.objects.filter(created_by=user, source=Post.Source.EMPLOYEE).select_related("organization")
+    return {
+        "user": {
+            "email": user.email,
+            "name": user.name,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "memberships": [
+            {
+                "organization_id": membership.organization_id,
+                "organization": membership.organization.name,
+                "roles": membership.roles,
+                "teams": sorted(team.name for team in membership.teams.all()),
+                "active": membership.is_active,
+                "joined": membership.created_at,
+                "deactivated_at": membership.deactivated_at,
+            }
+            for membership in memberships
+        ],
+        # Fields are listed one by one, so that a token field added later stays out.
+        "profiles": [
+            {
+                "organization": profile.organization.name,
+                "network": profile.network,
+                "handle": profile.handle,
+                "name": profile.display_name,
+                "profile_url": profile.profile_url,
+                "followers": profile.followers,
+                "state": profile.state,
+                "connected_at": profile.connected_at,
+            }
+            for profile in profiles.order_by("id")
+        ],
+        "suggestions": [
+            {
+                "organization": post.organization.name,
+                "title": post.title,
+                "link": post.link_url,
+                "reason": post.suggestion_reason,
+                "status": post.status,
+                "created_at": post.created_at,
+            }
+            for post in suggestions.order_by("id")
+        ],
+        "shares": member_share_records(membership_ids=[membership.id for membership in memberships]),
+    }

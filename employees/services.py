@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from employees.models import Invitation, Membership, Organization, Role, Team, User
+from employees.audit import audit_record
+from employees.models import AuditEvent, Invitation, Membership, Organization, Role, Team, User
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -67,6 +68,13 @@ def invitation_create(
                 expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
             )
             invitation.teams.set([team for team in teams if team.organization_id == organization.id])
+            audit_record(
+                organization=organization,
+                actor=invited_by,
+                action=AuditEvent.Action.MEMBER_INVITED,
+                target=email,
+                detail={"invitation_id": invitation.id, "roles": invitation.roles},
+            )
     except IntegrityError:
         raise ValidationError(_("%(email)s has already been invited.") % {"email": email}) from None
     invitation_send_task.delay_on_commit(invitation.id)
@@ -177,9 +185,17 @@ def _other_active_admins(membership: Membership) -> bool:
     )
 
 
+def _member_label(membership: Membership) -> str:
+    return str(membership.user)
+
+
 @transaction.atomic
-def membership_update(*, membership: Membership, roles: Iterable[str], teams: Iterable[Team]) -> Membership:
+def membership_update(
+    *, membership: Membership, roles: Iterable[str], teams: Iterable[Team], actor: User | None = None
+) -> Membership:
     roles = set(roles)
+    previous_roles = membership.roles
+    previous_teams = sorted(membership.teams.values_list("name", flat=True))
     if membership.is_admin and Role.ADMIN not in roles and not _other_active_admins(membership):
         raise ValidationError(_("The organization needs at least one admin; make someone else admin first."))
     if not roles:
@@ -187,6 +203,21 @@ def membership_update(*, membership: Membership, roles: Iterable[str], teams: It
     membership.set_roles(roles)
     membership.save()
     membership.teams.set([team for team in teams if team.organization_id == membership.organization_id])
+    current_teams = sorted(membership.teams.values_list("name", flat=True))
+    if (previous_roles, previous_teams) != (membership.roles, current_teams):
+        audit_record(
+            organization=membership.organization_id,
+            actor=actor,
+            action=AuditEvent.Action.ROLE_CHANGED,
+            target=_member_label(membership),
+            detail={
+                "membership_id": membership.id,
+                "roles": membership.roles,
+                "previous_roles": previous_roles,
+                "teams": current_teams,
+                "previous_teams": previous_teams,
+            },
+        )
     return membership
 
 
@@ -204,16 +235,121 @@ def membership_deactivate(*, membership: Membership, actor: User) -> None:
     if not user.memberships.filter(is_active=True).exists():
         user.is_active = False
         user.save(update_fields=["is_active"])
+    audit_record(
+        organization=membership.organization_id,
+        actor=actor,
+        action=AuditEvent.Action.MEMBER_DEACTIVATED,
+        target=_member_label(membership),
+        detail={"membership_id": membership.id},
+    )
 
 
 @transaction.atomic
-def membership_reactivate(*, membership: Membership) -> None:
+def membership_reactivate(*, membership: Membership, actor: User | None = None) -> None:
+    if membership.offboarded_at is not None:
+        raise ValidationError(_("This person was offboarded and anonymised; invite them again instead."))
     membership.is_active = True
     membership.deactivated_at = None
     membership.save(update_fields=["is_active", "deactivated_at"])
     if not membership.user.is_active:
         membership.user.is_active = True
         membership.user.save(update_fields=["is_active"])
+    audit_record(
+        organization=membership.organization_id,
+        actor=actor,
+        action=AuditEvent.Action.MEMBER_REACTIVATED,
+        target=_member_label(membership),
+        detail={"membership_id": membership.id},
+    )
+
+
+def _user_anonymise(user: User, *, language: str) -> None:
+    """Remove a departed person's identity; the rows that point at them stay for statistics."""
+    from allauth.mfa.models import Authenticator
+
+    old_email = user.email
+    with translation.override(language):
+        user.name = _("Former employee #%(id)s") % {"id": user.id}
+    user.email = f"former-employee-{user.id}-{secrets.token_hex(4)}@anonymised.invalid"
+    user.set_unusable_password()  # also ends every session: their hash no longer matches
+    user.is_active = False
+    user.save(update_fields=["name", "email", "password", "is_active"])
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.social_auth.all().delete()
+    invitations = Invitation.objects.filter(email__iexact=old_email)
+    invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
+    invitations.update(email=user.email, name="")
+
+
+@transaction.atomic
+def membership_offboard(*, membership: Membership, actor: User) -> Membership:
+    """A person leaves for good: their profiles are disconnected and their tokens deleted
+    at once, the membership ends, and the person is anonymised unless they are still
+    active in another organization. Their shares stay, so the statistics do too.
+    """
+    from advocacy.services import shares_cancel_for_member
+    from employees.models import SocialProfile
+    from employees.profiles.services import profile_disconnect
+
+    membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+    if membership.user_id == actor.id:
+        raise ValidationError(_("You cannot offboard yourself."))
+    if membership.offboarded_at is not None:
+        raise ValidationError(_("This person has been offboarded already."))
+    if membership.is_admin and membership.is_active and not _other_active_admins(membership):
+        raise ValidationError(_("The organization needs at least one admin."))
+    profiles = SocialProfile.objects.filter(owner_membership=membership)
+    live = list(profiles.exclude(state=SocialProfile.State.DISCONNECTED))
+    for profile in live:
+        profile_disconnect(profile=profile, actor=actor)
+    cancelled = shares_cancel_for_member(membership=membership)
+    now = timezone.now()
+    membership.is_active = False
+    membership.deactivated_at = membership.deactivated_at or now
+    membership.offboarded_at = now
+    membership.save(update_fields=["is_active", "deactivated_at", "offboarded_at"])
+    user = membership.user
+    anonymised = not user.memberships.filter(is_active=True).exists()
+    if anonymised:
+        _user_anonymise(user, language=membership.organization.language)
+        # The accounts' names and addresses identify the person as well as their own.
+        for profile in profiles:
+            profile.handle = profile.display_name = profile.profile_url = ""
+            profile.remote_id = f"offboarded-{profile.id}"
+            profile.extra = {}
+            profile.save(update_fields=["handle", "display_name", "profile_url", "remote_id", "extra", "updated_at"])
+    audit_record(
+        organization=membership.organization_id,
+        actor=actor,
+        action=AuditEvent.Action.MEMBER_OFFBOARDED,
+        target=_member_label(membership),
+        detail={
+            "membership_id": membership.id,
+            "profiles_disconnected": len(live),
+            "shares_cancelled": cancelled,
+            "anonymised": anonymised,
+        },
+    )
+    return membership
+
+
+def personal_data_export(*, user: User) -> dict:
+    """Everything the platform holds about a person, for them to download; the
+    download is recorded in every organization whose data it contains."""
+    from employees.selectors import personal_data
+
+    with transaction.atomic():
+        data = personal_data(user=user)
+        for organization_id in sorted({row["organization_id"] for row in data["memberships"]}):
+            audit_record(
+                organization=organization_id,
+                actor=user,
+                action=AuditEvent.Action.DATA_EXPORTED,
+                target=str(user),
+                detail={"scope": "personal data"},
+            )
+    return data
 
 
 def team_create(*, organization: Organization, name: str, parent: Team | None = None) -> Team:
@@ -229,3 +365,22 @@ def team_create(*, organization: Organization, name: str, parent: Team | None = 
 
 def organization_create(*, name: str, slug: str, language: str = "en", timezone_name: str = "UTC") -> Organization:
     return Organization.objects.create(name=name, slug=slug, language=language, timezone=timezone_name)
+
+
+@transaction.atomic
+def organization_save(*, organization: Organization, actor: User, changed: Iterable[str]) -> Organization:
+    """Save settings an admin changed on the organization (already set on it)."""
+    changed = list(changed)
+    organization.save()
+    if changed:
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action=AuditEvent.Action.SETTINGS_CHANGED,
+            target=organization.name,
+            detail={
+                "settings": "organization",
+                "changed": {name: str(getattr(organization, name)) for name in changed},
+            },
+        )
+    return organization

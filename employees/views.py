@@ -21,14 +21,14 @@ PEOPLE_PER_PAGE = 50
 def people(request):
     organization = request.membership.organization
     filters = {
-        "query": request.GET.get("q", "").strip()[:100],
+        "query": request.GET.get("q", "").replace("\x00", "").strip()[:100],
         "role": request.GET.get("role", "") if request.GET.get("role") in Role.values else "",
         "status": request.GET.get("status", "active")
         if request.GET.get("status") in ("active", "inactive", "all")
         else "active",
     }
     team_id = request.GET.get("team", "")
-    filters["team_id"] = int(team_id) if team_id.isdigit() else None
+    filters["team_id"] = int(team_id) if team_id.isdecimal() else None
     members = selectors.member_list(organization=organization, **filters)
     page = Paginator(members, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -80,7 +80,10 @@ def member_edit(request, membership_id: int):
         if form.is_valid():
             try:
                 services.membership_update(
-                    membership=member, roles=form.cleaned_data["roles"], teams=form.cleaned_data["teams"]
+                    membership=member,
+                    roles=form.cleaned_data["roles"],
+                    teams=form.cleaned_data["teams"],
+                    actor=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -112,8 +115,12 @@ def member_deactivate(request, membership_id: int):
 @require_POST
 def member_reactivate(request, membership_id: int):
     member = get_scoped_or_404(Membership.objects.select_related("user"), request.membership, pk=membership_id)
-    services.membership_reactivate(membership=member)
-    messages.success(request, _("%(name)s is active again.") % {"name": member.user})
+    try:
+        services.membership_reactivate(membership=member, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s is active again.") % {"name": member.user})
     return redirect("people")
 
 
@@ -180,7 +187,7 @@ def teams(request):
 def organization_settings(request):
     form = OrganizationForm(request.POST or None, instance=request.membership.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.organization_save(organization=form.instance, actor=request.user, changed=form.changed_data)
         messages.success(request, _("Organization settings saved."))
         return redirect("organization_settings")
     return render(request, "employees/organization_settings.html", {"form": form})

@@ -12,6 +12,8 @@ from employees.access import membership_required
 from employees.models import Role
 
 POSTS_PER_PAGE = 10
+# Far beyond any feed; a larger number would overflow the database's OFFSET.
+MAX_PAGE = 100_000
 # A visit ends after this long without opening the feed; "new" means published
 # since the previous visit began.
 VISIT_GAP = timedelta(minutes=30)
@@ -32,9 +34,9 @@ def _last_visit(session) -> timezone.datetime | None:
 @membership_required(Role.EMPLOYEE)
 def feed(request):
     topic = request.GET.get("topic", "")
-    topic_id = int(topic) if topic.isdigit() else None
+    topic_id = int(topic) if topic.isdecimal() else None
     page_param = request.GET.get("page", "1")
-    number = max(int(page_param), 1) if page_param.isdigit() else 1
+    number = min(max(int(page_param), 1), MAX_PAGE) if page_param.isdecimal() else 1
     posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id)
     # One more row than shown tells whether there is a next page, without a COUNT.
     start = (number - 1) * POSTS_PER_PAGE

@@ -14,6 +14,9 @@ def tracked_link(request, code: str):
     The click is written to the database directly: no queue stands between a visit
     and its record, so a stopped worker or broker cannot lose one.
     """
+    # Codes are short and alphanumeric; anything else (a NUL, a novel) is not looked up.
+    if not (code.isascii() and code.isalnum() and len(code) <= TrackedLink._meta.get_field("code").max_length):
+        raise Http404
     link = TrackedLink.objects.filter(code=code).only("id", "target_url").first()
     if link is None:
         raise Http404

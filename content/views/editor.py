@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -121,7 +123,7 @@ def _transition(request, post_id: int, change, success: str):
 @membership_required(Role.COMMS)
 @require_POST
 def post_publish(request, post_id: int):
-    return _transition(request, post_id, services.post_publish_now, _("Published."))
+    return _transition(request, post_id, partial(services.post_publish_now, actor=request.user), _("Published."))
 
 
 @membership_required(Role.COMMS)
@@ -134,7 +136,7 @@ def post_unschedule(request, post_id: int):
 @require_POST
 def post_archive(request, post_id: int):
     post = get_scoped_or_404(Post.objects.all(), request.membership, pk=post_id)
-    services.posts_archive(posts=Post.objects.filter(pk=post.pk))
+    services.posts_archive(posts=Post.objects.filter(pk=post.pk), actor=request.user)
     messages.success(request, _("Archived. Employees no longer see it in their feed."))
     return redirect("library")
 
@@ -180,7 +182,7 @@ def compliance(request):
     rules = compliance_for(request.membership.organization)
     form = ComplianceForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.compliance_settings_save(rules=form.instance, actor=request.user, changed=form.changed_data)
         messages.success(request, _("Compliance rules saved."))
         return redirect("compliance")
     events = scoped(ComplianceEvent.objects.select_related("actor", "post"), request.membership)[:50]

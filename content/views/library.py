@@ -17,14 +17,14 @@ POSTS_PER_PAGE = 25
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 @membership_required(Role.COMMS)
 def library(request):
     organization = request.membership.organization
     filters = {
-        "query": request.GET.get("q", "").strip()[:100],
+        "query": request.GET.get("q", "").replace("\x00", "").strip()[:100],
         "status": request.GET.get("status", "") if request.GET.get("status") in Post.Status.values else "",
         "source": request.GET.get("source", "") if request.GET.get("source") in Post.Source.values else "",
         "topic_id": _int_or_none(request.GET.get("topic")),
@@ -47,10 +47,10 @@ def library(request):
 @membership_required(Role.COMMS)
 @require_POST
 def bulk_action(request):
-    ids = [int(value) for value in request.POST.getlist("post") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("post") if value.isdecimal()]
     posts = scoped(Post.objects.filter(pk__in=ids), request.membership)
     if request.POST.get("action") == "archive" and ids:
-        count = services.posts_archive(posts=posts)
+        count = services.posts_archive(posts=posts, actor=request.user)
         messages.success(
             request, ngettext("%(count)d post archived.", "%(count)d posts archived.", count) % {"count": count}
         )

@@ -163,7 +163,10 @@ def profile_ids_expired_for_good(*, now: datetime) -> list[int]:
 
 
 def profile_ids_for_audience() -> list[int]:
-    """Active profiles on networks that report followers."""
+    """Active profiles with credentials, on networks that report followers."""
     return list(
-        SocialProfile.objects.filter(state=State.ACTIVE).exclude(network="facebook").values_list("id", flat=True)
+        SocialProfile.objects.filter(state=State.ACTIVE)
+        .exclude(network="facebook")
+        .exclude(access_token="")
+        .values_list("id", flat=True)
     )

@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from advocacy.networks import get_adapter_class
 from advocacy.networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
 from advocacy.networks.linkedin import DEFAULT_API_VERSION
-from employees.models import Membership, NetworkApp, Role, SocialProfile
+from employees.audit import audit_record
+from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialProfile
 from employees.profiles import selectors
 
 if TYPE_CHECKING:
-    from employees.models import Organization
+    from employees.models import Organization, User
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,13 @@ def profile_store(
             profile.connected_at = now
             profile.credentials_refreshed_at = now
             profile.save()
+            audit_record(
+                organization=membership.organization_id,
+                actor=membership.user,
+                action=AuditEvent.Action.PROFILE_CONNECTED,
+                target=str(profile),
+                detail={"profile_id": profile.id, "network": network, "company": company, "renewed": live is not None},
+            )
     except IntegrityError:
         # Someone connected the same account at the same moment.
         raise ProfileConnectError(
@@ -141,7 +149,7 @@ def profile_store(
     return profile
 
 
-def profile_disconnect(*, profile: SocialProfile) -> None:
+def profile_disconnect(*, profile: SocialProfile, actor: User | None = None) -> None:
     """Stop using a profile: its tokens are deleted, its history stays."""
     with transaction.atomic():
         locked = SocialProfile.objects.select_for_update().filter(pk=profile.pk).first()
@@ -151,6 +159,13 @@ def profile_disconnect(*, profile: SocialProfile) -> None:
         locked.state = State.DISCONNECTED
         locked.last_error = ""
         locked.save()
+        audit_record(
+            organization=locked.organization_id,
+            actor=actor,
+            action=AuditEvent.Action.PROFILE_DISCONNECTED,
+            target=str(locked),
+            detail={"profile_id": locked.id, "network": locked.network, "company": locked.is_company},
+        )
     profile.refresh_from_db()
 
 
@@ -365,7 +380,7 @@ def profile_audience_refresh(*, profile_id: int) -> SocialProfile | None:
 
 @transaction.atomic
 def network_app_save(
-    *, organization: Organization, network: str, client_id: str, client_secret: str = ""
+    *, organization: Organization, network: str, client_id: str, client_secret: str = "", actor: User | None = None
 ) -> NetworkApp:
     """Set the organization's own app credentials for LinkedIn or X.
 
@@ -387,8 +402,30 @@ def network_app_save(
             _("%(network)s needs the client secret too.") % {"network": get_adapter_class(network).label}
         )
     app.save()
+    # The client id is not a secret; whether the secret changed is all the log says of it.
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        target=get_adapter_class(network).label,
+        detail={
+            "settings": "network_app",
+            "network": network,
+            "client_id": client_id,
+            "secret_changed": bool(client_secret.strip()),
+        },
+    )
     return app
 
 
-def network_app_delete(*, organization: Organization, network: str) -> None:
-    NetworkApp.objects.filter(organization=organization, network=network, instance_url="").delete()
+@transaction.atomic
+def network_app_delete(*, organization: Organization, network: str, actor: User | None = None) -> None:
+    deleted, _rows = NetworkApp.objects.filter(organization=organization, network=network, instance_url="").delete()
+    if deleted:
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action=AuditEvent.Action.SETTINGS_CHANGED,
+            target=get_adapter_class(network).label,
+            detail={"settings": "network_app", "network": network, "removed": True},
+        )

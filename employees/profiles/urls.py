@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
+from employees import views_privacy
 from employees.profiles import views
 
 urlpatterns = [
     path("", views.my_profiles, name="my_profiles"),
     path("company/", views.company_profiles, name="company_profiles"),
+    path("me/export/", views_privacy.my_data_export, name="my_data_export"),
     path("company/apps/<str:network>/", views.network_app_edit, name="network_app_edit"),
     path("company/connect/<str:network>/", views.company_profile_connect, name="company_profile_connect"),
     path("connect/<str:network>/", views.profile_connect, name="profile_connect"),

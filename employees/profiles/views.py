@@ -85,7 +85,7 @@ def network_app_edit(request, network: str):
     organization = request.membership.organization
     label = _network_label(network)
     if request.POST.get("action") == "remove":
-        services.network_app_delete(organization=organization, network=network)
+        services.network_app_delete(organization=organization, network=network, actor=request.user)
         messages.success(request, _("Removed your organization's %(network)s app credentials.") % {"network": label})
         return redirect("company_profiles")
     form = NetworkAppForm(request.POST, prefix=network)
@@ -96,6 +96,7 @@ def network_app_edit(request, network: str):
                 network=network,
                 client_id=form.cleaned_data["client_id"],
                 client_secret=form.cleaned_data["client_secret"],
+                actor=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -263,7 +264,7 @@ def _profile_for(request, profile_id: int) -> SocialProfile:
 @require_POST
 def profile_disconnect(request, profile_id: int):
     profile = _profile_for(request, profile_id)
-    services.profile_disconnect(profile=profile)
+    services.profile_disconnect(profile=profile, actor=request.user)
     messages.success(
         request,
         _("Disconnected %(network)s profile %(handle)s. Its tokens were deleted.")

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from analytics.demo import seed_history
 from content.demo import seed_content
 from employees.models import Membership, Organization, Role, Team, User
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             author=User.objects.get(email="comms@demo.example"),
             suggester=User.objects.get(email="employee@demo.example"),
         )
+        seed_history(organization=organization)
 
         self.stdout.write(self.style.SUCCESS(f"Demo organization “{organization.name}” is ready. Log in with:"))
         for email, _name, roles, _teams in DEMO_PEOPLE:

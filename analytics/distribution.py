@@ -1,0 +1,137 @@
+"""The distribution index: how far an organization's reach has moved from its brand to
+its people, after Paul Baran's centralized, decentralized and distributed networks.
+
+Two measures, both between 0 and 1:
+
+- **employees' share** of the combined potential reach: 0 when only the company's own
+  profiles reach anyone, 1 when only its people do;
+- **evenness** of the employees' reach across all employees (those who did not share
+  count as 0): 1 − Gini coefficient (normalized for small teams). 0 when one person
+  carries it all, 1 when everyone reaches as many people as everyone else.
+
+distribution index = employees' share × evenness.
+
+Where the organization stands:
+
+- *centralized*: the company profiles carry most of the reach (share below ½);
+- *decentralized*: people carry most of it, but a few of them (evenness below ½);
+- *distributed*: people carry most of it, and it is spread across many (both ½ or more).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+CENTRALIZED, DECENTRALIZED, DISTRIBUTED = "centralized", "decentralized", "distributed"
+STAGES = {
+    CENTRALIZED: _("Centralized"),
+    DECENTRALIZED: _("Decentralized"),
+    DISTRIBUTED: _("Distributed"),
+}
+STAGE_TEXT = {
+    CENTRALIZED: _("The company's own profiles carry most of the reach."),
+    DECENTRALIZED: _("Employees carry most of the reach, but a few of them do."),
+    DISTRIBUTED: _("Employees carry most of the reach, spread across many of them."),
+}
+THRESHOLD = 0.5
+
+
+def gini(values: list[float]) -> float | None:
+    """The Gini coefficient of non-negative values; None when they are all zero (or none).
+
+    Normalized by n ÷ (n − 1), so that one person holding everything gives 1 however
+    few people there are (a team of two would otherwise never pass ½).
+    """
+    if not values:
+        return None
+    ordered = sorted(max(value, 0) for value in values)
+    total = sum(ordered)
+    if total == 0:
+        return None
+    n = len(ordered)
+    if n == 1:
+        return 0.0
+    weighted = sum(position * value for position, value in enumerate(ordered, start=1))
+    coefficient = (2 * weighted) / (n * total) - (n + 1) / n
+    return max(0.0, min(1.0, coefficient * n / (n - 1)))
+
+
+def normalized_entropy(values: list[float]) -> float | None:
+    """Shannon entropy of the shares, divided by its maximum log(n): another evenness."""
+    positive = [value for value in values if value > 0]
+    total = sum(positive)
+    if total == 0 or len(values) < 2:
+        return None
+    entropy = -sum((value / total) * math.log(value / total) for value in positive)
+    return entropy / math.log(len(values))
+
+
+def stage_of(share: float | None, evenness: float | None) -> str | None:
+    if share is None:
+        return None
+    if share < THRESHOLD:
+        return CENTRALIZED
+    if evenness is None or evenness < THRESHOLD:
+        return DECENTRALIZED
+    return DISTRIBUTED
+
+
+@dataclass(frozen=True)
+class Distribution:
+    company_reach: int
+    employee_reaches: tuple[int, ...]  # one per employee, zeros included
+
+    @property
+    def employee_reach(self) -> int:
+        return sum(self.employee_reaches)
+
+    @property
+    def employees(self) -> int:
+        return len(self.employee_reaches)
+
+    @property
+    def senders(self) -> int:
+        return sum(1 for value in self.employee_reaches if value > 0)
+
+    @property
+    def employee_share(self) -> float | None:
+        total = self.company_reach + self.employee_reach
+        return self.employee_reach / total if total else None
+
+    @property
+    def evenness(self) -> float | None:
+        coefficient = gini(list(self.employee_reaches))
+        return None if coefficient is None else 1 - coefficient
+
+    @property
+    def entropy(self) -> float | None:
+        return normalized_entropy(list(self.employee_reaches))
+
+    @property
+    def index(self) -> float | None:
+        if self.employee_share is None:
+            return None
+        return self.employee_share * (self.evenness or 0)
+
+    @property
+    def stage(self) -> str | None:
+        return stage_of(self.employee_share, self.evenness)
+
+    @property
+    def stage_label(self):
+        return STAGES.get(self.stage or "", "")
+
+    @property
+    def stage_text(self):
+        return STAGE_TEXT.get(self.stage or "", "")
+
+    def top_share(self, fraction: float = 0.03) -> float | None:
+        """The part of the employees' reach that the top `fraction` of employees bring."""
+        if not self.employee_reach:
+            return None
+        count = max(1, math.ceil(self.employees * fraction))
+        top = sorted(self.employee_reaches, reverse=True)[:count]
+        return sum(top) / self.employee_reach

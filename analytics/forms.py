@@ -1,0 +1,254 @@
+"""Forms: the dashboard's filters (read from the query string) and the admins' settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from advocacy.networks import NETWORK_CHOICES
+from analytics.emv import ACTIONS, rates_with_defaults
+from analytics.models import AnalyticsSettings
+from content.models import Topic
+
+PRESETS = [7, 30, 90, 365]
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+METRICS = {
+    "potential_reach": gettext_lazy("Potential reach"),
+    "engagements": gettext_lazy("Engagements"),
+    "clicks": gettext_lazy("Clicks"),
+}
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def organization_today(organization) -> date:
+    return timezone.now().astimezone(_zone(organization.timezone)).date()
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date
+    network: str = ""
+    team_id: int | None = None
+    topic_id: int | None = None
+    metric: str = "potential_reach"
+    days: int | None = None
+    timezone: str = "UTC"
+    # Corrections made to what was asked, shown above the figures.
+    notes: list[str] = field(default_factory=list)
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as [start, end) moments in the organization's time zone."""
+        zone = _zone(self.timezone)
+        start = datetime.combine(self.start, time.min, tzinfo=zone)
+        return start, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
+
+    @property
+    def length(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> tuple[date, date]:
+        """The period of the same length just before this one."""
+        return self.start - timedelta(days=self.length), self.start - timedelta(days=1)
+
+    def query(self, **overrides) -> dict[str, str]:
+        """The filters as query parameters, for export links and pagination."""
+        values = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "network": self.network,
+            "team": str(self.team_id or ""),
+            "topic": str(self.topic_id or ""),
+            "metric": self.metric,
+        }
+        values.update(overrides)
+        return {key: value for key, value in values.items() if value}
+
+
+class FilterForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Period"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", gettext_lazy("Custom dates"))]
+        + [(n, gettext_lazy("Last %(days)s days") % {"days": n}) for n in PRESETS],
+    )
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    network = forms.ChoiceField(
+        label=gettext_lazy("Network"),
+        required=False,
+        choices=[("", gettext_lazy("Every network")), *NETWORK_CHOICES],
+    )
+    team = forms.TypedChoiceField(label=gettext_lazy("Team"), required=False, coerce=int, empty_value=None)
+    topic = forms.TypedChoiceField(label=gettext_lazy("Topic"), required=False, coerce=int, empty_value=None)
+    metric = forms.ChoiceField(label=gettext_lazy("Chart"), required=False, choices=list(METRICS.items()))
+
+    def __init__(self, data, *, scope, teams: bool = True, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        everyone = gettext_lazy("Every team") if scope.is_organization else gettext_lazy("All my teams")
+        self.fields["team"].choices = [("", everyone)] + [(team.id, team.name) for team in scope.teams()]
+        topics = Topic.objects.filter(organization_id=scope.organization_id).order_by("name")
+        self.fields["topic"].choices = [("", gettext_lazy("Every topic"))] + [(t.id, t.name) for t in topics]
+        if not teams:
+            del self.fields["team"]
+
+
+def filters_from(data, *, scope, organization, teams: bool = True) -> tuple[Filters, FilterForm]:
+    """Read the filters; anything invalid falls back to a default, with a note saying so."""
+    form = FilterForm(data, scope=scope, teams=teams)
+    today = organization_today(organization)
+    notes: list[str] = []
+    if form.is_valid():
+        cleaned = form.cleaned_data
+    else:
+        notes.append(_("Some filters were not valid and were left out: %(fields)s.") % {"fields": _fields(form)})
+        cleaned = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
+    start, end, days = cleaned.get("start"), cleaned.get("end"), cleaned.get("days")
+    if days or not (start or end):
+        days = days or DEFAULT_DAYS
+        start, end = today - timedelta(days=days - 1), today
+    else:
+        days = None
+        start = start or (end or today) - timedelta(days=DEFAULT_DAYS - 1)
+        end = end or today
+    if start > end:
+        start, end = end, start
+        notes.append(_("The start date was after the end date, so the two were swapped."))
+    if end > today:
+        end = today
+        start = min(start, end)
+        notes.append(_("Dates after today were left out."))
+    if (end - start).days + 1 > MAX_DAYS:
+        start = end - timedelta(days=MAX_DAYS - 1)
+        notes.append(
+            _("A period is at most %(days)s days; it now starts on %(start)s.")
+            % {
+                "days": MAX_DAYS,
+                "start": date_format(start, "SHORT_DATE_FORMAT"),
+            }
+        )
+    # Show what is shown: the period actually used, whatever was asked.
+    form.data = data.copy() if hasattr(data, "copy") else dict(data)
+    if days:
+        form.data["days"] = str(days)
+        form.data.pop("start", None)
+        form.data.pop("end", None)
+    else:
+        form.data["start"], form.data["end"] = start.isoformat(), end.isoformat()
+    filters = Filters(
+        start=start,
+        end=end,
+        network=cleaned.get("network") or "",
+        team_id=cleaned.get("team"),
+        topic_id=cleaned.get("topic"),
+        metric=cleaned.get("metric") or "potential_reach",
+        days=days,
+        timezone=organization.timezone,
+        notes=notes,
+    )
+    return filters, form
+
+
+def _fields(form: forms.Form) -> str:
+    return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+
+
+class AnalyticsSettingsForm(forms.ModelForm):
+    """The admins' settings; one rate field per network and action is added on the fly."""
+
+    class Meta:
+        model = AnalyticsSettings
+        fields = [
+            "young_hours",
+            "young_interval_minutes",
+            "old_interval_hours",
+            "stop_after_days",
+            "leaderboard_enabled",
+            "points_per_share",
+            "points_per_engagement",
+            "points_per_click",
+            "currency",
+            "digests_enabled",
+            "digest_weekday",
+            "digest_hour",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        rates = rates_with_defaults(self.instance.emv_rates)
+        self.rate_rows = []
+        for network, label in NETWORK_CHOICES:
+            row = []
+            for action, action_label in ACTIONS.items():
+                name = f"rate_{network}_{action}"
+                self.fields[name] = forms.DecimalField(
+                    label=f"{label}: {action_label}",
+                    min_value=Decimal(0),
+                    max_digits=10,
+                    decimal_places=4,
+                    initial=rates[network][action],
+                )
+                row.append(name)
+            self.rate_rows.append((label, row))
+        self.fields["young_interval_minutes"].min_value = 5
+        self.fields["stop_after_days"].max_value = 365
+
+    def schedule_fields(self) -> list:
+        return [
+            self[name] for name in ("young_hours", "young_interval_minutes", "old_interval_hours", "stop_after_days")
+        ]
+
+    def points_fields(self) -> list:
+        return [self[name] for name in ("points_per_share", "points_per_engagement", "points_per_click")]
+
+    def rate_table(self) -> list:
+        """(network label, [bound rate fields in ACTIONS order]) per network."""
+        return [(label, [self[name] for name in names]) for label, names in self.rate_rows]
+
+    def clean_digest_hour(self) -> int:
+        hour = self.cleaned_data["digest_hour"]
+        if hour > 23:
+            raise forms.ValidationError(_("Choose an hour from 0 to 23."))
+        return hour
+
+    def clean_young_interval_minutes(self) -> int:
+        minutes = self.cleaned_data["young_interval_minutes"]
+        if minutes < 5:
+            raise forms.ValidationError(_("Read at most every 5 minutes: the networks limit how often we may ask."))
+        return minutes
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError(_("Use a three-letter currency code, such as EUR or DKK."))
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        for field_name in ("old_interval_hours", "stop_after_days", "young_hours"):
+            if cleaned.get(field_name) == 0:
+                self.add_error(field_name, _("Enter a number above zero."))
+        return cleaned
+
+    def rates(self) -> dict[str, dict[str, str]]:
+        return {
+            network: {action: str(self.cleaned_data[f"rate_{network}_{action}"]) for action in ACTIONS}
+            for network, _label in NETWORK_CHOICES
+        }

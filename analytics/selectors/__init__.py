@@ -1,0 +1,1 @@
+"""Reads for analytics: settings, scope, the dashboard's figures from the rollups."""

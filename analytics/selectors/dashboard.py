@@ -1,0 +1,390 @@
+"""The dashboard's figures, read from the rollup tables only (plus small lookups).
+
+Which table answers depends on the filters, always the coarsest that can:
+
+| filters            | employees' rows            | company rows        |
+|--------------------|----------------------------|---------------------|
+| none               | OrganizationDay            | OrganizationDay     |
+| team               | MemberDay (team's people)  | OrganizationDay     |
+| topic              | PostDay                    | PostDay             |
+| team and topic     | PostMemberDay              | PostDay             |
+
+A manager's scope is always "team" (their teams and those below them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import F, Q, QuerySet, Sum
+
+from analytics.models import (
+    AudienceDay,
+    AudienceSnapshot,
+    Measures,
+    MemberDay,
+    OrganizationDay,
+    PostDay,
+    PostMemberDay,
+)
+from analytics.reach import Reach, Side, engagements_of, ratio
+from analytics.selectors.scope import employees_in, member_ids_in
+from content.models import Post
+from employees.models import Membership, SocialProfile, Team
+
+if TYPE_CHECKING:
+    from analytics.forms import Filters
+    from analytics.selectors.scope import Scope
+
+ENGAGEMENT = F("likes") + F("reposts") + F("replies") + F("quotes")
+METRIC_EXPRESSIONS = {
+    "potential_reach": F("potential_reach"),
+    "engagements": ENGAGEMENT,
+    "clicks": F("clicks"),
+}
+
+
+def measure_sums(prefix: str = "sum_") -> dict:
+    """Sums of every measure, named apart from the fields so expressions can still use those."""
+    return {f"{prefix}{name}": Sum(name) for name in Measures.MEASURES}
+
+
+def measures_of(row: dict, prefix: str = "sum_") -> dict[str, int]:
+    return {name: int(row.get(f"{prefix}{name}") or 0) for name in Measures.MEASURES}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Rollup rows for one scope, period and set of filters: employees' and company's."""
+
+    employees: QuerySet
+    company: QuerySet
+
+    def both(self) -> tuple[QuerySet, QuerySet]:
+        return self.company, self.employees
+
+
+def topic_post_ids(topic_id: int) -> QuerySet:
+    return Post.topics.through.objects.filter(topic_id=topic_id).values("post_id")
+
+
+def sources_for(scope: Scope, filters: Filters, *, start: date | None = None, end: date | None = None) -> Sources:
+    scope = scope.narrowed_to(filters.team_id)
+    where = {
+        "organization_id": scope.organization_id,
+        "day__gte": start or filters.start,
+        "day__lte": end or filters.end,
+    }
+    if filters.network:
+        where["network"] = filters.network
+    if filters.topic_id:
+        posts = topic_post_ids(filters.topic_id)
+        company = PostDay.objects.filter(is_company=True, post_id__in=posts, **where)
+        if scope.is_organization:
+            employees = PostDay.objects.filter(is_company=False, post_id__in=posts, **where)
+        else:
+            employees = PostMemberDay.objects.filter(
+                post_id__in=posts, member_id__in=member_ids_in(scope.team_ids), **where
+            )
+    else:
+        company = OrganizationDay.objects.filter(is_company=True, **where)
+        if scope.is_organization:
+            employees = OrganizationDay.objects.filter(is_company=False, **where)
+        else:
+            employees = MemberDay.objects.filter(member_id__in=member_ids_in(scope.team_ids), **where)
+    return Sources(employees=employees, company=company)
+
+
+def member_rows(scope: Scope, filters: Filters) -> QuerySet:
+    """Employees' rows that know the member: MemberDay, or PostMemberDay with a topic."""
+    scope = scope.narrowed_to(filters.team_id)
+    where = {"organization_id": scope.organization_id, "day__gte": filters.start, "day__lte": filters.end}
+    if filters.network:
+        where["network"] = filters.network
+    if filters.topic_id:
+        rows = PostMemberDay.objects.filter(post_id__in=topic_post_ids(filters.topic_id), **where).exclude(member_id=0)
+    else:
+        rows = MemberDay.objects.filter(**where)
+    if not scope.is_organization:
+        rows = rows.filter(member_id__in=member_ids_in(scope.team_ids))
+    return rows
+
+
+def post_rows(scope: Scope, filters: Filters) -> QuerySet:
+    """Rows that know the post: PostDay for the organization, PostMemberDay for teams."""
+    scope = scope.narrowed_to(filters.team_id)
+    where = {"organization_id": scope.organization_id, "day__gte": filters.start, "day__lte": filters.end}
+    if filters.network:
+        where["network"] = filters.network
+    if scope.is_organization:
+        rows = PostDay.objects.filter(**where)
+    else:
+        rows = PostMemberDay.objects.filter(Q(member_id=0) | Q(member_id__in=member_ids_in(scope.team_ids)), **where)
+    if filters.topic_id:
+        rows = rows.filter(post_id__in=topic_post_ids(filters.topic_id))
+    return rows
+
+
+# -- totals and series ------------------------------------------------------------------
+
+
+def reach_totals(sources: Sources) -> Reach:
+    company = measures_of(sources.company.aggregate(**measure_sums()))
+    employees = measures_of(sources.employees.aggregate(**measure_sums()))
+    return Reach.of(company=company, employees=employees)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    day: date
+    company: int
+    employees: int
+
+    @property
+    def total(self) -> int:
+        return self.company + self.employees
+
+
+def reach_series(sources: Sources, filters: Filters) -> list[SeriesPoint]:
+    """One point per day of the period (days without activity are zeros)."""
+    expression = METRIC_EXPRESSIONS.get(filters.metric, METRIC_EXPRESSIONS["potential_reach"])
+    values = []
+    for rows in sources.both():
+        values.append(
+            dict(rows.values("day").order_by("day").annotate(value=Sum(expression)).values_list("day", "value"))
+        )
+    company, employees = values
+    points, day = [], filters.start
+    while day <= filters.end:
+        points.append(SeriesPoint(day, int(company.get(day) or 0), int(employees.get(day) or 0)))
+        day += timedelta(days=1)
+    return points
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    network: str
+    reach: Reach
+
+
+def by_network(sources: Sources) -> list[NetworkRow]:
+    sides: dict[str, dict[str, dict]] = {}
+    for kind, rows in (("company", sources.company), ("employees", sources.employees)):
+        for row in rows.values("network").order_by("network").annotate(**measure_sums()):
+            sides.setdefault(row["network"], {})[kind] = measures_of(row)
+    result = [
+        NetworkRow(network, Reach.of(company=kinds.get("company", {}), employees=kinds.get("employees", {})))
+        for network, kinds in sides.items()
+    ]
+    return sorted(result, key=lambda row: -row.reach.combined.potential_reach)
+
+
+def emv_counts(sources: Sources) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for rows in sources.both():
+        for row in rows.values("network").order_by("network").annotate(**measure_sums()):
+            target = counts.setdefault(row["network"], {})
+            measures = measures_of(row)
+            for name in ("impressions", "likes", "reposts", "replies", "quotes", "clicks"):
+                target[name] = target.get(name, 0) + measures[name]
+    return counts
+
+
+# -- rankings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharerRow:
+    member_id: int
+    name: str
+    side: Side
+
+
+def member_totals(scope: Scope, filters: Filters) -> dict[int, dict[str, int]]:
+    """Every employee's sums over the period, in one grouped read: the dashboard's
+    rankings, team table, adoption and distribution are all worked out from it."""
+    rows = member_rows(scope, filters).values("member_id").order_by().annotate(**measure_sums())
+    return {row["member_id"]: measures_of(row) for row in rows}
+
+
+def _score(measures: dict[str, int]) -> int:
+    return engagements_of(measures) + measures["clicks"]
+
+
+def sharers(
+    scope: Scope, filters: Filters, *, limit: int | None = 10, totals: dict[int, dict[str, int]] | None = None
+) -> list[SharerRow]:
+    """People ranked by engagements and clicks, then by potential reach."""
+    totals = member_totals(scope, filters) if totals is None else totals
+    ranked = sorted(totals.items(), key=lambda item: (-_score(item[1]), -item[1]["potential_reach"], item[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    names = member_names([member_id for member_id, _measures in ranked])
+    return [SharerRow(member_id, names.get(member_id, "—"), Side.of(measures)) for member_id, measures in ranked]
+
+
+def member_names(member_ids: list[int]) -> dict[int, str]:
+    people = Membership.objects.filter(pk__in=member_ids).select_related("user")
+    return {person.id: person.user.get_full_name() for person in people}
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post_id: int
+    title: str
+    reach: Reach
+
+
+def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[PostRow]:
+    rows = post_rows(scope, filters)
+    company = Q(is_company=True) if scope.narrowed_to(filters.team_id).is_organization else Q(member_id=0)
+    sums = {}
+    for name in Measures.MEASURES:
+        sums[f"c_{name}"] = Sum(name, filter=company, default=0)
+        sums[f"e_{name}"] = Sum(name, filter=~company, default=0)
+    ranked = (
+        rows.values("post_id")
+        .order_by()
+        .annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
+        .annotate(**sums)
+        .order_by("-score", "-reach", "post_id")
+    )
+    if limit is not None:
+        ranked = ranked[:limit]
+    ranked = list(ranked)
+    titles = dict(Post.objects.filter(pk__in=[row["post_id"] for row in ranked]).values_list("id", "title"))
+    result = []
+    for row in ranked:
+        company_side = {name: row[f"c_{name}"] for name in Measures.MEASURES}
+        employee_side = {name: row[f"e_{name}"] for name in Measures.MEASURES}
+        result.append(
+            PostRow(
+                row["post_id"], titles.get(row["post_id"], ""), Reach.of(company=company_side, employees=employee_side)
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team_id: int
+    name: str
+    people: int
+    active: int
+    side: Side
+
+
+def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]] | None = None) -> list[TeamRow]:
+    """Each team with every team below it; a person in two teams counts in both."""
+    totals = member_totals(scope, filters) if totals is None else totals
+    teams = list(scope.teams())
+    children: dict[int, list[int]] = {}
+    for team_id, parent_id in Team.objects.filter(organization_id=scope.organization_id).values_list("id", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(team_id)
+    members_of: dict[int, set[int]] = {}
+    links = Membership.teams.through.objects.filter(team__organization_id=scope.organization_id)
+    for team_id, member_id in links.values_list("team_id", "membership_id"):
+        members_of.setdefault(team_id, set()).add(member_id)
+    result = []
+    for team in teams:
+        members: set[int] = set()
+        stack, seen = [team.id], set()
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                members |= members_of.get(current, set())
+                stack.extend(children.get(current, []))
+        sums = {name: 0 for name in Measures.MEASURES}
+        active = 0
+        for member_id in members & totals.keys():
+            measures = totals[member_id]
+            active += int(measures["shares"] > 0)
+            for name in Measures.MEASURES:
+                sums[name] += measures[name]
+        result.append(TeamRow(team.id, team.name, len(members), active, Side.of(sums)))
+    return result
+
+
+# -- people and audience -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adoption:
+    employees: int
+    connected: int
+    active: int
+
+    @property
+    def connected_rate(self) -> float | None:
+        return ratio(self.connected, self.employees)
+
+    @property
+    def active_rate(self) -> float | None:
+        return ratio(self.active, self.employees)
+
+
+def people_ids(scope: Scope, filters: Filters) -> set[int]:
+    """The active employees the (narrowed) scope covers."""
+    return set(employees_in(scope.narrowed_to(filters.team_id)).values_list("id", flat=True))
+
+
+def adoption(
+    scope: Scope,
+    filters: Filters,
+    *,
+    totals: dict[int, dict[str, int]] | None = None,
+    people: set[int] | None = None,
+) -> Adoption:
+    totals = member_totals(scope, filters) if totals is None else totals
+    people = people_ids(scope, filters) if people is None else people
+    profiles = SocialProfile.objects.filter(
+        organization_id=scope.organization_id,
+        state=SocialProfile.State.ACTIVE,
+        owner_membership__in=employees_in(scope.narrowed_to(filters.team_id)),
+    )
+    if filters.network:
+        profiles = profiles.filter(network=filters.network)
+    active = sum(1 for member_id, measures in totals.items() if member_id in people and measures["shares"] > 0)
+    return Adoption(
+        employees=len(people),
+        connected=profiles.values("owner_membership_id").distinct().count(),
+        active=active,
+    )
+
+
+@dataclass(frozen=True)
+class Audience:
+    day: date | None
+    company: int
+    employees: int
+
+    @property
+    def ratio(self) -> float | None:
+        return ratio(self.employees, self.company)
+
+
+def audience(scope: Scope, filters: Filters) -> Audience:
+    """Followers on the last day with a snapshot in the period."""
+    scope = scope.narrowed_to(filters.team_id)
+    days = AudienceDay.objects.filter(organization_id=scope.organization_id, day__lte=filters.end)
+    if filters.network:
+        days = days.filter(network=filters.network)
+    last = days.order_by("-day").values_list("day", flat=True).first()
+    if last is None or last < filters.start:
+        return Audience(None, 0, 0)
+    rows = days.filter(day=last)
+    company = rows.filter(is_company=True).aggregate(total=Sum("followers"))["total"] or 0
+    if scope.is_organization:
+        employees = rows.filter(is_company=False).aggregate(total=Sum("followers"))["total"] or 0
+    else:
+        snapshots = AudienceSnapshot.objects.filter(
+            organization_id=scope.organization_id, day=last, member_id__in=member_ids_in(scope.team_ids)
+        )
+        if filters.network:
+            snapshots = snapshots.filter(network=filters.network)
+        employees = snapshots.aggregate(total=Sum("followers"))["total"] or 0
+    return Audience(last, int(company), int(employees))

@@ -1,0 +1,102 @@
+"""The distribution index for a scope: now, and over the periods before (the trail)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Case, IntegerField, Sum, Value, When
+
+from analytics.distribution import Distribution
+from analytics.selectors.dashboard import member_rows, people_ids, sources_for
+
+if TYPE_CHECKING:
+    from analytics.forms import Filters
+    from analytics.selectors.scope import Scope
+
+TRAIL_PERIODS = 6
+SHORTEST_SLICE = 7
+
+
+@dataclass(frozen=True)
+class TrailPoint:
+    start: date
+    end: date
+    distribution: Distribution
+
+
+def _buckets(filters: Filters, periods: int) -> list[tuple[date, date]]:
+    """`periods` slices ending with the period's last day: the period cut in equal parts,
+    each at least a week long (a short period's trail reaches back before it)."""
+    size = max(SHORTEST_SLICE, math.ceil(filters.length / periods))
+    slices = []
+    for back in range(periods - 1, -1, -1):
+        end = filters.end - timedelta(days=size * back)
+        slices.append((end - timedelta(days=size - 1), end))
+    return slices
+
+
+def _bucket_expression(buckets: list[tuple[date, date]]) -> Case:
+    return Case(
+        *[When(day__gte=start, day__lte=end, then=Value(index)) for index, (start, end) in enumerate(buckets)],
+        output_field=IntegerField(),
+    )
+
+
+def distribution_trail(
+    *,
+    scope: Scope,
+    filters: Filters,
+    periods: int = TRAIL_PERIODS,
+    totals: dict[int, dict[str, int]] | None = None,
+    people: set[int] | None = None,
+) -> list[TrailPoint]:
+    """The index over slices of the period (oldest first), then over the whole period.
+
+    `totals` (per member over the period) and `people` save reads when the caller has them.
+    """
+    people = people_ids(scope, filters) if people is None else people
+    slices = _distributions(scope, filters, _buckets(filters, periods), people)
+    if totals is None:
+        return slices + _distributions(scope, filters, [(filters.start, filters.end)], people)
+    company = sources_for(scope, filters).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
+    reaches = {member_id: m["potential_reach"] for member_id, m in totals.items() if m["potential_reach"]}
+    return [*slices, TrailPoint(filters.start, filters.end, _distribution(int(company), reaches, people))]
+
+
+def _distribution(company: int, reaches: dict[int, int], people: set[int]) -> Distribution:
+    zeros = len(people - reaches.keys())
+    return Distribution(company, tuple(sorted(reaches.values(), reverse=True)) + (0,) * zeros)
+
+
+def _distributions(
+    scope: Scope, filters: Filters, buckets: list[tuple[date, date]], people: set[int]
+) -> list[TrailPoint]:
+    wide = replace(filters, start=buckets[0][0], end=buckets[-1][1])
+    bucket = _bucket_expression(buckets)
+    company: dict[int, int] = dict(
+        sources_for(scope, wide)
+        .company.annotate(bucket=bucket)
+        .values("bucket")
+        .order_by("bucket")
+        .annotate(reach=Sum("potential_reach"))
+        .values_list("bucket", "reach")
+    )
+    per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
+    rows = (
+        member_rows(scope, wide)
+        .annotate(bucket=bucket)
+        .values("bucket", "member_id")
+        .order_by()
+        .annotate(reach=Sum("potential_reach"))
+        .values_list("bucket", "member_id", "reach")
+    )
+    for index, member_id, reach in rows:
+        if index is not None and reach:
+            per_member[index][member_id] = int(reach)
+    return [
+        TrailPoint(start, end, _distribution(int(company.get(index) or 0), per_member[index], people))
+        for index, (start, end) in enumerate(buckets)
+    ]

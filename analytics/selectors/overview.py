@@ -1,0 +1,83 @@
+"""Everything the dashboard shows for one scope and set of filters, in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from analytics import charts
+from analytics.distribution import Distribution
+from analytics.emv import Emv, emv_compute, rates_with_defaults
+from analytics.selectors import dashboard as figures
+from analytics.selectors.distribution import TrailPoint, distribution_trail
+from analytics.selectors.settings import analytics_settings_get
+
+if TYPE_CHECKING:
+    from analytics.forms import Filters
+    from analytics.reach import Reach
+    from analytics.selectors.scope import Scope
+
+
+@dataclass
+class Overview:
+    reach: Reach
+    previous: Reach
+    series: list[figures.SeriesPoint]
+    chart: charts.StackedBars
+    networks: list[figures.NetworkRow]
+    top_posts: list[figures.PostRow]
+    top_sharers: list[figures.SharerRow]
+    teams: list[figures.TeamRow]
+    adoption: figures.Adoption
+    audience: figures.Audience
+    emv: Emv
+    trail: list[TrailPoint]
+    baran: charts.BaranPicture
+
+    @property
+    def distribution(self) -> Distribution:
+        """The whole period's (the trail's slices come before it)."""
+        return self.trail[-1].distribution
+
+
+def baran_for(trail: list[TrailPoint]) -> charts.BaranPicture:
+    """The slices as the trail, and the whole period as the marked point."""
+    from django.utils.formats import date_format
+
+    def mark(point: TrailPoint) -> tuple:
+        label = f"{date_format(point.start, 'SHORT_DATE_FORMAT')} – {date_format(point.end, 'SHORT_DATE_FORMAT')}"
+        return (point.distribution.employee_share, point.distribution.evenness, label)
+
+    return charts.baran_picture([mark(point) for point in trail[:-1]], now=mark(trail[-1]))
+
+
+def emv_for(scope: Scope, filters: Filters, sources: figures.Sources | None = None) -> Emv:
+    rules = analytics_settings_get(organization_id=scope.organization_id)
+    sources = sources or figures.sources_for(scope, filters)
+    return emv_compute(
+        counts=figures.emv_counts(sources), rates=rates_with_defaults(rules.emv_rates), currency=rules.currency
+    )
+
+
+def dashboard_overview(*, scope: Scope, filters: Filters) -> Overview:
+    sources = figures.sources_for(scope, filters)
+    start, end = filters.previous()
+    series = figures.reach_series(sources, filters)
+    totals = figures.member_totals(scope, filters)
+    people = figures.people_ids(scope, filters)
+    trail = distribution_trail(scope=scope, filters=filters, totals=totals, people=people)
+    return Overview(
+        reach=figures.reach_totals(sources),
+        previous=figures.reach_totals(figures.sources_for(scope, filters, start=start, end=end)),
+        series=series,
+        chart=charts.stacked_bars(series),
+        networks=figures.by_network(sources),
+        top_posts=figures.posts(scope, filters),
+        top_sharers=figures.sharers(scope, filters, totals=totals),
+        teams=figures.by_team(scope, filters, totals=totals),
+        adoption=figures.adoption(scope, filters, totals=totals, people=people),
+        audience=figures.audience(scope, filters),
+        emv=emv_for(scope, filters, sources),
+        trail=trail,
+        baran=baran_for(trail),
+    )

@@ -1,0 +1,1 @@
+"""Writes for analytics: rollups, engagement pulls, audience snapshots, digests, settings."""

@@ -1,0 +1,32 @@
+"""The reach dashboard: combined reach of the company and its people, for managers and comms."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from analytics.forms import METRICS, filters_from
+from analytics.reach import DEFINITIONS
+from analytics.selectors.overview import dashboard_overview
+from analytics.selectors.scope import scope_for
+from analytics.selectors.settings import analytics_settings_get
+from employees.access import membership_required
+from employees.models import Role
+
+
+@membership_required(Role.MANAGER, Role.COMMS, Role.ADMIN)
+def dashboard(request):
+    membership = request.membership
+    scope = scope_for(membership)
+    filters, form = filters_from(request.GET, scope=scope, organization=membership.organization)
+    context = {
+        "form": form,
+        "filters": filters,
+        "scope": scope,
+        "scope_teams": None if scope.is_organization else list(scope.teams()),
+        "overview": dashboard_overview(scope=scope, filters=filters),
+        "definitions": DEFINITIONS,
+        "metric_label": METRICS.get(filters.metric),
+        "rules": analytics_settings_get(organization_id=membership.organization_id),
+    }
+    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
+    return render(request, template, context)

@@ -1,0 +1,75 @@
+"""CSV exports of the dashboard's tables, streamed, and recorded in the audit log."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, StreamingHttpResponse
+
+from analytics.forms import filters_from
+from analytics.selectors.exports import TABLES, export_table
+from analytics.selectors.scope import scope_for
+from analytics.selectors.settings import analytics_settings_get
+from content.models import Post
+from employees.access import get_scoped_or_404, membership_required
+from employees.audit import audit_record
+from employees.models import AuditEvent, Role
+
+# A cell starting with one of these is a formula to a spreadsheet: names and titles
+# come from people, so such cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe(value) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if value is None:
+        return ""
+    return value
+
+
+def _stream(table):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+    yield writer.writerow(table.header)
+    for row in table.rows:
+        yield writer.writerow([_safe(value) for value in row])
+
+
+@membership_required(Role.MANAGER, Role.COMMS, Role.ADMIN)
+def export(request, table: str):
+    if table not in TABLES:
+        raise Http404
+    membership = request.membership
+    if (
+        table == "leaderboard"
+        and not analytics_settings_get(organization_id=membership.organization_id).leaderboard_enabled
+    ):
+        raise Http404
+    post = None
+    if table == "post_shares":
+        post_id = request.GET.get("post", "")
+        if not post_id.isdigit():
+            raise Http404
+        post = get_scoped_or_404(Post.objects.all(), membership, pk=int(post_id))
+    scope = scope_for(membership)
+    filters, _form = filters_from(request.GET, scope=scope, organization=membership.organization)
+    audit_record(
+        organization=membership.organization_id,
+        actor=request.user,
+        action=AuditEvent.Action.DATA_EXPORTED,
+        target=f"analytics: {table}",
+        detail={"table": table, **filters.query(), **({"post": post.id} if post else {})},
+    )
+    response = StreamingHttpResponse(
+        _stream(export_table(table, scope=scope, filters=filters, post=post)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

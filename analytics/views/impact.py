@@ -1,0 +1,42 @@
+"""My impact: what one person's shares added to the organization's reach."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from analytics import charts
+from analytics.forms import METRICS, filters_from
+from analytics.reach import DEFINITIONS
+from analytics.selectors.impact import member_series, member_share_metrics, member_side
+from analytics.selectors.leaderboard import leaderboard_position
+from analytics.selectors.scope import scope_for
+from analytics.selectors.settings import analytics_settings_get
+from employees.access import membership_required
+from employees.profiles.selectors import profile_list_for_member
+
+
+@membership_required()
+def my_impact(request):
+    membership = request.membership
+    filters, form = filters_from(
+        request.GET, scope=scope_for(membership), organization=membership.organization, teams=False
+    )
+    del form.fields["topic"]
+    rules = analytics_settings_get(organization_id=membership.organization_id)
+    series = member_series(membership=membership, filters=filters)
+    page = Paginator(member_share_metrics(membership=membership, filters=filters), 20).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "side": member_side(membership=membership, filters=filters),
+        "chart": charts.stacked_bars(series),
+        "metric_label": METRICS.get(filters.metric),
+        "page": page,
+        "profiles": profile_list_for_member(membership=membership),
+        "definitions": DEFINITIONS,
+        "rules": rules,
+        "position": leaderboard_position(membership=membership, filters=filters) if rules.leaderboard_enabled else None,
+    }
+    template = "analytics/my_impact.html#impact-body" if request.htmx else "analytics/my_impact.html"
+    return render(request, template, context)

@@ -1,0 +1,240 @@
+"""The audit log: every act that matters leaves an event, admins read it, nobody else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from content.models import Post
+from employees.audit import audit_record
+from employees.models import AuditEvent
+from tests.factories import PostFactory, SocialProfileFactory
+
+Action = AuditEvent.Action
+
+
+def _post_form(**overrides):
+    data = {
+        "title": "We opened an office in Aarhus",
+        "body": "",
+        "link_url": "https://example.com/aarhus",
+        "internal_notes": "",
+        "captions-TOTAL_FORMS": "0",
+        "captions-INITIAL_FORMS": "0",
+        "action": "save",
+    }
+    return data | overrides
+
+
+def _publish_from_editor(cast, login):
+    login(cast.carol).post(reverse("post_create"), _post_form(action="publish"))
+    return cast.carol
+
+
+def _schedule_from_editor(cast, login):
+    later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    login(cast.carol).post(reverse("post_create"), _post_form(action="schedule", publish_at=later))
+    return cast.carol
+
+
+def _publish_now(cast, login):
+    draft = PostFactory(organization=cast.org)
+    login(cast.carol).post(reverse("post_publish", args=[draft.id]))
+    return cast.carol
+
+
+def _archive(cast, login):
+    post = PostFactory.published(organization=cast.org)
+    login(cast.carol).post(reverse("post_archive", args=[post.id]))
+    return cast.carol
+
+
+def _archive_in_bulk(cast, login):
+    posts = [PostFactory(organization=cast.org), PostFactory(organization=cast.org)]
+    login(cast.carol).post(reverse("post_bulk"), {"action": "archive", "post": [post.id for post in posts]})
+    return cast.carol
+
+
+def _suggestion(cast):
+    return PostFactory(organization=cast.org, status="pending_approval", source="employee", created_by=cast.emma.user)
+
+
+def _approve(cast, login):
+    login(cast.carol).post(reverse("suggestion_approve", args=[_suggestion(cast).id]), {"publish": "1"})
+    return cast.carol
+
+
+def _reject(cast, login):
+    login(cast.carol).post(reverse("suggestion_reject", args=[_suggestion(cast).id]), {"reason": "Too old"})
+    return cast.carol
+
+
+def _change_roles(cast, login):
+    login(cast.alice).post(reverse("member_edit", args=[cast.emma.id]), {"roles": ["employee", "comms"]})
+    return cast.alice
+
+
+def _invite(cast, login):
+    login(cast.alice).post(reverse("invite"), {"email": "new@acme.test", "name": "New", "roles": ["employee"]})
+    return cast.alice
+
+
+def _deactivate(cast, login):
+    login(cast.alice).post(reverse("member_deactivate", args=[cast.emma.id]))
+    return cast.alice
+
+
+def _reactivate(cast, login):
+    cast.emma.is_active = False
+    cast.emma.save()
+    login(cast.alice).post(reverse("member_reactivate", args=[cast.emma.id]))
+    return cast.alice
+
+
+def _connect(cast, login):
+    login(cast.emma).post(reverse("profile_connect", args=["facebook"]))
+    return cast.emma
+
+
+def _disconnect(cast, login):
+    profile = SocialProfileFactory(owner_membership=cast.emma)
+    login(cast.emma).post(reverse("profile_disconnect", args=[profile.id]))
+    return cast.emma
+
+
+def _organization_settings(cast, login):
+    data = {"name": "Acme A/S", "language": "da", "timezone": "Europe/Copenhagen"}
+    login(cast.alice).post(reverse("organization_settings"), data)
+    return cast.alice
+
+
+def _compliance(cast, login):
+    data = {"disclosure_text": "#ansat", "disclosure_mode": "append", "blocked_phrases": "secret"}
+    login(cast.carol).post(reverse("compliance"), data)
+    return cast.carol
+
+
+def _network_app(cast, login):
+    data = {"x-client_id": "acme-x", "x-client_secret": "shh"}
+    login(cast.alice).post(reverse("network_app_edit", args=["x"]), data)
+    return cast.alice
+
+
+def _export(cast, login):
+    login(cast.emma).post(reverse("my_data_export"))
+    return cast.emma
+
+
+def _offboard(cast, login):
+    login(cast.alice).post(reverse("member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"})
+    return cast.alice
+
+
+ACTS = [
+    (_publish_from_editor, Action.POST_PUBLISHED),
+    (_schedule_from_editor, Action.POST_SCHEDULED),
+    (_publish_now, Action.POST_PUBLISHED),
+    (_archive, Action.POST_ARCHIVED),
+    (_archive_in_bulk, Action.POST_ARCHIVED),
+    (_approve, Action.SUGGESTION_APPROVED),
+    (_reject, Action.SUGGESTION_REJECTED),
+    (_change_roles, Action.ROLE_CHANGED),
+    (_invite, Action.MEMBER_INVITED),
+    (_deactivate, Action.MEMBER_DEACTIVATED),
+    (_reactivate, Action.MEMBER_REACTIVATED),
+    (_connect, Action.PROFILE_CONNECTED),
+    (_disconnect, Action.PROFILE_DISCONNECTED),
+    (_organization_settings, Action.SETTINGS_CHANGED),
+    (_compliance, Action.SETTINGS_CHANGED),
+    (_network_app, Action.SETTINGS_CHANGED),
+    (_export, Action.DATA_EXPORTED),
+    (_offboard, Action.MEMBER_OFFBOARDED),
+]
+
+
+@pytest.mark.parametrize(("act", "action"), ACTS, ids=[act.__name__.strip("_") for act, _action in ACTS])
+def test_each_act_leaves_one_event_naming_who_did_it(cast, login, act, action):
+    actor = act(cast, login)
+    events = AuditEvent.objects.filter(action=action)
+    assert events.count() == 1
+    event = events.get()
+    assert event.organization == cast.org
+    assert event.actor == actor.user
+    assert actor.user.email in event.actor_label
+
+
+def test_every_kind_of_action_but_deleting_a_post_is_recorded_somewhere():
+    recorded = {action for _act, action in ACTS}
+    # Posts are archived, never deleted, through the platform.
+    assert set(Action.values) - recorded == {Action.POST_DELETED}
+
+
+def test_archiving_in_bulk_names_every_post(cast, login):
+    _archive_in_bulk(cast, login)
+    event = AuditEvent.objects.get(action=Action.POST_ARCHIVED)
+    assert sorted(event.detail["post_ids"]) == sorted(Post.objects.values_list("id", flat=True))
+
+
+def test_a_role_change_says_what_it_was_before(cast, login):
+    _change_roles(cast, login)
+    detail = AuditEvent.objects.get(action=Action.ROLE_CHANGED).detail
+    assert (detail["previous_roles"], detail["roles"]) == (["employee"], ["comms", "employee"])
+
+
+def test_saving_settings_without_a_change_records_nothing(cast, login):
+    data = {"name": "Acme", "language": "en", "timezone": "UTC"}
+    login(cast.alice).post(reverse("organization_settings"), data)
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_secret_of_a_network_app_is_never_in_the_log(cast, login):
+    _network_app(cast, login)
+    assert "shh" not in str(AuditEvent.objects.get().detail)
+
+
+@pytest.mark.parametrize("person", ["carol", "mike", "emma"])
+def test_only_admins_read_the_audit_log(cast, login, person):
+    assert login(getattr(cast, person)).get(reverse("audit_log")).status_code == 403
+
+
+def test_an_admin_reads_the_log_filtered_by_action_and_actor(cast, login):
+    audit_record(organization=cast.org, actor=cast.carol.user, action=Action.POST_PUBLISHED, target="Launch day")
+    audit_record(organization=cast.org, actor=cast.alice.user, action=Action.MEMBER_INVITED, target="new@acme.test")
+    client = login(cast.alice)
+
+    page = client.get(reverse("audit_log")).content.decode()
+    assert "Launch day" in page and "new@acme.test" in page
+
+    page = client.get(reverse("audit_log"), {"action": Action.MEMBER_INVITED}).content.decode()
+    assert "new@acme.test" in page and "Launch day" not in page
+
+    page = client.get(reverse("audit_log"), {"actor": "carol@"}).content.decode()
+    assert "Launch day" in page and "new@acme.test" not in page
+
+
+def test_the_log_is_paged(cast, login):
+    for number in range(55):
+        audit_record(organization=cast.org, actor=None, action=Action.POST_PUBLISHED, target=f"Post number {number}")
+    client = login(cast.alice)
+    first = client.get(reverse("audit_log")).content.decode()
+    second = client.get(reverse("audit_log"), {"page": 2}).content.decode()
+    assert "Post number 54" in first and "Post number 0<" not in first
+    assert "Post number 0<" in second
+
+
+def test_an_outsider_sees_nothing_of_acme_in_their_log(cast, login):
+    audit_record(organization=cast.org, actor=cast.alice.user, action=Action.MEMBER_INVITED, target="secret@acme.test")
+    page = login(cast.olga).get(reverse("audit_log")).content.decode()
+    assert "secret@acme.test" not in page and "alice@acme.test" not in page
+
+
+def test_an_event_keeps_its_actor_when_the_actor_is_gone(cast, login):
+    audit_record(organization=cast.org, actor=cast.carol.user, action=Action.POST_PUBLISHED, target="Launch day")
+    cast.carol.user.delete()
+    event = AuditEvent.objects.get()
+    assert event.actor is None
+    assert "carol@acme.test" in event.actor_label
+    assert "carol@acme.test" in login(cast.alice).get(reverse("audit_log")).content.decode()
