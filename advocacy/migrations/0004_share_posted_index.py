@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocacy', '0003_share_body_text'),
-        ('content', '0001_initial'),
-        ('employees', '0004_membership_offboarded_at'),
+        ("advocacy", "0003_share_body_text"),
+        ("content", "0001_initial"),
+        ("employees", "0004_membership_offboarded_at"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='share',
-            index=models.Index(fields=['status', 'posted_at'], name='advocacy_sh_status_cd8553_idx'),
+            model_name="share",
+            index=models.Index(fields=["status", "posted_at"], name="advocacy_sh_status_cd8553_idx"),
         ),
     ]

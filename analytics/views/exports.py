@@ -54,7 +54,7 @@ def export(request, table: str):
     post = None
     if table == "post_shares":
         post_id = request.GET.get("post", "")
-        if not post_id.isdigit():
+        if not post_id.isdecimal():
             raise Http404
         post = get_scoped_or_404(Post.objects.all(), membership, pk=int(post_id))
     scope = scope_for(membership)

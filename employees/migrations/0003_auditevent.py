@@ -7,27 +7,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('employees', '0002_networkapp_socialprofile'),
+        ("employees", "0002_networkapp_socialprofile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(max_length=300)),
-                ('action', models.CharField(choices=[('post.published', 'Published a post'), ('post.scheduled', 'Scheduled a post'), ('post.archived', 'Archived posts'), ('post.deleted', 'Deleted a post'), ('suggestion.approved', 'Approved a suggestion'), ('suggestion.rejected', 'Rejected a suggestion'), ('member.roles_changed', 'Changed roles'), ('member.invited', 'Invited a person'), ('member.deactivated', 'Deactivated a person'), ('member.reactivated', 'Reactivated a person'), ('member.offboarded', 'Offboarded a person'), ('profile.connected', 'Connected a profile'), ('profile.disconnected', 'Disconnected a profile'), ('data.exported', 'Exported data'), ('settings.changed', 'Changed settings')], max_length=40)),
-                ('target', models.CharField(blank=True, max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='employees.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("actor_label", models.CharField(max_length=300)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("post.published", "Published a post"),
+                            ("post.scheduled", "Scheduled a post"),
+                            ("post.archived", "Archived posts"),
+                            ("post.deleted", "Deleted a post"),
+                            ("suggestion.approved", "Approved a suggestion"),
+                            ("suggestion.rejected", "Rejected a suggestion"),
+                            ("member.roles_changed", "Changed roles"),
+                            ("member.invited", "Invited a person"),
+                            ("member.deactivated", "Deactivated a person"),
+                            ("member.reactivated", "Reactivated a person"),
+                            ("member.offboarded", "Offboarded a person"),
+                            ("profile.connected", "Connected a profile"),
+                            ("profile.disconnected", "Disconnected a profile"),
+                            ("data.exported", "Exported data"),
+                            ("settings.changed", "Changed settings"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("target", models.CharField(blank=True, max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="employees.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['organization', '-at'], name='employees_a_organiz_dd9ee8_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["organization", "-at"], name="employees_a_organiz_dd9ee8_idx")],
             },
         ),
     ]
