@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format messages compilemessages lock clean bluesky
+.PHONY: run test e2e lint format messages compilemessages lock clean bluesky
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: $(STAMP) compilemessages bluesky
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser journeys (e2e/run.sh): the platform with production settings, a real
+# worker and beat, the local Bluesky network, Debian's Chromium driven by Playwright.
+e2e: $(STAMP) compilemessages bluesky
+	bash e2e/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
