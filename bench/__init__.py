@@ -1,0 +1,1 @@
+"""Benchmarks at scale: a seeder (`manage.py seed_scale`) and the runner (`bench/run.sh`)."""

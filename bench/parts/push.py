@@ -1,0 +1,126 @@
+"""Push: the Celery pipeline posting n shares to the local Bluesky network, against a direct
+loop of the same SDK calls (a new SDK client, session import, createRecord, per post)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from advocacy import links, services
+from advocacy.models import Share
+from advocacy.networks import text as text_rules
+from advocacy.networks.bluesky_records import POST_COLLECTION, build_embed, facet_model, link_facets, tid_from_key
+from advocacy.networks.http import TIMEOUT
+from bench.parts.bluesky import Sharer, posts_create, sharers_connect
+from bench.servers import start_celery_worker
+from content.models import Post
+from tests.bluesky.network import LocalBlueskyNetwork
+
+COMMENT = "Proud of the team behind this one."
+
+
+def direct_loop(network: LocalBlueskyNetwork, sharers: list[Sharer], posts: list[Post]) -> dict:
+    """What the pipeline does per share, without the platform: the SDK calls alone, in order."""
+    from atproto import Client, Request, Session, models
+
+    jobs = [(sharer, post) for sharer in sharers for post in posts]
+    started = time.perf_counter()
+    for sharer, post in jobs:
+        extra = sharer.credentials.extra
+        session = Session(
+            handle=extra["handle"],
+            did=extra["did"],
+            access_jwt=sharer.credentials.access_token,
+            refresh_jwt=sharer.credentials.refresh_token,
+            pds_endpoint=extra["pds_url"],
+        )
+        sdk = Client(base_url=extra["pds_url"], request=Request(timeout=TIMEOUT))
+        sdk.login(session_string=session.export(), fetch_bsky_profile=False)
+        link = links.short_url(links.new_code())
+        text = text_rules.compose("bluesky", f"{COMMENT} #employee", link)
+        record = models.AppBskyFeedPost.Record(
+            text=text,
+            created_at=sdk.get_current_time_iso(),
+            facets=[facet_model(facet) for facet in link_facets(text)] or None,
+            embed=build_embed(sdk, link, None, None, post.title, post.body[:300]),
+        )
+        sdk.com.atproto.repo.create_record(
+            models.ComAtprotoRepoCreateRecord.Data(
+                repo=extra["did"], collection=POST_COLLECTION, rkey=tid_from_key(str(uuid.uuid4())), record=record
+            )
+        )
+        sdk.request.close()
+    return {"seconds": round(time.perf_counter() - started, 2), "posts": len(jobs)}
+
+
+def pipeline(sharers: list[Sharer], posts: list[Post], *, concurrency: int, log_dir: Path, name: str) -> dict:
+    """Shares made as the composer makes them, queued on commit, posted by a real worker."""
+    worker = start_celery_worker(log_dir, concurrency=concurrency, name=name)
+    try:
+        with transaction.atomic():
+            ids = []
+            for sharer in sharers:
+                for post in posts:
+                    created = services.shares_create(
+                        member=sharer.membership,
+                        actor=sharer.membership.user,
+                        post=post,
+                        profiles=[sharer.profile],
+                        comment=COMMENT,
+                    )
+                    ids += [share.id for share in created]
+            # The clock starts as the transaction commits and the tasks are queued.
+            started = time.perf_counter()
+        pending = Share.objects.filter(pk__in=ids).exclude(status__in=Share.FINAL_STATES)
+        deadline = time.monotonic() + 60 + 2 * len(ids)
+        while pending.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{pending.count()} shares still not posted; see {worker.log_path}")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        peaks = worker.peaks()
+    finally:
+        worker.stop()
+    connection.close()
+    statuses = dict(
+        Share.objects.filter(pk__in=ids).values("status").order_by().annotate(n=Count("id")).values_list("status", "n")
+    )
+    remote = Share.objects.filter(pk__in=ids, status=Share.Status.POSTED).values_list("remote_id", flat=True)
+    return {
+        "seconds": round(seconds, 2),
+        "posts": len(ids),
+        "concurrency": concurrency,
+        "statuses": statuses,
+        "distinct_remote_ids": len(set(remote)),
+        "worker_peak_rss_mb": peaks,
+    }
+
+
+def measure(network: LocalBlueskyNetwork, organization, *, shares: int, log_dir: Path) -> dict:
+    accounts = 10
+    per_account = max(1, shares // accounts)
+    sets = {
+        name: sharers_connect(network, organization, accounts, prefix)
+        for name, prefix in (("warm", "pw"), ("direct", "pd"), ("single", "ps"), ("deployed", "pp"))
+    }
+    posts = posts_create(organization, per_account, "push")
+    warm = direct_loop(network, sets["warm"][:1], posts[: min(20, len(posts))])
+    direct = direct_loop(network, sets["direct"], posts)
+    single = pipeline(sets["single"], posts, concurrency=1, log_dir=log_dir, name="push1")
+    deployed = pipeline(sets["deployed"], posts, concurrency=2, log_dir=log_dir, name="push2")
+    return {
+        "n": accounts * per_account,
+        "accounts": accounts,
+        "warm_up_posts": warm["posts"],
+        "direct_seconds": direct["seconds"],
+        "pipeline_seconds": single["seconds"],
+        "ratio": round(single["seconds"] / direct["seconds"], 3),
+        "deployed_pipeline_seconds": deployed["seconds"],
+        "deployed_ratio": round(deployed["seconds"] / direct["seconds"], 3),
+        "single": single,
+        "deployed": deployed,
+    }

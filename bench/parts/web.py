@@ -1,0 +1,162 @@
+"""Feed, redirect and the ceiling: requests per second under load, latency, and SQL per request."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from advocacy.models import Click, TrackedLink
+from bench.load import LoadShape, run_wrk
+from bench.servers import FORWARDED
+from employees.models import Membership
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SESSION_COOKIE = "sessionid"
+
+
+def session_for(member_id: int) -> str:
+    """A logged-in session for the member's user, stored where the platform keeps sessions."""
+    user = Membership.objects.select_related("user").get(pk=member_id).user
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def headers_for(session_key: str | None) -> dict[str, str]:
+    headers = {**FORWARDED, "User-Agent": BROWSER}
+    if session_key:
+        headers["Cookie"] = f"{SESSION_COOKIE}={session_key}"
+    return headers
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, str, float]:
+    """One request, redirects not followed: (status, body, seconds)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    started = time.perf_counter()
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=60) as response:  # noqa: S310 - http only
+            body = response.read().decode("utf-8", "replace")
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read().decode("utf-8", "replace"), error.code
+    return status, body, time.perf_counter() - started
+
+
+def queries_of(path: str, session_key: str | None) -> list[dict]:
+    """The SQL one request runs, in process (Django's test client) on the same database."""
+    client = Client()
+    if session_key:
+        client.cookies[SESSION_COOKIE] = session_key
+    client.get(path, secure=True, headers={"User-Agent": BROWSER})  # warm: caches, first-visit session write
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, secure=True, headers={"User-Agent": BROWSER})
+    if response.status_code not in (200, 302):
+        raise RuntimeError(f"{path} answered {response.status_code} in process")
+    return [{"sql": query["sql"], "ms": round(float(query["time"]) * 1000, 2)} for query in captured.captured_queries]
+
+
+def access_log_statuses(log: Path, since: int) -> tuple[dict[str, int], int]:
+    """Status counts of the access-log lines written after byte `since`; and the new end."""
+    counts: dict[str, int] = {}
+    with log.open("rb") as handle:
+        handle.seek(since)
+        data = handle.read()
+    for line in data.decode("utf-8", "replace").splitlines():
+        parts = line.split('"')
+        if len(parts) > 2:
+            status = parts[2].split()[0] if parts[2].split() else "?"
+            counts[status] = counts.get(status, 0) + 1
+    return counts, since + len(data)
+
+
+@dataclass
+class WebBench:
+    base_url: str
+    access_log: Path
+    shape: LoadShape
+
+    def _offset(self) -> int:
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def page(self, path: str, session_key: str | None, *, expect: int = 200, contains: str = "") -> dict:
+        """Check the page as the load will see it, then load it."""
+        headers = headers_for(session_key)
+        status, body, _seconds = fetch(self.base_url + path, headers)
+        if status != expect or contains not in body:
+            raise RuntimeError(f"{path} answered {status} (expected {expect}, containing {contains!r})")
+        run_wrk(self.base_url + path, shape=self.shape, headers=headers, seconds=self.shape.warmup_seconds)
+        offset = self._offset()
+        result = run_wrk(self.base_url + path, shape=self.shape, headers=headers)
+        statuses, _end = access_log_statuses(self.access_log, offset)
+        return {**result.as_dict(), "statuses": statuses, "bytes_per_response": len(body.encode())}
+
+    def redirect(self, codes_file: Path) -> dict:
+        headers = headers_for(None)
+        # Warm-up with the same script, then count the clicks only of the measured run.
+        run_wrk(
+            self.base_url + "/",
+            shape=self.shape,
+            headers=headers,
+            script="codes.lua",
+            script_args=[str(codes_file)],
+            seconds=self.shape.warmup_seconds,
+        )
+        before = _settled_click_count()
+        last_id = Click.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        offset = self._offset()
+        result = run_wrk(
+            self.base_url + "/", shape=self.shape, headers=headers, script="codes.lua", script_args=[str(codes_file)]
+        )
+        after = _settled_click_count()
+        # Read once every request in flight at the end has been answered and logged.
+        statuses, _end = access_log_statuses(self.access_log, offset)
+        recorded = Click.objects.filter(id__gt=last_id).count()
+        return {
+            **result.as_dict(),
+            "statuses": statuses,
+            "clicks_sent": result.sent,
+            "clicks_answered": statuses.get("302", 0),
+            "clicks_recorded": recorded,
+            "clicks_recorded_total_delta": after - before,
+        }
+
+
+def _settled_click_count(timeout: float = 30.0) -> int:
+    """The click count once it stops changing (the redirect writes before it answers)."""
+    previous = -1
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count = Click.objects.count()
+        if count == previous:
+            return count
+        previous = count
+        time.sleep(1.0)
+    return previous
+
+
+def write_codes(path: Path, organization_id: int, count: int = 5000) -> int:
+    """A sample of tracked links of posted shares, for the redirect load."""
+    codes = list(
+        TrackedLink.objects.filter(organization_id=organization_id, share__status="posted")
+        .order_by("?")
+        .values_list("code", flat=True)[:count]
+    )
+    path.write_text("\n".join(codes) + "\n")
+    return len(codes)

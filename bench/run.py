@@ -1,0 +1,151 @@
+"""Run every benchmark against the seeded database and write results.json and RESULTS.md.
+
+    python -m bench.run [--small]      (bench/run.sh seeds first; `make bench` calls that)
+
+Order: the web server under load (ceiling, feed, redirect), the dashboard, then the
+local Bluesky network for push (Celery workers) and pull. Each part's failure is
+recorded and the others still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import environment
+
+HERE = Path(__file__).resolve().parent
+LOG_DIR = HERE.parent / "var" / "bench"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="label the run as the small preset; push 200 shares")
+    parser.add_argument("--seconds", type=int, default=15, help="measured seconds per load run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--push-shares", type=int, help="shares to push (default 1000, 200 with --small)")
+    parser.add_argument("--dashboard-runs", type=int, default=15)
+    parser.add_argument("--only", nargs="*", default=[], help="web, dashboard, push, pull (default: all)")
+    parser.add_argument("--out", help="results.json path (default bench/results.json or bench/results-small.json)")
+    return parser.parse_args(argv)
+
+
+def _part(results: dict, name: str, function, *args, **kwargs):
+    started = time.monotonic()
+    print(f"[bench] {name} …", flush=True)
+    try:
+        value = function(*args, **kwargs)
+    except Exception as error:
+        traceback.print_exc()
+        results.setdefault("errors", {})[name] = f"{type(error).__name__}: {error}"
+        return None
+    print(f"[bench] {name} done in {time.monotonic() - started:.0f}s", flush=True)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    environment.apply()
+    import django
+
+    django.setup()
+    from bench import report
+    from bench.load import LoadShape
+    from bench.machine import describe
+    from bench.seeding import recorded
+
+    seeding = recorded()
+    if seeding is None:
+        print("The database is not seeded: run `manage.py seed_scale` (bench/run.sh does).", file=sys.stderr)
+        return 2
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    shape = LoadShape(threads=args.threads, connections=args.connections, seconds=args.seconds)
+    from bench.seeding.params import SeedParams
+
+    params = SeedParams(**seeding["params"])
+    results: dict = {
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "small": args.small,
+        "data": {
+            "label": params.label(),
+            "params": seeding["params"],
+            "counts": seeding["counts"],
+            "seed_seconds": seeding["timings"].get("total"),
+            "seed_steps": {k: v for k, v in seeding["timings"].items() if k != "total"},
+            "seeded_at": str(seeding["seeded_at"]),
+        },
+        "machine": describe(),
+        "load": {"threads": shape.threads, "connections": shape.connections, "seconds": shape.seconds},
+    }
+    only = set(args.only) or {"web", "dashboard", "push", "pull"}
+    roles = seeding["roles"]
+    _flush_queue()
+    from bench.steps import bluesky_parts, web_parts
+
+    web_parts(results, roles, shape, only, args, LOG_DIR, _part)
+    if only & {"push", "pull"}:
+        bluesky_parts(results, only, args, LOG_DIR, _part)
+    _summarise(results)
+    out = Path(args.out) if args.out else HERE / ("results-small.json" if args.small else "results.json")
+    report.write(results, out, out.with_name("RESULTS-small.md" if args.small else "RESULTS.md"))
+    print(f"[bench] wrote {out} and {out.with_name('RESULTS-small.md' if args.small else 'RESULTS.md')}")
+    for verdict in results["targets"]:
+        mark = "met   " if verdict["met"] else "MISSED"
+        print(f"[bench] {mark} {verdict['target']}: {verdict['value']} {verdict['by']}")
+    return 1 if results.get("errors") else 0
+
+
+def _flush_queue() -> None:
+    """The benchmark's Redis database starts empty: no task left from an earlier run."""
+    import os
+
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
+def _summarise(results: dict) -> None:
+    """The headline keys (feed.ratio, redirect.clicks_lost, memory.*, …) from the parts' details."""
+    feed = results.get("feed")
+    # Each page against the minimal view requested the same way: the feed with the same
+    # session cookie (so both pay for the session, user and membership), the redirect without.
+    if feed and feed.get("load") and feed.get("ceiling_logged_in"):
+        feed["ratio"] = round(feed["load"]["rps"] / feed["ceiling_logged_in"]["rps"], 3)
+        feed["p50_ms"], feed["p95_ms"] = feed["load"]["p50_ms"], feed["load"]["p95_ms"]
+        feed["rps"], feed["ceiling_rps"] = feed["load"]["rps"], feed["ceiling_logged_in"]["rps"]
+        if feed.get("ceiling"):
+            feed["ratio_vs_anonymous_ceiling"] = round(feed["load"]["rps"] / feed["ceiling"]["rps"], 3)
+    redirect = results.get("redirect")
+    if redirect and redirect.get("load") and feed and feed.get("ceiling"):
+        redirect["ratio"] = round(redirect["load"]["rps"] / feed["ceiling"]["rps"], 3)
+        redirect["p50_ms"], redirect["p95_ms"] = redirect["load"]["p50_ms"], redirect["load"]["p95_ms"]
+        redirect["rps"] = redirect["load"]["rps"]
+        for key in ("clicks_sent", "clicks_answered", "clicks_recorded"):
+            redirect[key] = redirect["load"][key]
+        redirect["clicks_lost"] = max(redirect["clicks_answered"] - redirect["clicks_recorded"], 0)
+    pull = results.get("pull")
+    if pull and "api_calls" in pull:
+        pull["extra_calls"] = pull["api_calls"] - pull["expected_calls"]
+    memory = results.setdefault("memory", {})
+    web = memory.get("web_processes_mb") or {}
+    workers = {k: v for k, v in web.items() if k != "main"}
+    if workers:
+        memory["web_rss_mb"] = round(max(workers.values()), 1)
+        memory["web_workers_mb"] = [round(v, 1) for v in workers.values()]
+        memory["web_master_mb"] = round(web.get("main", 0), 1)
+    celery = memory.get("worker_processes") or {}
+    if celery:
+        everything = [value for peaks in celery.values() for value in peaks.values()]
+        memory["worker_rss_mb"] = round(max(everything), 1)
+        memory["worker_processes_mb"] = {
+            name: {k: round(v, 1) for k, v in peaks.items()} for name, peaks in celery.items()
+        }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make bench`: seed the benchmark database (reused when it already holds this size), then
+# measure and write bench/results.json and bench/RESULTS.md. `--small` is the quick preset
+# (bench/results-small.json, bench/RESULTS-small.md); other options go to bench/run.py.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON=.venv/bin/python
+small=""
+for argument in "$@"; do
+  if [ "$argument" = "--small" ]; then small="--small"; fi
+done
+
+eval "$($PYTHON -m bench.environment)"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk from Debian's packages"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq wrk
+fi
+bash tests/bluesky/setup.sh
+
+$PYTHON -m bench.database
+$PYTHON manage.py migrate --noinput -v0
+$PYTHON manage.py collectstatic --noinput -v0
+$PYTHON manage.py seed_scale $small --reuse
+exec $PYTHON -m bench.run "$@"

@@ -1,0 +1,89 @@
+"""The two halves of a run: the web server under load, then the local Bluesky network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.load import LoadShape
+from bench.servers import start_gunicorn
+
+
+def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args, log_dir: Path, part) -> None:
+    if not only & {"web", "dashboard"}:
+        return
+    from bench.parts import dashboard
+    from bench.parts.web import WebBench, queries_of, session_for, write_codes
+
+    server = start_gunicorn(log_dir)
+    base = f"http://127.0.0.1:{server.extra['port']}"
+    results["web"] = {"workers": server.extra["workers"], "base_url": base}
+    try:
+        bench = WebBench(base, server.extra["access_log"], shape)
+        employee = session_for(roles["heaviest_sharer_member_id"])
+        if "web" in only:
+            feed: dict = {"member_id": roles["heaviest_sharer_member_id"]}
+            feed["ceiling"] = part(results, "ceiling", bench.page, "/bench/ceiling/", None, contains="Item 10")
+            feed["ceiling_logged_in"] = part(
+                results, "ceiling (logged in)", bench.page, "/bench/ceiling/", employee, contains="Item 10"
+            )
+            feed["ceiling_logged_in_queries"] = len(queries_of("/bench/ceiling/", employee))
+            feed["load"] = part(results, "feed", bench.page, "/feed/", employee, contains='id="feed-posts"')
+            query_list = queries_of("/feed/", employee)
+            feed["queries"], feed["query_list"] = len(query_list), query_list
+            feed["query_ms_total"] = round(sum(query["ms"] for query in query_list), 2)
+            results["feed"] = feed
+            codes = log_dir / "codes.txt"
+            sample = write_codes(codes, roles["organization_id"])
+            redirect = {"codes_sampled": sample}
+            redirect["queries"] = len(queries_of("/l/" + codes.read_text().split()[0], None))
+            redirect["load"] = part(results, "redirect", bench.redirect, codes)
+            results["redirect"] = redirect
+        if "dashboard" in only:
+            comms = session_for(roles["comms_member_id"])
+            results["dashboard"] = part(
+                results,
+                "dashboard",
+                dashboard.measure,
+                base_url=base,
+                session_key=comms,
+                organization_id=roles["organization_id"],
+                runs=args.dashboard_runs,
+            ) or {"skipped": results.get("errors", {}).get("dashboard", "failed")}
+        results.setdefault("memory", {})["web_processes_mb"] = server.peaks()
+    finally:
+        server.stop()
+
+
+def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> None:
+    from bench.parts import pull, push
+    from bench.parts.bluesky import organization_fresh
+    from tests.bluesky.network import LocalBlueskyNetwork
+
+    network = part(results, "local Bluesky network", LocalBlueskyNetwork().start)
+    if network is None:
+        reason = results["errors"]["local Bluesky network"]
+        results["push"] = results["pull"] = {"skipped": f"the local Bluesky network did not start: {reason}"}
+        return
+    try:
+        push_org = organization_fresh("push-bench", "Push benchmark")
+        shares = args.push_shares or (200 if args.small else 1000)
+        measured = part(results, "push", push.measure, network, push_org, shares=shares, log_dir=log_dir)
+        results["push"] = measured or {"skipped": results.get("errors", {}).get("push", "failed")}
+        if measured:
+            results.setdefault("memory", {})["worker_processes"] = {
+                "one process": measured["single"]["worker_peak_rss_mb"],
+                "deployed (--concurrency=2)": measured["deployed"]["worker_peak_rss_mb"],
+            }
+        if "pull" in only:
+            pull_org = organization_fresh("pull-bench", "Pull benchmark")
+            results["pull"] = part(
+                results,
+                "pull",
+                pull.measure,
+                pull_org,
+                shares_per_double=200 if args.small else 1000,
+                bench_org_ids=[push_org.id, pull_org.id],
+                network=network,
+            ) or {"skipped": results.get("errors", {}).get("pull", "failed")}
+    finally:
+        network.stop()
