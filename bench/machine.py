@@ -46,6 +46,11 @@ def _redis() -> str:
         return "unknown"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: anything else busy on the machine shows here."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def describe() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -70,4 +75,5 @@ def describe() -> dict:
         "atproto": version("atproto"),
         "wrk": wrk_version(),
         "commit": _commit(),
+        "load_average_at_start": load_average(),
     }

@@ -90,10 +90,14 @@ def markdown(results: dict) -> str:
         "",
         f"**Machine**: {machine['cpu']} ({machine['cores']} cores), {machine['memory_gb']} GB RAM, "
         f"{machine['kernel']}; {machine['postgresql']}; Redis {machine['redis']}; Python {machine['python']}, "
-        f"Django {machine['django']}, gunicorn {machine['gunicorn']} ({results['web']['workers']} sync workers), "
+        f"Django {machine['django']}, gunicorn {machine['gunicorn']} "
+        f"({results.get('web', {}).get('workers')} sync workers), "
         f"Celery {machine['celery']}; load from {machine['wrk']} "
         f"(`-t{results['load']['threads']} -c{results['load']['connections']} -d{results['load']['seconds']}s`, "
-        "loopback). Load generator, server and database share the machine's cores.",
+        f"{results['load'].get('rounds', 1)} interleaved rounds per page, the median kept, "
+        "loopback). Load generator, server and database share the machine's cores. "
+        f"Load average at the start {machine.get('load_average_at_start')}, "
+        f"at the end {machine.get('load_average_at_end')}.",
         "",
         "## Targets",
         "",
@@ -108,8 +112,8 @@ def markdown(results: dict) -> str:
         "",
         "## Web: feed, redirect and the stack's ceiling",
         "",
-        _row("page", "req/s", "p50 ms", "p95 ms", "p99 ms", "statuses", "SQL queries"),
-        _row("---", "---:", "---:", "---:", "---:", "---", "---:"),
+        _row("page", "req/s (median round)", "rounds", "p50 ms", "p95 ms", "p99 ms", "statuses", "SQL queries"),
+        _row("---", "---:", "---", "---:", "---:", "---:", "---", "---:"),
     ]
     for label, entry, queries in (
         ("ceiling, anonymous (`/bench/ceiling/`)", feed.get("ceiling", {}), 0),
@@ -121,6 +125,7 @@ def markdown(results: dict) -> str:
             _row(
                 label,
                 _fmt(entry.get("rps")),
+                " / ".join(_fmt(value) for value in entry.get("rounds_rps", [])),
                 _fmt(entry.get("p50_ms"), 2),
                 _fmt(entry.get("p95_ms"), 2),
                 _fmt(entry.get("p99_ms"), 2),
@@ -136,7 +141,8 @@ def markdown(results: dict) -> str:
         f"{_fmt(feed.get('ratio_vs_anonymous_ceiling'), 3)}). "
         f"Redirect ratio {_fmt(redirect.get('ratio'), 3)}; clicks sent {_fmt(redirect.get('clicks_sent'))}, "
         f"answered with a redirect {_fmt(redirect.get('clicks_answered'))}, "
-        f"recorded {_fmt(redirect.get('clicks_recorded'))}.",
+        f'recorded {_fmt(redirect.get("clicks_recorded"))} (over all rounds; "sent" counts the requests wrk '
+        "generated, including those still unwritten when it stopped, which never reached the server).",
         "",
         "The feed's SQL (one request, the heaviest sharer, page 1):",
         "",

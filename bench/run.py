@@ -10,6 +10,7 @@ recorded and the others still run.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 import traceback
@@ -28,6 +29,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=15, help="measured seconds per load run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved load rounds per page (median kept)")
     parser.add_argument("--push-shares", type=int, help="shares to push (default 1000, 200 with --small)")
     parser.add_argument("--dashboard-runs", type=int, default=15)
     parser.add_argument("--only", nargs="*", default=[], help="web, dashboard, push, pull (default: all)")
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    # The adapters' request log would drown the progress lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     from bench import report
     from bench.load import LoadShape
     from bench.machine import describe
@@ -80,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             "seeded_at": str(seeding["seeded_at"]),
         },
         "machine": describe(),
-        "load": {"threads": shape.threads, "connections": shape.connections, "seconds": shape.seconds},
+        "load": {
+            "threads": shape.threads,
+            "connections": shape.connections,
+            "seconds": shape.seconds,
+            "rounds": args.rounds,
+        },
     }
     only = set(args.only) or {"web", "dashboard", "push", "pull"}
     roles = seeding["roles"]
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     web_parts(results, roles, shape, only, args, LOG_DIR, _part)
     if only & {"push", "pull"}:
         bluesky_parts(results, only, args, LOG_DIR, _part)
+    from bench.machine import load_average
+
+    results["machine"]["load_average_at_end"] = load_average()
     _summarise(results)
     out = Path(args.out) if args.out else HERE / ("results-small.json" if args.small else "results.json")
     report.write(results, out, out.with_name("RESULTS-small.md" if args.small else "RESULTS.md"))
@@ -127,7 +139,10 @@ def _summarise(results: dict) -> None:
         redirect["rps"] = redirect["load"]["rps"]
         for key in ("clicks_sent", "clicks_answered", "clicks_recorded"):
             redirect[key] = redirect["load"][key]
+        # Every redirect the server answered must have its click stored.
         redirect["clicks_lost"] = max(redirect["clicks_answered"] - redirect["clicks_recorded"], 0)
+        # Requests wrk had generated when it stopped that never reached the server.
+        redirect["clicks_never_delivered"] = redirect["clicks_sent"] - redirect["clicks_answered"]
     pull = results.get("pull")
     if pull and "api_calls" in pull:
         pull["extra_calls"] = pull["api_calls"] - pull["expected_calls"]

@@ -130,9 +130,12 @@ def start_celery_worker(log_dir: Path, *, concurrency: int, name: str) -> Server
         f"--concurrency={concurrency}",
         "--pool=prefork",
         f"--hostname={name}@%h",
-        f"--logfile={log}",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)  # noqa: S603
+    # The platform's logging (worker_hijack_root_logger off) writes to the console: keep it.
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+        )
     server = Server("celery", process, log, {"concurrency": concurrency})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

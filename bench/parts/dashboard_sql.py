@@ -90,22 +90,27 @@ SELECT
   (SELECT json_build_array(currency, emv_rates) FROM analytics_analyticssettings WHERE organization_id = %(org)s)
 """  # noqa: S608 - column names are ours
 
-# Members' sums over the period are read once: top sharers (with names), teams,
-# adoption and the distribution trail all come from them, as on the page. The trail's
-# evenness is 1 − Gini over every active employee (zeros included) plus anyone else
-# who reached someone, normalised by n ÷ (n − 1) as the platform does: Σ i·x over the
-# ascending values is Σ rank·x + zeros·Σx, since the zeros come first.
+# Members' sums over the period are read in one pass over MemberDay, with each trail
+# slice's reach beside them: top sharers (with names), teams, adoption and the
+# distribution trail all come from it, as on the page. The trail's evenness is
+# 1 − Gini over every active employee (zeros included) plus anyone else who reached
+# someone, normalised by n ÷ (n − 1) as the platform does: Σ i·x over the ascending
+# values is Σ rank·x + zeros·Σx, since the zeros come first.
+SLICES = range(1, TRAIL_PERIODS + 1)
+PERIOD_SUMS = ", ".join(
+    f"COALESCE(sum({m}) FILTER (WHERE day >= %(start)s), 0) AS sum_{i}" for i, m in enumerate(MEASURES, start=1)
+)
+SLICE_SUMS = ", ".join(
+    f"sum(potential_reach) FILTER (WHERE day BETWEEN %(slice_{n}_start)s AND %(slice_{n}_end)s) AS r{n}" for n in SLICES
+)
 MEMBERS = f"""
-WITH RECURSIVE member_days AS MATERIALIZED (
-    SELECT member_id, day >= %(start)s AS in_period,
-           CASE WHEN day >= %(trail_start)s THEN (%(end)s::date - day) / %(slice_days)s END AS back,
-           {", ".join(f"sum({m}) AS s_{m}" for m in MEASURES)}
+WITH RECURSIVE totals AS MATERIALIZED (
+    SELECT member_id, count(*) FILTER (WHERE day >= %(start)s) > 0 AS in_period,
+           {PERIOD_SUMS},
+           {SLICE_SUMS}
     FROM analytics_memberday
     WHERE organization_id = %(org)s AND day BETWEEN LEAST(%(start)s, %(trail_start)s) AND %(end)s
-    GROUP BY 1, 2, 3
-), totals AS MATERIALIZED (
-    SELECT member_id, {", ".join(f"sum(s_{m}) AS sum_{i}" for i, m in enumerate(MEASURES, start=1))}
-    FROM member_days WHERE in_period GROUP BY member_id
+    GROUP BY member_id
 ), people AS MATERIALIZED (
     SELECT id FROM employees_membership WHERE organization_id = %(org)s AND is_active AND is_employee
 ), below(root, team) AS (
@@ -117,11 +122,10 @@ WITH RECURSIVE member_days AS MATERIALIZED (
 ), buckets AS (
     SELECT * FROM unnest(%(bucket_starts)s::date[], %(bucket_ends)s::date[]) WITH ORDINALITY AS b(start, stop, n)
 ), slices AS (
-    SELECT %(whole)s - 1 - back AS n, member_id, sum(s_potential_reach) AS reach
-    FROM member_days WHERE back IS NOT NULL
-    GROUP BY back, member_id HAVING sum(s_potential_reach) > 0
-    UNION ALL
-    SELECT %(whole)s, member_id, sum_4 FROM totals WHERE sum_4 > 0
+    SELECT v.n, t.member_id, v.reach
+    FROM totals t CROSS JOIN LATERAL (VALUES {", ".join(f"({n}, t.r{n})" for n in SLICES)},
+                                             ({TRAIL_PERIODS + 1}, t.sum_4)) AS v(n, reach)
+    WHERE v.reach > 0
 ), ranked AS (
     SELECT s.n, s.reach, row_number() OVER (PARTITION BY s.n ORDER BY s.reach) AS rank,
            EXISTS (SELECT 1 FROM people p WHERE p.id = s.member_id) AS counted
@@ -134,8 +138,8 @@ WITH RECURSIVE member_days AS MATERIALIZED (
 SELECT
   (SELECT json_agg(json_build_array(t.member_id, COALESCE(NULLIF(u.name, ''), u.email)) ORDER BY
                    t.sum_5 + t.sum_6 + t.sum_7 + t.sum_8 + t.sum_10 DESC, t.sum_4 DESC, t.member_id)
-   FROM (SELECT * FROM totals ORDER BY sum_5 + sum_6 + sum_7 + sum_8 + sum_10 DESC, sum_4 DESC, member_id
-         LIMIT 10) AS t
+   FROM (SELECT * FROM totals WHERE in_period
+         ORDER BY sum_5 + sum_6 + sum_7 + sum_8 + sum_10 DESC, sum_4 DESC, member_id LIMIT 10) AS t
    JOIN employees_membership m ON m.id = t.member_id JOIN employees_user u ON u.id = m.user_id),
   (SELECT json_agg(json_build_array(id, people, active, {", ".join(f"s{i}" for i in range(1, len(MEASURES) + 1))})
                    ORDER BY name, id)
@@ -143,14 +147,14 @@ SELECT
                 {", ".join(f"COALESCE(sum(s.sum_{i}), 0) AS s{i}" for i in range(1, len(MEASURES) + 1))}
          FROM employees_team t
          LEFT JOIN team_members m ON m.root = t.id
-         LEFT JOIN totals s ON s.member_id = m.membership_id
+         LEFT JOIN totals s ON s.member_id = m.membership_id AND s.in_period
          WHERE t.organization_id = %(org)s
          GROUP BY t.id, t.name) AS x),
   (SELECT json_build_array(
        (SELECT count(*) FROM people),
        (SELECT count(DISTINCT owner_membership_id) FROM employees_socialprofile
         WHERE organization_id = %(org)s AND state = 'active' AND owner_membership_id IN (SELECT id FROM people)),
-       (SELECT count(*) FROM totals WHERE sum_1 > 0 AND member_id IN (SELECT id FROM people)))),
+       (SELECT count(*) FROM totals WHERE in_period AND sum_1 > 0 AND member_id IN (SELECT id FROM people)))),
   (SELECT json_agg(json_build_array(b.n, b.start, b.stop, COALESCE(t.reach, 0),
                                     (SELECT count(*) FROM people) - COALESCE(t.counted, 0) + COALESCE(t.senders, 0),
                                     COALESCE(t.ranked, 0)
@@ -159,18 +163,27 @@ SELECT
    FROM buckets b LEFT JOIN trail t ON t.n = b.n)
 """  # noqa: S608 - column names are ours
 
+# Posts are ranked on two sums first; the two sides' figures are read for the ten only.
 TOP_POSTS = f"""
-SELECT json_agg(json_build_array(x.post_id, p.title, x.score, x.reach) ORDER BY x.score DESC, x.reach DESC, x.post_id)
-FROM (
-    SELECT post_id, sum(likes + reposts + replies + quotes + clicks) AS score, sum(potential_reach) AS reach,
-           {", ".join(f"sum({m}) FILTER (WHERE is_company) AS c_{m}" for m in MEASURES)},
-           {", ".join(f"sum({m}) FILTER (WHERE NOT is_company) AS e_{m}" for m in MEASURES)}
+WITH ranked AS (
+    SELECT post_id, sum(likes + reposts + replies + quotes + clicks) AS score, sum(potential_reach) AS reach
     FROM analytics_postday
     WHERE organization_id = %(org)s AND day BETWEEN %(start)s AND %(end)s
     GROUP BY post_id
     ORDER BY score DESC, reach DESC, post_id
     LIMIT 10
-) AS x JOIN content_post p ON p.id = x.post_id
+), sides AS (
+    SELECT d.post_id,
+           {", ".join(f"sum(d.{m}) FILTER (WHERE d.is_company) AS c_{m}" for m in MEASURES)},
+           {", ".join(f"sum(d.{m}) FILTER (WHERE NOT d.is_company) AS e_{m}" for m in MEASURES)}
+    FROM analytics_postday d
+    WHERE d.post_id IN (SELECT post_id FROM ranked) AND d.organization_id = %(org)s
+      AND d.day BETWEEN %(start)s AND %(end)s
+    GROUP BY d.post_id
+)
+SELECT json_agg(json_build_array(r.post_id, p.title, r.score, r.reach, s.*)
+                ORDER BY r.score DESC, r.reach DESC, r.post_id)
+FROM ranked r JOIN sides s ON s.post_id = r.post_id JOIN content_post p ON p.id = r.post_id
 """  # noqa: S608 - column names are ours
 
 STATEMENTS = {"organization": ORGANIZATION, "members": MEMBERS, "top_posts": TOP_POSTS}
@@ -190,7 +203,8 @@ def parameters(period: Period) -> dict:
         "bucket_ends": ends,
         "trail_start": min(starts),
         "whole": len(starts),
-        "slice_days": (buckets[0][1] - buckets[0][0]).days + 1,
+        **{f"slice_{n}_start": start for n, (start, _end) in enumerate(buckets, start=1)},
+        **{f"slice_{n}_end": end for n, (_start, end) in enumerate(buckets, start=1)},
     }
 
 

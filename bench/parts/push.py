@@ -23,23 +23,39 @@ from tests.bluesky.network import LocalBlueskyNetwork
 COMMENT = "Proud of the team behind this one."
 
 
-def direct_loop(network: LocalBlueskyNetwork, sharers: list[Sharer], posts: list[Post]) -> dict:
-    """What the pipeline does per share, without the platform: the SDK calls alone, in order."""
-    from atproto import Client, Request, Session, models
+def _sdk_for(sharer: Sharer):
+    from atproto import Client, Request, Session
+
+    extra = sharer.credentials.extra
+    session = Session(
+        handle=extra["handle"],
+        did=extra["did"],
+        access_jwt=sharer.credentials.access_token,
+        refresh_jwt=sharer.credentials.refresh_token,
+        pds_endpoint=extra["pds_url"],
+    )
+    sdk = Client(base_url=extra["pds_url"], request=Request(timeout=TIMEOUT))
+    sdk.login(session_string=session.export(), fetch_bsky_profile=False)
+    return sdk
+
+
+def direct_loop(sharers: list[Sharer], posts: list[Post], *, client_per_post: bool = True) -> dict:
+    """What the pipeline does per share, without the platform: the SDK calls alone, in order.
+
+    As the adapter does, each post gets its own SDK client with the session imported;
+    `client_per_post=False` keeps one client per account instead (the tightest loop).
+    """
+    from atproto import models
 
     jobs = [(sharer, post) for sharer in sharers for post in posts]
+    clients: dict[int, object] = {}
     started = time.perf_counter()
     for sharer, post in jobs:
         extra = sharer.credentials.extra
-        session = Session(
-            handle=extra["handle"],
-            did=extra["did"],
-            access_jwt=sharer.credentials.access_token,
-            refresh_jwt=sharer.credentials.refresh_token,
-            pds_endpoint=extra["pds_url"],
-        )
-        sdk = Client(base_url=extra["pds_url"], request=Request(timeout=TIMEOUT))
-        sdk.login(session_string=session.export(), fetch_bsky_profile=False)
+        if client_per_post:
+            sdk = _sdk_for(sharer)
+        else:
+            sdk = clients.get(sharer.profile.id) or clients.setdefault(sharer.profile.id, _sdk_for(sharer))
         link = links.short_url(links.new_code())
         text = text_rules.compose("bluesky", f"{COMMENT} #employee", link)
         record = models.AppBskyFeedPost.Record(
@@ -53,6 +69,9 @@ def direct_loop(network: LocalBlueskyNetwork, sharers: list[Sharer], posts: list
                 repo=extra["did"], collection=POST_COLLECTION, rkey=tid_from_key(str(uuid.uuid4())), record=record
             )
         )
+        if client_per_post:
+            sdk.request.close()
+    for sdk in clients.values():
         sdk.request.close()
     return {"seconds": round(time.perf_counter() - started, 2), "posts": len(jobs)}
 
@@ -103,13 +122,12 @@ def pipeline(sharers: list[Sharer], posts: list[Post], *, concurrency: int, log_
 def measure(network: LocalBlueskyNetwork, organization, *, shares: int, log_dir: Path) -> dict:
     accounts = 10
     per_account = max(1, shares // accounts)
-    sets = {
-        name: sharers_connect(network, organization, accounts, prefix)
-        for name, prefix in (("warm", "pw"), ("direct", "pd"), ("single", "ps"), ("deployed", "pp"))
-    }
+    names = {"warm": "pw", "direct": "pd", "reused": "pr", "single": "ps", "deployed": "pp"}
+    sets = {name: sharers_connect(network, organization, accounts, prefix) for name, prefix in names.items()}
     posts = posts_create(organization, per_account, "push")
-    warm = direct_loop(network, sets["warm"][:1], posts[: min(20, len(posts))])
-    direct = direct_loop(network, sets["direct"], posts)
+    warm = direct_loop(sets["warm"][:1], posts[: min(20, len(posts))])
+    direct = direct_loop(sets["direct"], posts)
+    reused = direct_loop(sets["reused"], posts, client_per_post=False)
     single = pipeline(sets["single"], posts, concurrency=1, log_dir=log_dir, name="push1")
     deployed = pipeline(sets["deployed"], posts, concurrency=2, log_dir=log_dir, name="push2")
     return {
@@ -117,6 +135,7 @@ def measure(network: LocalBlueskyNetwork, organization, *, shares: int, log_dir:
         "accounts": accounts,
         "warm_up_posts": warm["posts"],
         "direct_seconds": direct["seconds"],
+        "direct_one_client_per_account_seconds": reused["seconds"],
         "pipeline_seconds": single["seconds"],
         "ratio": round(single["seconds"] / direct["seconds"], 3),
         "deployed_pipeline_seconds": deployed["seconds"],

@@ -95,47 +95,67 @@ class WebBench:
     def _offset(self) -> int:
         return self.access_log.stat().st_size if self.access_log.exists() else 0
 
-    def page(self, path: str, session_key: str | None, *, expect: int = 200, contains: str = "") -> dict:
-        """Check the page as the load will see it, then load it."""
+    def check(self, path: str, session_key: str | None, *, contains: str, expect: int = 200) -> int:
+        """The page as the load will see it (status and content), then a short warm-up load."""
         headers = headers_for(session_key)
         status, body, _seconds = fetch(self.base_url + path, headers)
         if status != expect or contains not in body:
             raise RuntimeError(f"{path} answered {status} (expected {expect}, containing {contains!r})")
         run_wrk(self.base_url + path, shape=self.shape, headers=headers, seconds=self.shape.warmup_seconds)
+        return len(body.encode())
+
+    def measure(self, path: str, session_key: str | None) -> dict:
         offset = self._offset()
-        result = run_wrk(self.base_url + path, shape=self.shape, headers=headers)
+        result = run_wrk(self.base_url + path, shape=self.shape, headers=headers_for(session_key))
         statuses, _end = access_log_statuses(self.access_log, offset)
-        return {**result.as_dict(), "statuses": statuses, "bytes_per_response": len(body.encode())}
+        return {**result.as_dict(), "statuses": statuses}
+
+    def redirect_warm(self, codes_file: Path) -> None:
+        self._redirect_load(codes_file, seconds=self.shape.warmup_seconds)
 
     def redirect(self, codes_file: Path) -> dict:
-        headers = headers_for(None)
-        # Warm-up with the same script, then count the clicks only of the measured run.
-        run_wrk(
-            self.base_url + "/",
-            shape=self.shape,
-            headers=headers,
-            script="codes.lua",
-            script_args=[str(codes_file)],
-            seconds=self.shape.warmup_seconds,
-        )
-        before = _settled_click_count()
+        """One measured run; clicks are counted once the run has settled."""
+        _settled_click_count()
         last_id = Click.objects.order_by("-id").values_list("id", flat=True).first() or 0
         offset = self._offset()
-        result = run_wrk(
-            self.base_url + "/", shape=self.shape, headers=headers, script="codes.lua", script_args=[str(codes_file)]
-        )
-        after = _settled_click_count()
+        result = self._redirect_load(codes_file)
+        _settled_click_count()
         # Read once every request in flight at the end has been answered and logged.
         statuses, _end = access_log_statuses(self.access_log, offset)
-        recorded = Click.objects.filter(id__gt=last_id).count()
         return {
             **result.as_dict(),
             "statuses": statuses,
             "clicks_sent": result.sent,
             "clicks_answered": statuses.get("302", 0),
-            "clicks_recorded": recorded,
-            "clicks_recorded_total_delta": after - before,
+            "clicks_recorded": Click.objects.filter(id__gt=last_id).count(),
         }
+
+    def _redirect_load(self, codes_file: Path, seconds: int | None = None):
+        return run_wrk(
+            self.base_url + "/",
+            shape=self.shape,
+            headers=headers_for(None),
+            script="codes.lua",
+            script_args=[str(codes_file)],
+            seconds=seconds,
+        )
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """The round with the median throughput (its latencies with it), and every round's throughput."""
+    ordered = sorted(rounds, key=lambda entry: entry["rps"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["rounds_rps"] = [entry["rps"] for entry in rounds]
+    for key in ("clicks_sent", "clicks_answered", "clicks_recorded"):
+        if key in chosen:
+            chosen[key] = sum(entry[key] for entry in rounds)
+    if "statuses" in chosen:
+        statuses: dict[str, int] = {}
+        for entry in rounds:
+            for status, count in entry["statuses"].items():
+                statuses[status] = statuses.get(status, 0) + count
+        chosen["statuses"] = statuses
+    return chosen
 
 
 def _settled_click_count(timeout: float = 30.0) -> int:

@@ -159,7 +159,11 @@ def seed_share_metrics(now: datetime) -> int:
 
 
 def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
-    """PostMemberDay from every delta; the coarser tables are sums of it."""
+    """PostMemberDay from every delta; the coarser tables are sums of it.
+
+    Rows go in day by day, as the platform's incremental updates add them, so that the
+    tables' physical order follows the day as it does in a live database.
+    """
     execute(
         f"""
         INSERT INTO analytics_postmemberday (organization_id, day, network, post_id, member_id, {MEASURE_LIST})
@@ -183,6 +187,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
         ) AS deltas
         GROUP BY org, day, network, post_id, member_id
         HAVING {" + ".join(f"sum({m})" for m in MEASURES)} > 0
+        ORDER BY day, org, network, post_id, member_id
         """,  # noqa: S608 - column names are ours
         {"tz": timezone, "tau": TAU_SECONDS},
     )
@@ -191,6 +196,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
         INSERT INTO analytics_organizationday (organization_id, day, network, is_company, {MEASURE_LIST})
         SELECT organization_id, day, network, member_id = 0, {SUMS}
         FROM analytics_postmemberday GROUP BY organization_id, day, network, member_id = 0
+        ORDER BY day
         """  # noqa: S608 - column names are ours
     )
     execute(
@@ -198,6 +204,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
         INSERT INTO analytics_memberday (organization_id, day, network, member_id, {MEASURE_LIST})
         SELECT organization_id, day, network, member_id, {SUMS}
         FROM analytics_postmemberday WHERE member_id <> 0 GROUP BY organization_id, day, network, member_id
+        ORDER BY day
         """  # noqa: S608 - column names are ours
     )
     execute(
@@ -205,6 +212,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
         INSERT INTO analytics_postday (organization_id, day, network, post_id, is_company, {MEASURE_LIST})
         SELECT organization_id, day, network, post_id, member_id = 0, {SUMS}
         FROM analytics_postmemberday GROUP BY organization_id, day, network, post_id, member_id = 0
+        ORDER BY day
         """  # noqa: S608 - column names are ours
     )
     clicks = scalar("SELECT COALESCE(max(id), 0) FROM advocacy_click")
@@ -231,6 +239,7 @@ def seed_audience(params: p.SeedParams, now: datetime, timezone: str = p.ORG_TIM
                GREATEST(0, round(pr.followers * (1 - back * 0.002 * pg_temp.u(pr.id, 40))))::int
         FROM employees_socialprofile pr CROSS JOIN generate_series(0, %(days)s - 1) AS back
         WHERE pr.state = 'active' AND pr.followers IS NOT NULL
+        ORDER BY back DESC, pr.id
         """,
         {"now": now, "tz": timezone, "days": params.audience_days},
     )
