@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e lint format messages compilemessages lock clean bluesky
+.PHONY: run test e2e bench lint format messages compilemessages lock clean bluesky
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ test: $(STAMP) compilemessages bluesky
 # worker and beat, the local Bluesky network, Debian's Chromium driven by Playwright.
 e2e: $(STAMP) compilemessages bluesky
 	bash e2e/run.sh
+
+# Benchmarks at scale (bench/run.sh): seeds PostgreSQL (5,000 employees, 1M shares, 10M
+# snapshots; reused when already there), runs gunicorn, a worker and the local Bluesky
+# network, and writes bench/results.json and bench/RESULTS.md. BENCH_ARGS=--small for the
+# quick preset (bench/results-small.json).
+bench: $(STAMP) compilemessages bluesky
+	bash bench/run.sh $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
