@@ -14,8 +14,9 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $(STAMP)
 
+# A build step: it needs no secrets, so it runs with the developer settings.
 compilemessages: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 # The local Bluesky reference network (PLC, PDS, AppView) that end-to-end tests post to.
 bluesky:
@@ -60,7 +61,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l da --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+	DEBUG=1 $(BIN)/python manage.py makemessages -l da --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
 lock:
 	uv pip compile --python-version 3.11 --generate-hashes --no-header -q requirements/base.in -o requirements/base.txt
