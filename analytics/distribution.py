@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
@@ -81,10 +82,12 @@ def stage_of(share: float | None, evenness: float | None) -> str | None:
 
 @dataclass(frozen=True)
 class Distribution:
+    """Its figures are worked out once each (a page asks for them many times)."""
+
     company_reach: int
     employee_reaches: tuple[int, ...]  # one per employee, zeros included
 
-    @property
+    @cached_property
     def employee_reach(self) -> int:
         return sum(self.employee_reaches)
 
@@ -92,7 +95,7 @@ class Distribution:
     def employees(self) -> int:
         return len(self.employee_reaches)
 
-    @property
+    @cached_property
     def senders(self) -> int:
         return sum(1 for value in self.employee_reaches if value > 0)
 
@@ -101,12 +104,12 @@ class Distribution:
         total = self.company_reach + self.employee_reach
         return self.employee_reach / total if total else None
 
-    @property
+    @cached_property
     def evenness(self) -> float | None:
         coefficient = gini(list(self.employee_reaches))
         return None if coefficient is None else 1 - coefficient
 
-    @property
+    @cached_property
     def entropy(self) -> float | None:
         return normalized_entropy(list(self.employee_reaches))
 

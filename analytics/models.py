@@ -9,6 +9,8 @@ rows (tests/analytics/test_rollups.py).
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -322,6 +324,30 @@ class RollupCursor(models.Model):
         return f"{self.name}: {self.position}"
 
 
+class RollupVersion(models.Model):
+    """Moves on whenever an organization's rollup rows change: the key of cached reads.
+
+    Every flush of booked deltas and every rebuild bumps `version` in the same
+    transaction as the rows it changed. `generation` is new whenever the row is
+    (re)created, so a version number seen before a database was emptied never
+    matches again.
+    """
+
+    organization = models.OneToOneField(
+        "employees.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.UUIDField(default=uuid.uuid4, editable=False)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.version}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.generation.hex}.{self.version}"
+
+
 class DigestOptOut(models.Model):
     """A person who unsubscribed from the weekly digests (no login needed to do so)."""
 
@@ -364,5 +390,6 @@ __all__ = [
     "PostDay",
     "PostMemberDay",
     "RollupCursor",
+    "RollupVersion",
     "ShareMetrics",
 ]

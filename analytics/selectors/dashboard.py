@@ -14,6 +14,7 @@ A manager's scope is always "team" (their teams and those below them).
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ from analytics.models import (
     PostMemberDay,
 )
 from analytics.reach import Reach, Side, engagements_of, ratio
+from analytics.selectors.cached import rollups_read_cached
 from analytics.selectors.scope import employees_in, member_ids_in
 from content.models import Post
 from employees.models import Membership, SocialProfile, Team
@@ -204,9 +206,23 @@ class SharerRow:
 
 def member_totals(scope: Scope, filters: Filters) -> dict[int, dict[str, int]]:
     """Every employee's sums over the period, in one grouped read: the dashboard's
-    rankings, team table, adoption and distribution are all worked out from it."""
-    rows = member_rows(scope, filters).values("member_id").order_by().annotate(**measure_sums())
-    return {row["member_id"]: measures_of(row) for row in rows}
+    rankings, team table, adoption and distribution are all worked out from it.
+
+    The organization's (without a topic, whose posts may change) is the heaviest read
+    of the dashboard and depends on rollup rows only: it is kept until they change."""
+
+    def compute() -> dict[int, dict[str, int]]:
+        rows = member_rows(scope, filters).values("member_id").order_by().annotate(**measure_sums())
+        return {row["member_id"]: measures_of(row) for row in rows}
+
+    if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+        return compute()
+    return rollups_read_cached(
+        organization_id=scope.organization_id,
+        name="member-totals",
+        parts=(filters.start, filters.end, filters.network or ""),
+        compute=compute,
+    )
 
 
 def _score(measures: dict[str, int]) -> int:
@@ -218,9 +234,11 @@ def sharers(
 ) -> list[SharerRow]:
     """People ranked by engagements and clicks, then by potential reach."""
     totals = member_totals(scope, filters) if totals is None else totals
-    ranked = sorted(totals.items(), key=lambda item: (-_score(item[1]), -item[1]["potential_reach"], item[0]))
-    if limit is not None:
-        ranked = ranked[:limit]
+
+    def key(item: tuple[int, dict[str, int]]) -> tuple:
+        return (-_score(item[1]), -item[1]["potential_reach"], item[0])
+
+    ranked = sorted(totals.items(), key=key) if limit is None else heapq.nsmallest(limit, totals.items(), key=key)
     names = member_names([member_id for member_id, _measures in ranked])
     return [SharerRow(member_id, names.get(member_id, "—"), Side.of(measures)) for member_id, measures in ranked]
 
@@ -238,6 +256,30 @@ class PostRow:
 
 
 def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[PostRow]:
+    """Posts ranked by engagements and clicks, then by potential reach."""
+    if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+        ranked = _posts_ranked(scope, filters, limit)
+    else:
+        ranked = rollups_read_cached(
+            organization_id=scope.organization_id,
+            name="top-posts",
+            parts=(filters.start, filters.end, filters.network or "", limit),
+            compute=lambda: _posts_ranked(scope, filters, limit),
+        )
+    titles = dict(Post.objects.filter(pk__in=[post_id for post_id, _c, _e in ranked]).values_list("id", "title"))
+    return [
+        PostRow(post_id, titles.get(post_id, ""), Reach.of(company=company, employees=employees))
+        for post_id, company, employees in ranked
+    ]
+
+
+def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tuple[int, dict, dict]]:
+    """(post id, company's measures, employees' measures), best first.
+
+    With a limit, the posts are ranked on two sums first and both sides' measures are
+    summed for the few kept only: summing 22 filtered measures for every post in the
+    period would cost several times the ranking itself.
+    """
     rows = post_rows(scope, filters)
     company = Q(is_company=True) if scope.narrowed_to(filters.team_id).is_organization else Q(member_id=0)
     sums = {}
@@ -245,26 +287,25 @@ def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[Pos
         sums[f"c_{name}"] = Sum(name, filter=company, default=0)
         sums[f"e_{name}"] = Sum(name, filter=~company, default=0)
     ranked = (
-        rows.values("post_id")
-        .order_by()
-        .annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
-        .annotate(**sums)
-        .order_by("-score", "-reach", "post_id")
+        rows.values("post_id").order_by().annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
     )
-    if limit is not None:
-        ranked = ranked[:limit]
-    ranked = list(ranked)
-    titles = dict(Post.objects.filter(pk__in=[row["post_id"] for row in ranked]).values_list("id", "title"))
-    result = []
-    for row in ranked:
-        company_side = {name: row[f"c_{name}"] for name in Measures.MEASURES}
-        employee_side = {name: row[f"e_{name}"] for name in Measures.MEASURES}
-        result.append(
-            PostRow(
-                row["post_id"], titles.get(row["post_id"], ""), Reach.of(company=company_side, employees=employee_side)
-            )
+    ranked = ranked.order_by("-score", "-reach", "post_id")
+    if limit is None:
+        ordered = list(ranked.annotate(**sums))
+    else:
+        ids = [row["post_id"] for row in ranked.values("post_id")[:limit]]
+        sides = {
+            row["post_id"]: row for row in rows.filter(post_id__in=ids).values("post_id").order_by().annotate(**sums)
+        }
+        ordered = [sides[post_id] for post_id in ids]
+    return [
+        (
+            row["post_id"],
+            {name: int(row[f"c_{name}"]) for name in Measures.MEASURES},
+            {name: int(row[f"e_{name}"]) for name in Measures.MEASURES},
         )
-    return result
+        for row in ordered
+    ]
 
 
 @dataclass(frozen=True)
@@ -288,6 +329,10 @@ def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]]
     links = Membership.teams.through.objects.filter(team__organization_id=scope.organization_id)
     for team_id, member_id in links.values_list("team_id", "membership_id"):
         members_of.setdefault(team_id, set()).add(member_id)
+    # Columns summed with the built-in sum: the organization's teams cover every person
+    # several times over (each team counts the teams below it).
+    vectors = {member_id: tuple(measures[name] for name in Measures.MEASURES) for member_id, measures in totals.items()}
+    sharing = {member_id for member_id, measures in totals.items() if measures["shares"] > 0}
     result = []
     for team in teams:
         members: set[int] = set()
@@ -298,14 +343,11 @@ def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]]
                 seen.add(current)
                 members |= members_of.get(current, set())
                 stack.extend(children.get(current, []))
-        sums = {name: 0 for name in Measures.MEASURES}
-        active = 0
-        for member_id in members & totals.keys():
-            measures = totals[member_id]
-            active += int(measures["shares"] > 0)
-            for name in Measures.MEASURES:
-                sums[name] += measures[name]
-        result.append(TeamRow(team.id, team.name, len(members), active, Side.of(sums)))
+        present = members & vectors.keys()
+        columns = zip(*(vectors[member_id] for member_id in present), strict=True)
+        sums = dict(zip(Measures.MEASURES, (sum(column) for column in columns), strict=False))
+        sums = {name: sums.get(name, 0) for name in Measures.MEASURES}
+        result.append(TeamRow(team.id, team.name, len(members), len(present & sharing), Side.of(sums)))
     return result
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, IntegerField, Sum, Value, When
 
 from analytics.distribution import Distribution
+from analytics.selectors.cached import rollups_read_cached
 from analytics.selectors.dashboard import member_rows, people_ids, sources_for
 
 if TYPE_CHECKING:
@@ -84,19 +85,36 @@ def _distributions(
         .annotate(reach=Sum("potential_reach"))
         .values_list("bucket", "reach")
     )
-    per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
-    rows = (
-        member_rows(scope, wide)
-        .annotate(bucket=bucket)
-        .values("bucket", "member_id")
-        .order_by()
-        .annotate(reach=Sum("potential_reach"))
-        .values_list("bucket", "member_id", "reach")
-    )
-    for index, member_id, reach in rows:
-        if index is not None and reach:
-            per_member[index][member_id] = int(reach)
+    per_member = _member_reaches(scope, wide, buckets)
     return [
         TrailPoint(start, end, _distribution(int(company.get(index) or 0), per_member[index], people))
         for index, (start, end) in enumerate(buckets)
     ]
+
+
+def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
+    """Each slice's reach per member; the organization's is kept until the rollups change."""
+
+    def compute() -> dict[int, dict[int, int]]:
+        per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
+        rows = (
+            member_rows(scope, wide)
+            .annotate(bucket=_bucket_expression(buckets))
+            .values("bucket", "member_id")
+            .order_by()
+            .annotate(reach=Sum("potential_reach"))
+            .values_list("bucket", "member_id", "reach")
+        )
+        for index, member_id, reach in rows:
+            if index is not None and reach:
+                per_member[index][member_id] = int(reach)
+        return per_member
+
+    if wide.topic_id or not scope.narrowed_to(wide.team_id).is_organization:
+        return compute()
+    return rollups_read_cached(
+        organization_id=scope.organization_id,
+        name="member-reaches",
+        parts=(wide.network or "", *(f"{start}/{end}" for start, end in buckets)),
+        compute=compute,
+    )

@@ -20,6 +20,7 @@ from analytics.services.rollups import (
     batched,
     dims_of,
     job_lock,
+    rollups_version_bump,
     share_clicks_add,
     share_deltas,
     share_dims,
@@ -79,6 +80,8 @@ def rollups_rebuild(*, organization_id: int | None = None, now: datetime | None 
                 model.objects.filter(organization_id=org_id).delete()
             _rebuild_shares(org_id, book, result)
             _rebuild_clicks(org_id, position, book, result)
+            # Also when nothing was booked: the deleted rows were read before.
+            rollups_version_bump(organization_ids=[org_id])
     return result
 
 

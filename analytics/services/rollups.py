@@ -35,6 +35,7 @@ from analytics.models import (
     PostDay,
     PostMemberDay,
     RollupCursor,
+    RollupVersion,
     ShareMetrics,
 )
 from analytics.selectors.settings import analytics_settings_get, is_pullable
@@ -129,6 +130,8 @@ class RollupBook:
             self.withdrawn[model][key] += 1
 
     def flush(self) -> None:
+        changed = {key[0] for rows in self.rows.values() for key in rows}
+        changed |= {key[0] for rows in self.withdrawn.values() for key in rows}
         for model, rows in self.rows.items():
             if rows:
                 _upsert_add(model, rows)
@@ -139,6 +142,21 @@ class RollupBook:
                     measured_shares=F("measured_shares") - count
                 )
             rows.clear()
+        rollups_version_bump(organization_ids=changed)
+
+
+def rollups_version_bump(*, organization_ids: Iterable[int]) -> None:
+    """Tell cached reads that these organizations' rollups changed (inside the writer's
+    transaction, so a reader never sees the new rows under the old version)."""
+    organization_ids = sorted(set(organization_ids))
+    if not organization_ids:
+        return
+    RollupVersion.objects.bulk_create(
+        [RollupVersion(organization_id=org_id) for org_id in organization_ids], ignore_conflicts=True
+    )
+    RollupVersion.objects.filter(organization_id__in=organization_ids).update(
+        version=F("version") + 1, changed_at=timezone.now()
+    )
 
 
 def _upsert_add(model: type, rows: dict[tuple, Counter]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from analytics.services.rollups import rollups_version_bump
 from bench.seeding import params as p
-from bench.seeding.db import execute, scalar
+from bench.seeding.db import execute, rows, scalar
 
 TAU_SECONDS = 12 * 3600
 PULL_DAYS = 30
@@ -223,6 +224,8 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
     )
     execute("DROP TABLE click_delta")
     execute("DROP TABLE ms")
+    # As the platform's own writes do: cached reads of the rollups key on this.
+    rollups_version_bump(organization_ids=[row[0] for row in rows("SELECT id FROM employees_organization")])
     return {
         table: scalar(f"SELECT count(*) FROM analytics_{table}")  # noqa: S608 - fixed names
         for table in ("postmemberday", "postday", "memberday", "organizationday")
