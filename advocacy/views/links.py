@@ -17,14 +17,11 @@ def tracked_link(request, code: str):
     # Codes are short and alphanumeric; anything else (a NUL, a novel) is not looked up.
     if not (code.isascii() and code.isalnum() and len(code) <= TrackedLink._meta.get_field("code").max_length):
         raise Http404
-    link = TrackedLink.objects.filter(code=code).only("id", "target_url").first()
-    if link is None:
-        raise Http404
-    links.click_record(
-        link_id=link.id,
-        user_agent=request.headers.get("User-Agent", "")[:500],
-        ip=request.META.get("REMOTE_ADDR", ""),
+    target = links.link_follow(
+        code=code, user_agent=request.headers.get("User-Agent", "")[:500], ip=request.META.get("REMOTE_ADDR", "")
     )
-    response = HttpResponseRedirect(link.target_url)
+    if target is None:
+        raise Http404
+    response = HttpResponseRedirect(target)
     response["Referrer-Policy"] = "no-referrer-when-downgrade"
     return response

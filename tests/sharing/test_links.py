@@ -63,3 +63,28 @@ def test_no_ip_address_is_stored(client, link):
     client.get(reverse("tracked_link", args=["abcDEF12"]), REMOTE_ADDR="203.0.113.9")
     values = " ".join(str(value) for value in Click.objects.values_list(flat=False).get())
     assert "203.0.113.9" not in values
+
+
+def test_a_visit_costs_one_statement_the_lookup_and_the_click_together(client, link, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    assert response["Location"] == link.target_url
+    assert Click.objects.filter(link=link).count() == 1
+
+
+def test_a_deleted_link_is_a_404_and_counts_nothing(client, link):
+    link.delete()
+    response = client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    assert response.status_code == 404
+    assert not Click.objects.exists()
+
+
+def test_every_visit_is_counted_on_databases_without_the_single_statement(client, link, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="curl/8")
+    response = client.get(reverse("tracked_link", args=["nope1234"]))
+    assert response.status_code == 404
+    assert sorted(Click.objects.values_list("is_bot", flat=True)) == [False, True]
