@@ -166,6 +166,11 @@ LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "")
 LINKEDIN_EXTRA_SCOPES = env_str("LINKEDIN_EXTRA_SCOPES", "")
 X_CLIENT_ID = env_str("X_CLIENT_ID", "")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+# Where X's API v2 is: posting, metrics and token refresh. Another value only points a
+# deployment at an X-compatible test double (the fault scenarios in chaos/).
+X_API_BASE = env_str("X_API_BASE", "https://api.x.com").rstrip("/")
+if not X_API_BASE.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"X_API_BASE={X_API_BASE!r} must be an http(s) URL")
 # Lets a Mastodon server or Bluesky PDS address point at a private network or
 # loopback: for a self-hosted network inside the company, and for local tests.
 NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False)

@@ -75,14 +75,19 @@ def settled(share_ids: list[int]) -> int:
     return Share.objects.filter(id__in=share_ids, status__in=FINAL).count()
 
 
-def shares_settle(share_ids: list[int], *, timeout: float, stall: float = 12.0) -> dict[str, int]:
+def shares_settle(
+    share_ids: list[int], *, timeout: float, stall: float = 12.0, clock_ahead: timedelta | None = None
+) -> dict[str, int]:
     """Wait until every share is final, running the sweeper when progress stalls.
 
     The beat runs `shares_requeue_stuck` every minute and it acts on shares stuck for
     STUCK_AFTER (three minutes). Waiting that long makes a scenario slow, not truer: once
     nothing has moved for `stall` seconds the sweeper runs here with its clock moved
-    past the threshold, as tests/sharing/test_bluesky_e2e.py does.
+    past the threshold (by default), as tests/sharing/test_bluesky_e2e.py does. A
+    scenario whose shares wait on purpose (a retry's countdown) keeps the real clock
+    (`clock_ahead=timedelta(0)`): a clock ahead would send them before their time.
     """
+    ahead = services.STUCK_AFTER * 2 if clock_ahead is None else clock_ahead
     deadline = time.monotonic() + timeout
     last, changed = -1, time.monotonic()
     sweeps = requeued = 0
@@ -94,7 +99,7 @@ def shares_settle(share_ids: list[int], *, timeout: float, stall: float = 12.0) 
         if done != last:
             last, changed = done, now
         elif now - changed >= stall:
-            requeued += services.shares_requeue_stuck(now=timezone.now() + services.STUCK_AFTER * 2)
+            requeued += services.shares_requeue_stuck(now=timezone.now() + ahead)
             sweeps += 1
             changed = now
         if now >= deadline:

@@ -33,7 +33,8 @@ from advocacy.networks.http import (
 )
 
 API = "https://api.x.com"
-TOKEN_URL = f"{API}/2/oauth2/token"
+TOKEN_PATH = "/2/oauth2/token"
+TOKEN_URL = f"{API}{TOKEN_PATH}"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
 
 
@@ -50,6 +51,19 @@ class XAdapter(Adapter):
     # Access tokens live two hours.
     refresh_margin = timedelta(minutes=5)
 
+    def __init__(
+        self,
+        credentials: Credentials,
+        app: AppCredentials | None = None,
+        client: httpx.Client | None = None,
+        *,
+        api_base: str = API,
+    ) -> None:
+        super().__init__(credentials, app, client)
+        # Another origin only for an X-compatible double (the fault scenarios); posts,
+        # metrics and token refreshes all go to it.
+        self.api_base = api_base.rstrip("/")
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credentials.access_token}"}
 
@@ -65,7 +79,7 @@ class XAdapter(Adapter):
         raise_for_status(response, label=self.label, secrets=self._secrets(), retry_after=wait)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = send(self.client, method, f"{API}{path}", headers=self._headers(), **kwargs)
+        response = send(self.client, method, f"{self.api_base}{path}", headers=self._headers(), **kwargs)
         self._raise(response)
         return json_or_empty(response)
 
@@ -140,7 +154,7 @@ class XAdapter(Adapter):
         }
         # A confidential client authenticates with HTTP Basic; a public one sends only client_id.
         auth = (self.app.client_id, self.app.client_secret) if self.app.client_secret else None
-        response = send(self.client, "POST", TOKEN_URL, data=form, auth=auth)
+        response = send(self.client, "POST", f"{self.api_base}{TOKEN_PATH}", data=form, auth=auth)
         if response.status_code == 400:
             # X answers invalid_request (not only invalid_grant) for a used or revoked token.
             raise CredentialsDead(f"X refused the refresh token: {error_detail(response, self._secrets())}")

@@ -184,6 +184,8 @@ def profile_adapter(profile: SocialProfile) -> Adapter:
     if profile.network == "linkedin":
         version = getattr(settings, "LINKEDIN_API_VERSION", "") or DEFAULT_API_VERSION
         return adapter_class(profile.get_credentials(), app, api_version=version)
+    if profile.network == "x":
+        return adapter_class(profile.get_credentials(), app, api_base=settings.X_API_BASE)
     return adapter_class(profile.get_credentials(), app)
 
 

@@ -236,3 +236,18 @@ def test_refresh_is_due_five_minutes_before_expiry():
     x.credentials.expires_at = now + timedelta(minutes=10)
     assert x.needs_refresh(now) is False
     assert x.needs_refresh(now + timedelta(minutes=6)) is True
+
+
+def test_an_adapter_given_another_api_origin_posts_and_refreshes_there_only(respx_mock):
+    tweets = respx_mock.post("http://127.0.0.1:8765/2/tweets").mock(
+        return_value=httpx.Response(201, json={"data": {"id": "7", "text": "..."}})
+    )
+    token = respx_mock.post("http://127.0.0.1:8765/2/oauth2/token").mock(
+        return_value=httpx.Response(200, json={"access_token": "a-2", "refresh_token": "r-2", "expires_in": 7200})
+    )
+    credentials = Credentials(access_token=TOKEN, refresh_token=REFRESH_TOKEN, extra={"username": "emma"})
+    x = XAdapter(credentials, APP, api_base="http://127.0.0.1:8765/")
+
+    assert publish(x).remote_id == "7"
+    assert x.refresh().access_token == "a-2"
+    assert (tweets.call_count, token.call_count) == (1, 1)

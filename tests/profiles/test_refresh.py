@@ -147,3 +147,17 @@ def test_the_schedule_refreshes_what_expires_within_a_day_and_retires_what_canno
     assert route.call_count == 1
     assert SocialProfile.objects.get(pk=due.pk).refresh_token == "x-refresh-2"
     assert SocialProfile.objects.get(pk=dead.pk).state == SocialProfile.State.NEEDS_RECONNECT
+
+
+def test_an_x_profile_talks_to_the_configured_api_origin(x_profile, settings, respx_mock):
+    settings.X_API_BASE = "http://127.0.0.1:8765"
+    route = respx_mock.post("http://127.0.0.1:8765/2/oauth2/token").mock(
+        return_value=rotated("x-access-2", "x-refresh-2")
+    )
+
+    profile, adapter = services.profile_adapter_open(profile_id=x_profile.id)
+
+    with adapter:
+        assert adapter.api_base == "http://127.0.0.1:8765"
+    assert route.call_count == 1
+    assert profile.refresh_token == "x-refresh-2"
