@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from advocacy.models import Share
+from content.models import Post
 from content.selectors import posts_visible_to
 
 if TYPE_CHECKING:
-    from content.models import Post
+    from content.models import Topic
     from employees.models import Membership, SocialProfile
 
 EXPIRES_SOON = timedelta(days=2)
 
 
 def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
-    posts = posts_visible_to(membership).prefetch_related("topics").order_by("-published_at", "-id")
+    posts = posts_visible_to(membership).order_by("-published_at", "-id")
     if topic_id:
         posts = posts.filter(topics__id=topic_id)
     return posts
@@ -28,13 +31,60 @@ def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QueryS
 def feed_markers(*, membership: Membership, posts: list[Post], last_visit: datetime | None) -> None:
     """Mark each post: shared by me, new since my last visit, expiring soon. One query."""
     shared = set(
-        Share.objects.filter(member=membership, post__in=[post.id for post in posts]).values_list("post_id", flat=True)
+        Share.objects.filter(member=membership, post__in=[post.id for post in posts])
+        .order_by()
+        .values_list("post_id", flat=True)
     )
     soon = timezone.now() + EXPIRES_SOON
     for post in posts:
         post.shared_by_me = post.id in shared
         post.is_new = bool(last_visit and post.published_at and post.published_at > last_visit)
         post.expires_soon = bool(post.expires_at and post.expires_at <= soon)
+
+
+def feed_topic_names(*, posts: list[Post], topics: list[Topic]) -> None:
+    """Set ``post.topic_names`` from the organization's topics, already read for the filter. One query.
+
+    Cheaper than prefetching the topics: only the pairs of ids travel, no Topic is built twice.
+    """
+    names = {topic.id: topic.name for topic in topics}
+    pairs = (
+        Post.topics.through.objects.filter(post_id__in=[post.id for post in posts])
+        .order_by()
+        .values_list("post_id", "topic_id")
+    )
+    by_post: defaultdict[int, list[str]] = defaultdict(list)
+    for post_id, topic_id in pairs:
+        if topic_id in names:
+            by_post[post_id].append(names[topic_id])
+    for post in posts:
+        post.topic_names = sorted(by_post[post.id])
+
+
+def feed_card_keys(*, posts: list[Post]) -> None:
+    """Set ``post.card_key``: a digest of everything a feed card shows, to cache the card under.
+
+    Keyed by content rather than by id and ``updated_at`` (which a ``save(update_fields=...)``
+    or ``update()`` does not touch), a cached card is never stale: a changed post or topic
+    name, another language or time zone, or the member's own "shared" state is another key.
+    Call it after ``feed_markers`` and ``feed_topic_names``.
+    """
+    context = (translation.get_language(), timezone.get_current_timezone_name())
+    for post in posts:
+        shown = (
+            post.id,
+            post.title,
+            post.body,
+            post.link_url,
+            post.preview_image_url,
+            post.preview_title,
+            post.preview_description,
+            post.published_at.isoformat() if post.published_at else "",
+            post.topic_names,
+            post.shared_by_me,
+            context,
+        )
+        post.card_key = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def member_profiles(*, membership: Membership) -> QuerySet[SocialProfile]:

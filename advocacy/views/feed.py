@@ -42,12 +42,15 @@ def feed(request):
     start = (number - 1) * POSTS_PER_PAGE
     rows = list(posts[start : start + POSTS_PER_PAGE + 1])
     items, has_next = rows[:POSTS_PER_PAGE], len(rows) > POSTS_PER_PAGE
+    topics = list(Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"))
     selectors.feed_markers(membership=request.membership, posts=items, last_visit=_last_visit(request.session))
+    selectors.feed_topic_names(posts=items, topics=topics)
+    selectors.feed_card_keys(posts=items)
     context = {
         "posts": items,
         "next_page": number + 1 if has_next else None,
         "topic_id": topic_id,
-        "topics": Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"),
+        "topics": topics,
     }
     template = "advocacy/feed.html#feed_page" if request.htmx and number > 1 else "advocacy/feed.html"
     return render(request, template, context)
