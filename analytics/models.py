@@ -220,7 +220,14 @@ class MemberDay(Measures):
         constraints = [
             models.UniqueConstraint(fields=["organization", "day", "network", "member_id"], name="memberday_key")
         ]
-        indexes = [models.Index(fields=["member_id", "day"])]
+        indexes = [
+            models.Index(fields=["member_id", "day"]),
+            # Covering: a period's sums per member are read from the index alone, without
+            # visiting the table's pages (key columns rather than INCLUDE, which SQLite lacks).
+            models.Index(
+                fields=["organization", "day", "member_id", "network", *Measures.MEASURES], name="memberday_period"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.day} {self.network} member {self.member_id}"
@@ -243,7 +250,14 @@ class PostDay(Measures):
                 fields=["organization", "day", "network", "post_id", "is_company"], name="postday_key"
             )
         ]
-        indexes = [models.Index(fields=["post_id", "day"])]
+        indexes = [
+            models.Index(fields=["post_id", "day"]),
+            # Covering, for ranking a period's posts (as MemberDay's memberday_period).
+            models.Index(
+                fields=["organization", "day", "post_id", "is_company", "network", *Measures.MEASURES],
+                name="postday_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.day} {self.network} post {self.post_id}"

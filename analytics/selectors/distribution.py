@@ -15,6 +15,7 @@ from analytics.selectors.dashboard import member_rows, people_ids, sources_for
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
+    from analytics.selectors.daily import Daily
     from analytics.selectors.scope import Scope
 
 TRAIL_PERIODS = 6
@@ -28,7 +29,7 @@ class TrailPoint:
     distribution: Distribution
 
 
-def _buckets(filters: Filters, periods: int) -> list[tuple[date, date]]:
+def trail_buckets(filters: Filters, periods: int = TRAIL_PERIODS) -> list[tuple[date, date]]:
     """`periods` slices ending with the period's last day: the period cut in equal parts,
     each at least a week long (a short period's trail reaches back before it)."""
     size = max(SHORTEST_SLICE, math.ceil(filters.length / periods))
@@ -53,16 +54,21 @@ def distribution_trail(
     periods: int = TRAIL_PERIODS,
     totals: dict[int, dict[str, int]] | None = None,
     people: set[int] | None = None,
+    daily: Daily | None = None,
 ) -> list[TrailPoint]:
     """The index over slices of the period (oldest first), then over the whole period.
 
-    `totals` (per member over the period) and `people` save reads when the caller has them.
+    `totals` (per member over the period), `people` and `daily` (covering the trail's
+    days) save reads when the caller has them.
     """
     people = people_ids(scope, filters) if people is None else people
-    slices = _distributions(scope, filters, _buckets(filters, periods), people)
+    slices = _distributions(scope, filters, trail_buckets(filters, periods), people, daily)
     if totals is None:
-        return slices + _distributions(scope, filters, [(filters.start, filters.end)], people)
-    company = sources_for(scope, filters).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
+        return slices + _distributions(scope, filters, [(filters.start, filters.end)], people, daily)
+    if daily is not None:
+        company = daily.company_reach(filters.start, filters.end)
+    else:
+        company = sources_for(scope, filters).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
     reaches = {member_id: m["potential_reach"] for member_id, m in totals.items() if m["potential_reach"]}
     return [*slices, TrailPoint(filters.start, filters.end, _distribution(int(company), reaches, people))]
 
@@ -73,18 +79,20 @@ def _distribution(company: int, reaches: dict[int, int], people: set[int]) -> Di
 
 
 def _distributions(
-    scope: Scope, filters: Filters, buckets: list[tuple[date, date]], people: set[int]
+    scope: Scope, filters: Filters, buckets: list[tuple[date, date]], people: set[int], daily: Daily | None
 ) -> list[TrailPoint]:
     wide = replace(filters, start=buckets[0][0], end=buckets[-1][1])
-    bucket = _bucket_expression(buckets)
-    company: dict[int, int] = dict(
-        sources_for(scope, wide)
-        .company.annotate(bucket=bucket)
-        .values("bucket")
-        .order_by("bucket")
-        .annotate(reach=Sum("potential_reach"))
-        .values_list("bucket", "reach")
-    )
+    if daily is not None:
+        company = {index: daily.company_reach(start, end) for index, (start, end) in enumerate(buckets)}
+    else:
+        company = dict(
+            sources_for(scope, wide)
+            .company.annotate(bucket=_bucket_expression(buckets))
+            .values("bucket")
+            .order_by("bucket")
+            .annotate(reach=Sum("potential_reach"))
+            .values_list("bucket", "reach")
+        )
     per_member = _member_reaches(scope, wide, buckets)
     return [
         TrailPoint(start, end, _distribution(int(company.get(index) or 0), per_member[index], people))
@@ -98,7 +106,9 @@ def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]
     def compute() -> dict[int, dict[int, int]]:
         per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
         rows = (
+            # Reach is booked on sharing days only: about half the rows carry none.
             member_rows(scope, wide)
+            .filter(potential_reach__gt=0)
             .annotate(bucket=_bucket_expression(buckets))
             .values("bucket", "member_id")
             .order_by()

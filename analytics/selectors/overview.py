@@ -9,7 +9,8 @@ from analytics import charts
 from analytics.distribution import Distribution
 from analytics.emv import Emv, emv_compute, rates_with_defaults
 from analytics.selectors import dashboard as figures
-from analytics.selectors.distribution import TrailPoint, distribution_trail
+from analytics.selectors.daily import daily_read
+from analytics.selectors.distribution import TrailPoint, distribution_trail, trail_buckets
 from analytics.selectors.settings import analytics_settings_get
 
 if TYPE_CHECKING:
@@ -60,24 +61,31 @@ def emv_for(scope: Scope, filters: Filters, sources: figures.Sources | None = No
 
 
 def dashboard_overview(*, scope: Scope, filters: Filters) -> Overview:
-    sources = figures.sources_for(scope, filters)
-    start, end = filters.previous()
-    series = figures.reach_series(sources, filters)
+    previous_start, previous_end = filters.previous()
+    trail_start = trail_buckets(filters)[0][0]
+    daily = daily_read(scope, filters, start=min(previous_start, trail_start), end=filters.end)
+    series = daily.series(filters)
     totals = figures.member_totals(scope, filters)
     people = figures.people_ids(scope, filters)
-    trail = distribution_trail(scope=scope, filters=filters, totals=totals, people=people)
+    trail = distribution_trail(scope=scope, filters=filters, totals=totals, people=people, daily=daily)
+    rules = analytics_settings_get(organization_id=scope.organization_id)
+    emv = emv_compute(
+        counts=daily.emv_counts(filters.start, filters.end),
+        rates=rates_with_defaults(rules.emv_rates),
+        currency=rules.currency,
+    )
     return Overview(
-        reach=figures.reach_totals(sources),
-        previous=figures.reach_totals(figures.sources_for(scope, filters, start=start, end=end)),
+        reach=daily.reach(filters.start, filters.end),
+        previous=daily.reach(previous_start, previous_end),
         series=series,
         chart=charts.stacked_bars(series),
-        networks=figures.by_network(sources),
+        networks=daily.networks(filters.start, filters.end),
         top_posts=figures.posts(scope, filters),
         top_sharers=figures.sharers(scope, filters, totals=totals),
         teams=figures.by_team(scope, filters, totals=totals),
         adoption=figures.adoption(scope, filters, totals=totals, people=people),
         audience=figures.audience(scope, filters),
-        emv=emv_for(scope, filters, sources),
+        emv=emv,
         trail=trail,
         baran=baran_for(trail),
     )
