@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 
 from advocacy.models import Share
@@ -22,22 +22,18 @@ EXPIRES_SOON = timedelta(days=2)
 
 
 def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
-    posts = posts_visible_to(membership).order_by("-published_at", "-id")
+    """The member's feed, newest first; each post knows whether the member has shared it."""
+    mine = Share.objects.filter(member=membership, post=OuterRef("pk"))
+    posts = posts_visible_to(membership).annotate(shared_by_me=Exists(mine)).order_by("-published_at", "-id")
     if topic_id:
         posts = posts.filter(topics__id=topic_id)
     return posts
 
 
-def feed_markers(*, membership: Membership, posts: list[Post], last_visit: datetime | None) -> None:
-    """Mark each post: shared by me, new since my last visit, expiring soon. One query."""
-    shared = set(
-        Share.objects.filter(member=membership, post__in=[post.id for post in posts])
-        .order_by()
-        .values_list("post_id", flat=True)
-    )
+def feed_markers(*, posts: list[Post], last_visit: datetime | None) -> None:
+    """Mark each post: new since my last visit, expiring soon (shared by me comes with the posts)."""
     soon = timezone.now() + EXPIRES_SOON
     for post in posts:
-        post.shared_by_me = post.id in shared
         post.is_new = bool(last_visit and post.published_at and post.published_at > last_visit)
         post.expires_soon = bool(post.expires_at and post.expires_at <= soon)
 

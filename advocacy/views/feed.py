@@ -43,7 +43,7 @@ def feed(request):
     rows = list(posts[start : start + POSTS_PER_PAGE + 1])
     items, has_next = rows[:POSTS_PER_PAGE], len(rows) > POSTS_PER_PAGE
     topics = list(Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"))
-    selectors.feed_markers(membership=request.membership, posts=items, last_visit=_last_visit(request.session))
+    selectors.feed_markers(posts=items, last_visit=_last_visit(request.session))
     selectors.feed_topic_names(posts=items, topics=topics)
     selectors.feed_card_keys(posts=items)
     context = {
