@@ -33,6 +33,7 @@ class Call:
     status: int
     # Epoch seconds before which the server asked not to be called again for this share.
     wait_until: float | None = None
+    token: str = ""
 
 
 @dataclass
@@ -174,47 +175,52 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": "Not Found"})
 
         def _post(self, raw: bytes, api: str) -> None:
-            if server.latency:
-                time.sleep(server.latency)
             payload = json.loads(raw or b"{}")
             text = str(payload.get("text") or payload.get("status") or "")
-            key = self.headers.get("Idempotency-Key", "")
             with server.lock:
-                number = server._number(text)
-                allowed, account = server._access_ok(self._bearer())
-                now = time.time()
-                if not allowed:
-                    server.book.calls.append(Call(now, api, number, account, 401))
-                    return self._send(401, {"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
-                step = server._step(number)
-                call = Call(now, api, number, account, 200)
-                server.book.calls.append(call)
-                if step == "429":
-                    call.status = 429
-                    call.wait_until, headers = _rate_limit(api, now, server.wait, number or 0)
-                    return self._send(429, {"title": "Too Many Requests", "error": "Too many requests"}, headers)
-                if step == "500":
-                    call.status = 500
-                    return self._send(500, {"title": "Internal Server Error", "error": "Internal Server Error"})
-                if api == "mastodon" and key in server.idempotency:
-                    # Mastodon keeps an Idempotency-Key for an hour: the same status again.
-                    return self._send(200, server.idempotency[key])
-                if api == "x" and number is not None and server.book.created.get(number):
-                    call.status = 403
-                    detail = "You are not allowed to create a Tweet with duplicate content."
-                    return self._send(403, {"title": "Forbidden", "detail": detail, "status": 403})
-                remote_id = str(next(server._ids))
-                if number is not None:
-                    server.book.created.setdefault(number, []).append(remote_id)
-                if api == "x":
-                    call.status = 201
-                    return self._send(
-                        201, {"data": {"id": remote_id, "text": text, "edit_history_tweet_ids": [remote_id]}}
-                    )
-                status = _status(server.url, remote_id, text, now)
-                if key:
-                    server.idempotency[key] = status
-                return self._send(200, status)
+                answer = self._decide(api, text, self.headers.get("Idempotency-Key", ""))
+            if server.latency and answer[0] != 401:
+                # Accepted on arrival, answered a while later: keeps several shares in flight.
+                time.sleep(server.latency)
+            self._send(*answer)
+
+        def _decide(self, api: str, text: str, key: str) -> tuple[int, dict, dict[str, str]]:
+            """The answer to a post, with the lock held: (status, body, headers)."""
+            number = server._number(text)
+            token = self._bearer()
+            allowed, account = server._access_ok(token)
+            now = time.time()
+            call = Call(now, api, number, account, 401, token=token)
+            server.book.calls.append(call)
+            if not allowed:
+                return 401, {"title": "Unauthorized", "status": 401, "detail": "Unauthorized"}, {}
+            step = server._step(number)
+            if step == "429":
+                call.status = 429
+                call.wait_until, headers = _rate_limit(api, now, server.wait, number or 0)
+                return 429, {"title": "Too Many Requests", "error": "Too many requests"}, headers
+            if step == "500":
+                call.status = 500
+                return 500, {"title": "Internal Server Error", "error": "Internal Server Error"}, {}
+            if api == "mastodon" and key in server.idempotency:
+                # Mastodon keeps an Idempotency-Key for an hour: the same status again.
+                call.status = 200
+                return 200, server.idempotency[key], {}
+            if api == "x" and number is not None and server.book.created.get(number):
+                call.status = 403
+                detail = "You are not allowed to create a Tweet with duplicate content."
+                return 403, {"title": "Forbidden", "detail": detail, "status": 403}, {}
+            remote_id = str(next(server._ids))
+            if number is not None:
+                server.book.created.setdefault(number, []).append(remote_id)
+            if api == "x":
+                call.status = 201
+                return 201, {"data": {"id": remote_id, "text": text, "edit_history_tweet_ids": [remote_id]}}, {}
+            status = _status(server.url, remote_id, text, now)
+            if key:
+                server.idempotency[key] = status
+            call.status = 200
+            return 200, status, {}
 
         def _refresh(self, raw: bytes) -> None:
             form = {name: values[0] for name, values in parse_qs(raw.decode()).items()}
