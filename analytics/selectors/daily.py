@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from analytics.models import Measures
 from analytics.reach import Reach, engagements_of
-from analytics.selectors.dashboard import NetworkRow, SeriesPoint, measure_sums, measures_of, sources_for
+from analytics.selectors.dashboard import NetworkRow, SeriesPoint, measure_sums, sources_for
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -117,7 +117,13 @@ def daily_read(scope: Scope, filters: Filters, *, start: date, end: date) -> Dai
     network and topic."""
     sources = sources_for(scope, filters, start=start, end=end)
     sides = []
+    names = Measures.MEASURES
     for rows in (sources.company, sources.employees):
         grouped = rows.values("day", "network").order_by().annotate(**measure_sums())
-        sides.append({(row["day"], row["network"]): measures_of(row) for row in grouped})
+        sides.append(
+            {
+                (day, network): dict(zip(names, (int(value or 0) for value in values), strict=True))
+                for day, network, *values in grouped.values_list("day", "network", *(f"sum_{n}" for n in names))
+            }
+        )
     return Daily(start=start, end=end, company=sides[0], employees=sides[1])

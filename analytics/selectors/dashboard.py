@@ -320,9 +320,11 @@ class TeamRow:
 def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]] | None = None) -> list[TeamRow]:
     """Each team with every team below it; a person in two teams counts in both."""
     totals = member_totals(scope, filters) if totals is None else totals
-    teams = list(scope.teams())
-    children: dict[int, list[int]] = {}
-    for team_id, parent_id in Team.objects.filter(organization_id=scope.organization_id).values_list("id", "parent_id"):
+    everyone = Team.objects.filter(organization_id=scope.organization_id).order_by("name", "id")
+    teams, children = [], {}
+    for team_id, name, parent_id in everyone.values_list("id", "name", "parent_id"):
+        if scope.team_ids is None or team_id in scope.team_ids:
+            teams.append((team_id, name))
         if parent_id is not None:
             children.setdefault(parent_id, []).append(team_id)
     members_of: dict[int, set[int]] = {}
@@ -334,9 +336,9 @@ def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]]
     vectors = {member_id: tuple(measures[name] for name in Measures.MEASURES) for member_id, measures in totals.items()}
     sharing = {member_id for member_id, measures in totals.items() if measures["shares"] > 0}
     result = []
-    for team in teams:
+    for team_id, name in teams:
         members: set[int] = set()
-        stack, seen = [team.id], set()
+        stack, seen = [team_id], set()
         while stack:
             current = stack.pop()
             if current not in seen:
@@ -347,7 +349,7 @@ def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]]
         columns = zip(*(vectors[member_id] for member_id in present), strict=True)
         sums = dict(zip(Measures.MEASURES, (sum(column) for column in columns), strict=False))
         sums = {name: sums.get(name, 0) for name in Measures.MEASURES}
-        result.append(TeamRow(team.id, team.name, len(members), len(present & sharing), Side.of(sums)))
+        result.append(TeamRow(team_id, name, len(members), len(present & sharing), Side.of(sums)))
     return result
 
 
@@ -384,18 +386,14 @@ def adoption(
     totals = member_totals(scope, filters) if totals is None else totals
     people = people_ids(scope, filters) if people is None else people
     profiles = SocialProfile.objects.filter(
-        organization_id=scope.organization_id,
-        state=SocialProfile.State.ACTIVE,
-        owner_membership__in=employees_in(scope.narrowed_to(filters.team_id)),
+        organization_id=scope.organization_id, state=SocialProfile.State.ACTIVE, owner_membership__isnull=False
     )
     if filters.network:
         profiles = profiles.filter(network=filters.network)
+    # `people` are the scope's active employees: the owners among them are the connected.
+    owners = set(profiles.values_list("owner_membership_id", flat=True).order_by().distinct())
     active = sum(1 for member_id, measures in totals.items() if member_id in people and measures["shares"] > 0)
-    return Adoption(
-        employees=len(people),
-        connected=profiles.values("owner_membership_id").distinct().count(),
-        active=active,
-    )
+    return Adoption(employees=len(people), connected=len(owners & people), active=active)
 
 
 @dataclass(frozen=True)
