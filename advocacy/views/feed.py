@@ -37,7 +37,7 @@ def feed(request):
     topic_id = int(topic) if topic.isdecimal() else None
     page_param = request.GET.get("page", "1")
     number = min(max(int(page_param), 1), MAX_PAGE) if page_param.isdecimal() else 1
-    posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id)
+    posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id).only(*selectors.FEED_CARD_FIELDS)
     # One more row than shown tells whether there is a next page, without a COUNT.
     start = (number - 1) * POSTS_PER_PAGE
     rows = list(posts[start : start + POSTS_PER_PAGE + 1])
