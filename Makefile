@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e bench lint format messages compilemessages lock clean bluesky
+.PHONY: run test e2e bench chaos lint format messages compilemessages lock clean bluesky
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ e2e: $(STAMP) compilemessages bluesky
 # quick preset (bench/results-small.json).
 bench: $(STAMP) compilemessages bluesky
 	bash bench/run.sh $(BENCH_ARGS)
+
+# Fault scenarios (chaos/run.sh): workers SIGKILLed mid fan-out, the broker killed and
+# restarted, rate limits and server errors, expiring and revoked tokens, clicks with no
+# worker; counted on the local Bluesky network, a loopback fault server and the database.
+# CHAOS_ARGS=worker-kill runs one scenario.
+chaos: $(STAMP) compilemessages bluesky
+	bash chaos/run.sh $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ from advocacy.networks.http import (
 )
 
 API = "https://api.x.com"
-TOKEN_PATH = "/2/oauth2/token"
+TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - an endpoint, not a secret
 TOKEN_URL = f"{API}{TOKEN_PATH}"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
 
