@@ -345,13 +345,24 @@ class RollupVersion(models.Model):
     transaction as the rows it changed. `generation` is new whenever the row is
     (re)created, so a version number seen before a database was emptied never
     matches again.
+
+    Nearly every delta lands on today (readings and clicks are booked when they
+    happen), so `settled_version` moves on only when a row of a *settled* day changes:
+    SETTLED_AFTER_DAYS or more days before the writer's today (a share enrolled late,
+    a withdrawal, a rebuild). Sums over settled days are cached under it and
+    outlive the many writes to the last few days, which are always read fresh. The
+    readers' settled days end a day earlier still, so that a writer and a reader on
+    either side of midnight never disagree about a day.
     """
+
+    SETTLED_AFTER_DAYS = 2
 
     organization = models.OneToOneField(
         "employees.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     generation = models.UUIDField(default=uuid.uuid4, editable=False)
     version = models.PositiveBigIntegerField(default=0)
+    settled_version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -360,6 +371,10 @@ class RollupVersion(models.Model):
     @property
     def key(self) -> str:
         return f"{self.generation.hex}.{self.version}"
+
+    @property
+    def settled_key(self) -> str:
+        return f"{self.generation.hex}.s{self.settled_version}"
 
 
 class DigestOptOut(models.Model):

@@ -9,14 +9,18 @@ depends on people, teams or settings is worked out from them after the read.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.cache import cache
 
+from analytics.forms import organization_today
 from analytics.models import RollupVersion
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from analytics.forms import Filters
 
 T = TypeVar("T")
 
@@ -25,15 +29,26 @@ TIMEOUT = 24 * 3600
 PREFIX = "analytics:rollups"
 
 
-def rollups_version_get(*, organization_id: int) -> str | None:
-    """The organization's rollup version, or None before its rollups were first written."""
-    row = RollupVersion.objects.filter(organization_id=organization_id).only("generation", "version").first()
-    return None if row is None else row.key
+def rollups_version_get(*, organization_id: int, settled: bool = False) -> str | None:
+    """The organization's rollup version (of its settled days only, with `settled`), or
+    None before its rollups were first written."""
+    row = RollupVersion.objects.filter(organization_id=organization_id).first()
+    if row is None:
+        return None
+    return row.settled_key if settled else row.key
 
 
-def rollups_read_cached(*, organization_id: int, name: str, parts: tuple, compute: Callable[[], T]) -> T:
-    """`compute()`, or its value from the cache while the organization's rollups are unchanged."""
-    version = rollups_version_get(organization_id=organization_id)
+def settled_through(filters: Filters) -> date:
+    """The last day whose rollups are cached under the settled version (see RollupVersion)."""
+    return organization_today(filters) - timedelta(days=RollupVersion.SETTLED_AFTER_DAYS + 1)
+
+
+def rollups_read_cached(
+    *, organization_id: int, name: str, parts: tuple, compute: Callable[[], T], settled: bool = False
+) -> T:
+    """`compute()`, or its value from the cache while the organization's rollups (or,
+    with `settled`, those of its settled days, which `compute` must keep to) are unchanged."""
+    version = rollups_version_get(organization_id=organization_id, settled=settled)
     if version is None:
         return compute()
     key = ":".join([PREFIX, name, str(organization_id), version, *(str(part) for part in parts)])
@@ -42,3 +57,30 @@ def rollups_read_cached(*, organization_id: int, name: str, parts: tuple, comput
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def rollups_read_settled(
+    *,
+    organization_id: int,
+    filters: Filters,
+    name: str,
+    parts: tuple,
+    read: Callable[[date, date], T],
+    merge: Callable[[T, T], T],
+) -> T:
+    """`read(start, end)` over the filters' days: the settled days' from the cache, the
+    last few days' fresh, put together with `merge` (which must not change its arguments)."""
+    last = settled_through(filters)
+    if filters.start > last:
+        return read(filters.start, filters.end)
+    settled_end = min(filters.end, last)
+    settled = rollups_read_cached(
+        organization_id=organization_id,
+        name=name,
+        parts=(filters.start, settled_end, *parts),
+        compute=lambda: read(filters.start, settled_end),
+        settled=True,
+    )
+    if filters.end <= last:
+        return settled
+    return merge(settled, read(last + timedelta(days=1), filters.end))

@@ -15,7 +15,7 @@ A manager's scope is always "team" (their teams and those below them).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from analytics.models import (
     PostMemberDay,
 )
 from analytics.reach import Reach, Side, engagements_of, ratio
-from analytics.selectors.cached import rollups_read_cached
+from analytics.selectors.cached import rollups_read_settled
 from analytics.selectors.scope import employees_in, member_ids_in
 from content.models import Post
 from employees.models import Membership, SocialProfile, Team
@@ -209,20 +209,37 @@ def member_totals(scope: Scope, filters: Filters) -> dict[int, dict[str, int]]:
     rankings, team table, adoption and distribution are all worked out from it.
 
     The organization's (without a topic, whose posts may change) is the heaviest read
-    of the dashboard and depends on rollup rows only: it is kept until they change."""
+    of the dashboard and depends on rollup rows only: its settled days come from the
+    cache, the last few days are read fresh."""
 
-    def compute() -> dict[int, dict[str, int]]:
-        rows = member_rows(scope, filters).values("member_id").order_by().annotate(**measure_sums())
-        return {row["member_id"]: measures_of(row) for row in rows}
+    def read(start: date, end: date) -> dict[int, dict[str, int]]:
+        rows = member_rows(scope, replace(filters, start=start, end=end))
+        return {
+            row["member_id"]: measures_of(row) for row in rows.values("member_id").order_by().annotate(**measure_sums())
+        }
 
     if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
-        return compute()
-    return rollups_read_cached(
+        return read(filters.start, filters.end)
+    return rollups_read_settled(
         organization_id=scope.organization_id,
+        filters=filters,
         name="member-totals",
-        parts=(filters.start, filters.end, filters.network or ""),
-        compute=compute,
+        parts=(filters.network or "",),
+        read=read,
+        merge=_add_member_totals,
     )
+
+
+def _add_member_totals(
+    first: dict[int, dict[str, int]], second: dict[int, dict[str, int]]
+) -> dict[int, dict[str, int]]:
+    result = dict(first)
+    for member_id, measures in second.items():
+        if member_id in result:
+            result[member_id] = {name: result[member_id][name] + measures[name] for name in Measures.MEASURES}
+        else:
+            result[member_id] = measures
+    return result
 
 
 def _score(measures: dict[str, int]) -> int:
@@ -257,15 +274,7 @@ class PostRow:
 
 def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[PostRow]:
     """Posts ranked by engagements and clicks, then by potential reach."""
-    if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
-        ranked = _posts_ranked(scope, filters, limit)
-    else:
-        ranked = rollups_read_cached(
-            organization_id=scope.organization_id,
-            name="top-posts",
-            parts=(filters.start, filters.end, filters.network or "", limit),
-            compute=lambda: _posts_ranked(scope, filters, limit),
-        )
+    ranked = _posts_ranked(scope, filters, limit)
     titles = dict(Post.objects.filter(pk__in=[post_id for post_id, _c, _e in ranked]).values_list("id", "title"))
     return [
         PostRow(post_id, titles.get(post_id, ""), Reach.of(company=company, employees=employees))
@@ -273,31 +282,72 @@ def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[Pos
     ]
 
 
+def _post_sums(scope: Scope, filters: Filters) -> dict:
+    return {
+        f"{side}_{name}": Sum(name, filter=condition, default=0)
+        for side, condition in (("c", _company_rows(scope, filters)), ("e", ~_company_rows(scope, filters)))
+        for name in Measures.MEASURES
+    }
+
+
+def _company_rows(scope: Scope, filters: Filters) -> Q:
+    return Q(is_company=True) if scope.narrowed_to(filters.team_id).is_organization else Q(member_id=0)
+
+
+def _post_scores(scope: Scope, filters: Filters) -> dict[int, tuple[int, int]]:
+    """Each post's (engagements and clicks, potential reach) over the filters' days."""
+    rows = post_rows(scope, filters).values("post_id").order_by()
+    rows = rows.annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
+    return {
+        post_id: (int(score or 0), int(reach or 0))
+        for post_id, score, reach in rows.values_list("post_id", "score", "reach")
+    }
+
+
+def _add_post_scores(
+    first: dict[int, tuple[int, int]], second: dict[int, tuple[int, int]]
+) -> dict[int, tuple[int, int]]:
+    result = dict(first)
+    for post_id, (score, reach) in second.items():
+        before = result.get(post_id, (0, 0))
+        result[post_id] = (before[0] + score, before[1] + reach)
+    return result
+
+
 def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tuple[int, dict, dict]]:
     """(post id, company's measures, employees' measures), best first.
 
-    With a limit, the posts are ranked on two sums first and both sides' measures are
-    summed for the few kept only: summing 22 filtered measures for every post in the
-    period would cost several times the ranking itself.
+    With a limit, the posts are ranked on two sums first (the organization's settled
+    days from the cache) and both sides' measures are summed for the few kept only:
+    summing 22 filtered measures for every post in the period would cost several times
+    the ranking itself.
     """
     rows = post_rows(scope, filters)
-    company = Q(is_company=True) if scope.narrowed_to(filters.team_id).is_organization else Q(member_id=0)
-    sums = {}
-    for name in Measures.MEASURES:
-        sums[f"c_{name}"] = Sum(name, filter=company, default=0)
-        sums[f"e_{name}"] = Sum(name, filter=~company, default=0)
-    ranked = (
-        rows.values("post_id").order_by().annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
-    )
-    ranked = ranked.order_by("-score", "-reach", "post_id")
     if limit is None:
-        ordered = list(ranked.annotate(**sums))
+        ordered = list(
+            rows.values("post_id")
+            .order_by()
+            .annotate(score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
+            .annotate(**_post_sums(scope, filters))
+            .order_by("-score", "-reach", "post_id")
+        )
     else:
-        ids = [row["post_id"] for row in ranked.values("post_id")[:limit]]
-        sides = {
-            row["post_id"]: row for row in rows.filter(post_id__in=ids).values("post_id").order_by().annotate(**sums)
-        }
-        ordered = [sides[post_id] for post_id in ids]
+        if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+            scores = _post_scores(scope, filters)
+        else:
+            scores = rollups_read_settled(
+                organization_id=scope.organization_id,
+                filters=filters,
+                name="post-scores",
+                parts=(filters.network or "",),
+                read=lambda start, end: _post_scores(scope, replace(filters, start=start, end=end)),
+                merge=_add_post_scores,
+            )
+        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+        ids = [post_id for post_id, _score in best]
+        sides = rows.filter(post_id__in=ids).values("post_id").order_by().annotate(**_post_sums(scope, filters))
+        by_post = {row["post_id"]: row for row in sides}
+        ordered = [by_post[post_id] for post_id in ids]
     return [
         (
             row["post_id"],

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, IntegerField, Sum, Value, When
 
 from analytics.distribution import Distribution
-from analytics.selectors.cached import rollups_read_cached
+from analytics.selectors.cached import rollups_read_cached, settled_through
 from analytics.selectors.dashboard import member_rows, people_ids, sources_for
 
 if TYPE_CHECKING:
@@ -101,30 +101,56 @@ def _distributions(
 
 
 def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
-    """Each slice's reach per member; the organization's is kept until the rollups change."""
-
-    def compute() -> dict[int, dict[int, int]]:
-        per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
-        rows = (
-            # Reach is booked on sharing days only: about half the rows carry none.
-            member_rows(scope, wide)
-            .filter(potential_reach__gt=0)
-            .annotate(bucket=_bucket_expression(buckets))
-            .values("bucket", "member_id")
-            .order_by()
-            .annotate(reach=Sum("potential_reach"))
-            .values_list("bucket", "member_id", "reach")
-        )
-        for index, member_id, reach in rows:
-            if index is not None and reach:
-                per_member[index][member_id] = int(reach)
-        return per_member
-
+    """Each slice's reach per member; the organization's settled days come from the cache."""
     if wide.topic_id or not scope.narrowed_to(wide.team_id).is_organization:
-        return compute()
-    return rollups_read_cached(
-        organization_id=scope.organization_id,
-        name="member-reaches",
-        parts=(wide.network or "", *(f"{start}/{end}" for start, end in buckets)),
-        compute=compute,
+        return _reaches_read(scope, wide, buckets)
+    last = settled_through(wide)
+    settled = [(start, min(end, last)) if start <= last else None for start, end in buckets]
+    fresh = [(max(start, last + timedelta(days=1)), end) if end > last else None for start, end in buckets]
+    result: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
+    parts = []
+    if any(settled):
+        parts.append(
+            rollups_read_cached(
+                organization_id=scope.organization_id,
+                name="member-reaches",
+                parts=(wide.network or "", *(f"{piece[0]}/{piece[1]}" if piece else "-" for piece in settled)),
+                compute=lambda: _reaches_read(scope, wide, settled),
+                settled=True,
+            )
+        )
+    if any(fresh):
+        parts.append(_reaches_read(scope, wide, fresh))
+    for part in parts:
+        for index, reaches in part.items():
+            target = result[index]
+            for member_id, reach in reaches.items():
+                target[member_id] = target.get(member_id, 0) + reach
+    return result
+
+
+def _reaches_read(scope: Scope, wide: Filters, pieces: list[tuple[date, date] | None]) -> dict[int, dict[int, int]]:
+    """Reach per member in each piece of days (None: no days), in one grouped read."""
+    per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(pieces))}
+    present = [piece for piece in pieces if piece]
+    if not present:
+        return per_member
+    days = replace(wide, start=min(start for start, _end in present), end=max(end for _start, end in present))
+    bucket = Case(
+        *[When(day__gte=piece[0], day__lte=piece[1], then=Value(index)) for index, piece in enumerate(pieces) if piece],
+        output_field=IntegerField(),
     )
+    rows = (
+        # Reach is booked on sharing days only: about half the rows carry none.
+        member_rows(scope, days)
+        .filter(potential_reach__gt=0)
+        .annotate(bucket=bucket)
+        .values("bucket", "member_id")
+        .order_by()
+        .annotate(reach=Sum("potential_reach"))
+        .values_list("bucket", "member_id", "reach")
+    )
+    for index, member_id, reach in rows:
+        if index is not None and reach:
+            per_member[index][member_id] = int(reach)
+    return per_member

@@ -81,7 +81,7 @@ def rollups_rebuild(*, organization_id: int | None = None, now: datetime | None 
             _rebuild_shares(org_id, book, result)
             _rebuild_clicks(org_id, position, book, result)
             # Also when nothing was booked: the deleted rows were read before.
-            rollups_version_bump(organization_ids=[org_id])
+            rollups_version_bump(organization_ids=[org_id], settled_ids=[org_id])
     return result
 
 

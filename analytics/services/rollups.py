@@ -23,7 +23,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, PositiveBigIntegerField, When
 from django.utils import timezone
 
 from advocacy.models import Click, Share
@@ -130,8 +130,14 @@ class RollupBook:
             self.withdrawn[model][key] += 1
 
     def flush(self) -> None:
-        changed = {key[0] for rows in self.rows.values() for key in rows}
-        changed |= {key[0] for rows in self.withdrawn.values() for key in rows}
+        keys = [key for rows in (*self.rows.values(), *self.withdrawn.values()) for key in rows]
+        changed = {key[0] for key in keys}
+        now = timezone.now()
+        settled = {
+            org
+            for org, day in {(key[0], key[1]) for key in keys}
+            if day <= self.zones.day(org, now) - timedelta(days=RollupVersion.SETTLED_AFTER_DAYS)
+        }
         for model, rows in self.rows.items():
             if rows:
                 _upsert_add(model, rows)
@@ -142,20 +148,28 @@ class RollupBook:
                     measured_shares=F("measured_shares") - count
                 )
             rows.clear()
-        rollups_version_bump(organization_ids=changed)
+        rollups_version_bump(organization_ids=changed, settled_ids=settled)
 
 
-def rollups_version_bump(*, organization_ids: Iterable[int]) -> None:
-    """Tell cached reads that these organizations' rollups changed (inside the writer's
-    transaction, so a reader never sees the new rows under the old version)."""
-    organization_ids = sorted(set(organization_ids))
+def rollups_version_bump(*, organization_ids: Iterable[int], settled_ids: Iterable[int] = ()) -> None:
+    """Tell cached reads that these organizations' rollups changed, and for `settled_ids`
+    also rows of settled days (inside the writer's transaction, so a reader never sees
+    the new rows under the old version)."""
+    settled_ids = set(settled_ids)
+    organization_ids = sorted(set(organization_ids) | settled_ids)
     if not organization_ids:
         return
     RollupVersion.objects.bulk_create(
         [RollupVersion(organization_id=org_id) for org_id in organization_ids], ignore_conflicts=True
     )
     RollupVersion.objects.filter(organization_id__in=organization_ids).update(
-        version=F("version") + 1, changed_at=timezone.now()
+        version=F("version") + 1,
+        settled_version=Case(
+            When(organization_id__in=settled_ids, then=F("settled_version") + 1),
+            default=F("settled_version"),
+            output_field=PositiveBigIntegerField(),
+        ),
+        changed_at=timezone.now(),
     )
 
 

@@ -225,7 +225,8 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
     execute("DROP TABLE click_delta")
     execute("DROP TABLE ms")
     # As the platform's own writes do: cached reads of the rollups key on this.
-    rollups_version_bump(organization_ids=[row[0] for row in rows("SELECT id FROM employees_organization")])
+    organizations = [row[0] for row in rows("SELECT id FROM employees_organization")]
+    rollups_version_bump(organization_ids=organizations, settled_ids=organizations)
     return {
         table: scalar(f"SELECT count(*) FROM analytics_{table}")  # noqa: S608 - fixed names
         for table in ("postmemberday", "postday", "memberday", "organizationday")
