@@ -17,6 +17,7 @@ from advocacy.models import Click, Share, TrackedLink
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 8
+CODE_MAX_LENGTH = TrackedLink._meta.get_field("code").max_length
 # Crawlers that unfurl links (link previews) and generic bots; their visits are kept
 # but flagged, so reports can count people only.
 _BOT = re.compile(
@@ -78,8 +79,8 @@ def visitor_hash(*, ip: str, user_agent: str) -> str:
 # fraction of a second of clicks (at most three times wal_writer_delay), never
 # corrupt or half-write them, and nothing else a visitor does depends on them.
 _FOLLOW_SQL = """
-WITH link AS (SELECT id, target_url FROM {links} WHERE code = %s),
-click AS (INSERT INTO {clicks} (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link)
+WITH link AS (SELECT id, target_url FROM advocacy_trackedlink WHERE code = %s),
+click AS (INSERT INTO advocacy_click (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link)
 SELECT target_url, set_config('synchronous_commit', 'off', true) FROM link
 """
 
@@ -93,8 +94,7 @@ def link_follow(*, code: str, user_agent: str, ip: str) -> str | None:
             return None
         Click.objects.create(link_id=link.id, at=at, is_bot=bot, visitor=visitor)
         return link.target_url
-    sql = _FOLLOW_SQL.format(links=TrackedLink._meta.db_table, clicks=Click._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [code, at, bot, visitor])
+        cursor.execute(_FOLLOW_SQL, [code, at, bot, visitor])
         row = cursor.fetchone()
     return row[0] if row else None
