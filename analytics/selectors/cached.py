@@ -2,9 +2,12 @@
 
 The key carries the organization's rollup version (analytics.models.RollupVersion),
 which every write of rollup rows moves on in the same transaction, so a cached value
-is never served after the rows it came from changed, in any process. Only values that
-depend on rollup rows and the read's own arguments go in here; anything that also
-depends on people, teams or settings is worked out from them after the read.
+is never served after the rows it came from changed, in any process. Sums over
+settled days are keyed on the settled version instead, which the constant writes to
+the last few days leave alone: a period is read as its settled days (cached for as
+long as they stay unchanged) plus its last few days (cached until the next write).
+Only values that depend on rollup rows and the read's own arguments go in here;
+anything that also depends on people, teams or settings is worked out after the read.
 """
 
 from __future__ import annotations
@@ -32,10 +35,14 @@ PREFIX = "analytics:rollups"
 def rollups_version_get(*, organization_id: int, settled: bool = False) -> str | None:
     """The organization's rollup version (of its settled days only, with `settled`), or
     None before its rollups were first written."""
-    row = RollupVersion.objects.filter(organization_id=organization_id).first()
+    row = _version_row(organization_id)
     if row is None:
         return None
     return row.settled_key if settled else row.key
+
+
+def _version_row(organization_id: int) -> RollupVersion | None:
+    return RollupVersion.objects.filter(organization_id=organization_id).first()
 
 
 def settled_through(filters: Filters) -> date:
@@ -48,9 +55,22 @@ def rollups_read_cached(
 ) -> T:
     """`compute()`, or its value from the cache while the organization's rollups (or,
     with `settled`, those of its settled days, which `compute` must keep to) are unchanged."""
-    version = rollups_version_get(organization_id=organization_id, settled=settled)
-    if version is None:
+    return _through_cache(
+        _version_row(organization_id),
+        organization_id=organization_id,
+        name=name,
+        parts=parts,
+        compute=compute,
+        settled=settled,
+    )
+
+
+def _through_cache(
+    row: RollupVersion | None, *, organization_id: int, name: str, parts: tuple, compute: Callable[[], T], settled: bool
+) -> T:
+    if row is None:
         return compute()
+    version = row.settled_key if settled else row.key
     key = ":".join([PREFIX, name, str(organization_id), version, *(str(part) for part in parts)])
     value = cache.get(key)
     if value is None:
@@ -68,19 +88,31 @@ def rollups_read_settled(
     read: Callable[[date, date], T],
     merge: Callable[[T, T], T],
 ) -> T:
-    """`read(start, end)` over the filters' days: the settled days' from the cache, the
-    last few days' fresh, put together with `merge` (which must not change its arguments)."""
+    """`read(start, end)` over the filters' days, put together with `merge` (which must
+    not change its arguments) from the settled days' value, cached until a settled day
+    changes, and the last few days', cached until anything changes."""
+    row = _version_row(organization_id)
     last = settled_through(filters)
+    recent_start = max(filters.start, last + timedelta(days=1))
+    recent = None
+    if filters.end >= recent_start:
+        recent = _through_cache(
+            row,
+            organization_id=organization_id,
+            name=f"{name}-recent",
+            parts=(recent_start, filters.end, *parts),
+            compute=lambda: read(recent_start, filters.end),
+            settled=False,
+        )
     if filters.start > last:
-        return read(filters.start, filters.end)
+        return recent
     settled_end = min(filters.end, last)
-    settled = rollups_read_cached(
+    settled = _through_cache(
+        row,
         organization_id=organization_id,
         name=name,
         parts=(filters.start, settled_end, *parts),
         compute=lambda: read(filters.start, settled_end),
         settled=True,
     )
-    if filters.end <= last:
-        return settled
-    return merge(settled, read(last + timedelta(days=1), filters.end))
+    return settled if recent is None else merge(settled, recent)

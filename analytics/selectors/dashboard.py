@@ -209,8 +209,8 @@ def member_totals(scope: Scope, filters: Filters) -> dict[int, dict[str, int]]:
     rankings, team table, adoption and distribution are all worked out from it.
 
     The organization's (without a topic, whose posts may change) is the heaviest read
-    of the dashboard and depends on rollup rows only: its settled days come from the
-    cache, the last few days are read fresh."""
+    of the dashboard and depends on rollup rows only: its settled days and its last
+    few days are cached apart (see cached.rollups_read_settled)."""
 
     def read(start: date, end: date) -> dict[int, dict[str, int]]:
         rows = member_rows(scope, replace(filters, start=start, end=end))
@@ -317,8 +317,8 @@ def _add_post_scores(
 def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tuple[int, dict, dict]]:
     """(post id, company's measures, employees' measures), best first.
 
-    With a limit, the posts are ranked on two sums first (the organization's settled
-    days from the cache) and both sides' measures are summed for the few kept only:
+    With a limit, the posts are ranked on two sums first (the organization's from the
+    cache, as member_totals) and both sides' measures are summed for the few kept only:
     summing 22 filtered measures for every post in the period would cost several times
     the ranking itself.
     """

@@ -101,7 +101,8 @@ def _distributions(
 
 
 def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
-    """Each slice's reach per member; the organization's settled days come from the cache."""
+    """Each slice's reach per member; the organization's are cached as its settled days'
+    and its last few days' (see cached.rollups_read_settled)."""
     if wide.topic_id or not scope.narrowed_to(wide.team_id).is_organization:
         return _reaches_read(scope, wide, buckets)
     last = settled_through(wide)
@@ -120,7 +121,14 @@ def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]
             )
         )
     if any(fresh):
-        parts.append(_reaches_read(scope, wide, fresh))
+        parts.append(
+            rollups_read_cached(
+                organization_id=scope.organization_id,
+                name="member-reaches-recent",
+                parts=(wide.network or "", *(f"{piece[0]}/{piece[1]}" if piece else "-" for piece in fresh)),
+                compute=lambda: _reaches_read(scope, wide, fresh),
+            )
+        )
     for part in parts:
         for index, reaches in part.items():
             target = result[index]
