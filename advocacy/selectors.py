@@ -70,6 +70,12 @@ def feed_topic_names(*, posts: list[Post], topics: list[Topic]) -> None:
         post.topic_names = [topics[index].name for index in sorted(by_post[post.id])]
 
 
+def feed_topics_key(*, topics: list[Topic], topic_id: int | None) -> str:
+    """A digest of everything the topic filter shows, to cache it under (see ``feed_card_keys``)."""
+    shown = ([(topic.id, topic.name) for topic in topics], topic_id, translation.get_language())
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
 def feed_card_keys(*, posts: list[Post]) -> None:
     """Set ``post.card_key``: a digest of everything a feed card shows, to cache the card under.
 

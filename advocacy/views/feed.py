@@ -51,6 +51,7 @@ def feed(request):
         "next_page": number + 1 if has_next else None,
         "topic_id": topic_id,
         "topics": topics,
+        "topics_key": selectors.feed_topics_key(topics=topics, topic_id=topic_id),
     }
     template = "advocacy/feed.html#feed_page" if request.htmx and number > 1 else "advocacy/feed.html"
     return render(request, template, context)

@@ -63,3 +63,19 @@ def test_a_card_follows_the_language_of_the_page(cast, login):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
     card = _card(client.get(reverse("feed")).content.decode(), "Big news")
     assert ">Del</a>" in card and ">Share</a>" not in card
+
+
+def test_the_topic_filter_shows_new_renamed_and_chosen_topics_at_once(cast, login):
+    hiring = TopicFactory(organization=cast.org, name="Hiring")
+    PostFactory.published(organization=cast.org, title="Big news")
+    client = login(cast.emma)
+    assert ">Hiring</a>" in client.get(reverse("feed")).content.decode()
+    hiring.name = "Careers"
+    hiring.save()
+    TopicFactory(organization=cast.org, name="Events")
+    page = client.get(reverse("feed")).content.decode()
+    assert ">Careers</a>" in page and ">Events</a>" in page and ">Hiring</a>" not in page
+    chosen = client.get(reverse("feed"), {"topic": hiring.id}).content.decode()
+    assert f'href="?topic={hiring.id}" aria-current="true"' in chosen
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    assert 'aria-label="Emner"' in client.get(reverse("feed")).content.decode()
