@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
@@ -28,6 +28,26 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
+
+# Celery's Django fixup closes every database connection before and after each task,
+# so each task opened a new PostgreSQL connection (most of a share's database time).
+# The worker keeps them instead, by the rules Django applies around a web request
+# (below); the fixup itself then closes them only once every this many tasks. A
+# connection that died while the worker was idle fails its next task, which the
+# push task retries (advocacy/tasks.py).
+app.conf.CELERY_DB_REUSE_MAX = 1000
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(sender=None, **kwargs) -> None:
+    """As around a web request: close connections that are broken or older than CONN_MAX_AGE."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return  # run inside the caller, whose connection and transaction these are
+    from django.db import close_old_connections
+
+    close_old_connections()
+
 
 app.conf.beat_schedule = {
     "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},

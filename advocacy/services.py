@@ -220,15 +220,23 @@ def share_push(*, share_id: int) -> str:
     """
     from employees.profiles import services as profile_services
 
+    # Everything the push needs in one query, read before the claim: a share that is
+    # gone or already taken then costs no write.
+    share = (
+        Share.objects.select_related("post", "profile", "tracked_link")
+        .filter(pk=share_id, status=Share.Status.QUEUED)
+        .first()
+    )
+    if share is None:
+        return "skipped"
     now = timezone.now()
     claimed = Share.objects.filter(pk=share_id, status=Share.Status.QUEUED).update(
         status=Share.Status.POSTING, posting_started_at=now, attempts=F("attempts") + 1
     )
     if claimed != 1:
         return "skipped"
-    share = Share.objects.select_related("post", "profile", "tracked_link").get(pk=share_id)
     try:
-        profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id)
+        profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id, profile=share.profile)
         try:
             result = adapter.publish(
                 # Exactly what the sharer saw in the preview, whatever the rules say now.

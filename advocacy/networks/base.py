@@ -121,16 +121,23 @@ class Adapter(ABC):
         self.credentials = credentials
         self.app = app
         self._owns_client = client is None
-        self.client = client if client is not None else make_client()
+        # Made on first use: an adapter whose SDK brings its own (Bluesky) never needs one.
+        self._client = client
         # Set whenever the adapter replaced its credentials (refresh, including one the
         # SDK did on its own): the caller must then persist `self.credentials`.
         self.credentials_changed = False
 
     # -- lifecycle -------------------------------------------------------------
 
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = make_client()
+        return self._client
+
     def close(self) -> None:
-        if self._owns_client:
-            self.client.close()
+        if self._owns_client and self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> Adapter:
         return self

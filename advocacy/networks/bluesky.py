@@ -38,7 +38,7 @@ from advocacy.networks.bluesky_records import (
     post_url,
     tid_from_key,
 )
-from advocacy.networks.http import TIMEOUT, redact, seconds_until_epoch
+from advocacy.networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
 
 if TYPE_CHECKING:
     from atproto import Client, Session
@@ -163,7 +163,11 @@ class BlueskyAdapter(Adapter):
     def _sdk_client(pds_url: str, transport: httpx.BaseTransport | None) -> Client:
         from atproto import Client, Request
 
-        return Client(base_url=pds_url, request=Request(timeout=TIMEOUT, transport=transport))
+        # A client per call (it holds one account's session), all on the process's
+        # connection pool: a client of its own would build a TLS context and open a
+        # connection for every post.
+        request = Request(timeout=TIMEOUT, transport=transport or shared_transport())
+        return Client(base_url=pds_url, request=request)
 
     def _session_client(self) -> Client:
         from atproto import Session, SessionEvent

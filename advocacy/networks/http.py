@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import ssl
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -22,12 +24,57 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 MAX_DETAIL_CHARS = 300
 
 
+# Per process: (pid, value). A forked worker builds its own rather than share the parent's.
+_ssl_context_for: tuple[int, ssl.SSLContext] | None = None
+_transport_for: tuple[int, httpx.BaseTransport] | None = None
+
+
+def ssl_context() -> ssl.SSLContext:
+    """The process's TLS context, built once.
+
+    Building one loads the whole CA bundle (20-30 ms of CPU); a new context per
+    client made that the largest cost of posting a share. Contexts are safe to share.
+    """
+    global _ssl_context_for
+    if _ssl_context_for is None or _ssl_context_for[0] != os.getpid():
+        # The same verification httpx sets up by default, SSL_CERT_FILE/DIR included.
+        _ssl_context_for = (os.getpid(), httpx.create_ssl_context())
+    return _ssl_context_for[1]
+
+
+class _KeptTransport(httpx.BaseTransport):
+    """The process's connection pool, left open when a client using it is closed."""
+
+    def __init__(self) -> None:
+        self._pool = httpx.HTTPTransport(verify=ssl_context())
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._pool.handle_request(request)
+
+    def close(self) -> None:
+        """Kept for the next client; the pool closes idle connections itself."""
+
+
+def shared_transport() -> httpx.BaseTransport:
+    """A connection pool for the whole process, for SDKs that build their own client.
+
+    A short-lived client per post would otherwise open (and for TLS, negotiate) a
+    new connection each time. Connections carry no credentials: every request
+    brings its own Authorization header.
+    """
+    global _transport_for
+    if _transport_for is None or _transport_for[0] != os.getpid():
+        _transport_for = (os.getpid(), _KeptTransport())
+    return _transport_for[1]
+
+
 def make_client(*, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """A client with explicit timeouts and our User-Agent; `transport` is for tests."""
     return httpx.Client(
         timeout=TIMEOUT,
         headers={"User-Agent": USER_AGENT},
         transport=transport,
+        verify=ssl_context(),
         # Networks answer API calls directly; a redirect means a wrong URL, and
         # following it could leak the Authorization header to another host.
         follow_redirects=False,

@@ -1,5 +1,6 @@
 """Push: the Celery pipeline posting n shares to the local Bluesky network, against a direct
-loop of the same SDK calls (a new SDK client, session import, createRecord, per post)."""
+loop of the same SDK calls (a new SDK client, session import, createRecord, per post, over one
+connection pool, as the adapter does in a worker process)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.bluesky.network import LocalBlueskyNetwork
 COMMENT = "Proud of the team behind this one."
 
 
-def _sdk_for(sharer: Sharer):
+def _sdk_for(sharer: Sharer, transport):
     from atproto import Client, Request, Session
 
     extra = sharer.credentials.extra
@@ -34,7 +35,7 @@ def _sdk_for(sharer: Sharer):
         refresh_jwt=sharer.credentials.refresh_token,
         pds_endpoint=extra["pds_url"],
     )
-    sdk = Client(base_url=extra["pds_url"], request=Request(timeout=TIMEOUT))
+    sdk = Client(base_url=extra["pds_url"], request=Request(timeout=TIMEOUT, transport=transport))
     sdk.login(session_string=session.export(), fetch_bsky_profile=False)
     return sdk
 
@@ -42,20 +43,23 @@ def _sdk_for(sharer: Sharer):
 def direct_loop(sharers: list[Sharer], posts: list[Post], *, client_per_post: bool = True) -> dict:
     """What the pipeline does per share, without the platform: the SDK calls alone, in order.
 
-    As the adapter does, each post gets its own SDK client with the session imported;
+    As the adapter does, each post gets its own SDK client with the session imported,
+    and all of them share one connection pool (the adapter's worker process keeps one);
     `client_per_post=False` keeps one client per account instead (the tightest loop).
     """
+    import httpx
     from atproto import models
 
     jobs = [(sharer, post) for sharer in sharers for post in posts]
     clients: dict[int, object] = {}
     started = time.perf_counter()
+    transport = httpx.HTTPTransport()
     for sharer, post in jobs:
         extra = sharer.credentials.extra
         if client_per_post:
-            sdk = _sdk_for(sharer)
+            sdk = _sdk_for(sharer, transport)
         else:
-            sdk = clients.get(sharer.profile.id) or clients.setdefault(sharer.profile.id, _sdk_for(sharer))
+            sdk = clients.get(sharer.profile.id) or clients.setdefault(sharer.profile.id, _sdk_for(sharer, transport))
         link = links.short_url(links.new_code())
         text = text_rules.compose("bluesky", f"{COMMENT} #employee", link)
         record = models.AppBskyFeedPost.Record(
@@ -69,10 +73,8 @@ def direct_loop(sharers: list[Sharer], posts: list[Post], *, client_per_post: bo
                 repo=extra["did"], collection=POST_COLLECTION, rkey=tid_from_key(str(uuid.uuid4())), record=record
             )
         )
-        if client_per_post:
-            sdk.request.close()
-    for sdk in clients.values():
-        sdk.request.close()
+    # Closing a client closes the pool it uses: once, at the end.
+    transport.close()
     return {"seconds": round(time.perf_counter() - started, 2), "posts": len(jobs)}
 
 

@@ -189,13 +189,15 @@ def profile_adapter(profile: SocialProfile) -> Adapter:
     return adapter_class(profile.get_credentials(), app)
 
 
-def profile_adapter_open(*, profile_id: int) -> tuple[SocialProfile, Adapter]:
+def profile_adapter_open(*, profile_id: int, profile: SocialProfile | None = None) -> tuple[SocialProfile, Adapter]:
     """The profile and a ready adapter, its token refreshed first when it is due.
 
-    Raises ProfileUnavailable when the profile is gone, not active, or its refresh
-    failed for good (it is then marked for reconnection).
+    `profile` is the row when the caller has just read it (the push reads it with
+    its share). Raises ProfileUnavailable when the profile is gone, not active, or
+    its refresh failed for good (it is then marked for reconnection).
     """
-    profile = SocialProfile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        profile = SocialProfile.objects.filter(pk=profile_id).first()
     if profile is None:
         raise ProfileUnavailable(f"profile {profile_id} does not exist")
     adapter = profile_adapter(profile)

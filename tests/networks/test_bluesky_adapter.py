@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from advocacy.networks import http
 from advocacy.networks.base import Credentials, CredentialsDead, RetryLater
 from advocacy.networks.bluesky import BlueskyAdapter
 from advocacy.networks.bluesky_records import tid_from_key
@@ -93,6 +94,27 @@ def test_publish_creates_the_post_under_a_record_key_from_the_idempotency_key(re
     }
     assert result.remote_id == post_uri(rkey)
     assert result.url == f"https://bsky.app/profile/emma.test/post/{rkey}"
+
+
+def test_posts_go_through_the_process_pool_and_no_client_of_the_adapters_own(respx_mock, monkeypatch):
+    # A client of its own per post built a TLS context (the CA bundle) every time.
+    sent_through = []
+    pool = http.shared_transport()
+    monkeypatch.setattr(
+        type(pool),
+        "handle_request",
+        lambda self, request: sent_through.append(self) or self._pool.handle_request(request),
+    )
+    respx_mock.post(f"{XRPC}/com.atproto.repo.createRecord").mock(
+        return_value=httpx.Response(200, json={"uri": post_uri(tid_from_key("share-7")), "cid": CID})
+    )
+    bsky = adapter()
+
+    publish(bsky)
+    publish(bsky)
+
+    assert sent_through == [pool, pool]
+    assert bsky._client is None
 
 
 def test_a_retry_of_a_post_that_went_through_returns_the_existing_post(respx_mock):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
+from advocacy.networks import http
 from advocacy.networks.base import CredentialsDead, PermanentError, RetryLater
 from advocacy.networks.http import (
     TIMEOUT,
@@ -75,3 +77,29 @@ def test_connection_failures_and_timeouts_are_retried_later(respx_mock):
             send(client, "GET", "https://api.example/down")
         with pytest.raises(RetryLater, match="timed out"):
             send(client, "GET", "https://api.example/slow")
+
+
+def test_every_client_of_a_process_shares_one_tls_context(monkeypatch):
+    built = []
+    monkeypatch.setattr(http, "_ssl_context_for", None)
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda: built.append(1) or ssl.create_default_context())
+    with make_client(), make_client():
+        pass
+    assert http.ssl_context() is http.ssl_context()
+    assert len(built) == 1
+
+
+def test_the_shared_pool_outlives_a_client_that_is_closed(respx_mock):
+    route = respx_mock.get("https://pds.example/ping").mock(return_value=httpx.Response(200))
+    with httpx.Client(transport=http.shared_transport()) as client:
+        client.get("https://pds.example/ping")
+    with httpx.Client(transport=http.shared_transport()) as client:
+        client.get("https://pds.example/ping")
+    assert route.call_count == 2
+
+
+def test_a_forked_worker_builds_its_own_pool(monkeypatch):
+    parent = http.shared_transport()
+    monkeypatch.setattr(http.os, "getpid", lambda: -1)
+    assert http.shared_transport() is not parent
+    assert http.ssl_context() is not None

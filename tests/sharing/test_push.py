@@ -138,3 +138,17 @@ def test_a_failed_share_can_be_retried_by_its_owner(cast, login, share, monkeypa
     share.refresh_from_db()
     assert share.status == "queued"
     assert retried == [share.id]
+
+
+def test_a_share_already_taken_costs_one_read_and_no_write(share, django_assert_num_queries):
+    Share.objects.filter(pk=share.pk).update(status=Share.Status.POSTING)
+    with django_assert_num_queries(1):
+        assert services.share_push(share_id=share.id) == "skipped"
+
+
+@respx.mock
+def test_a_push_reads_the_share_with_its_post_link_and_profile_in_one_query(share, django_assert_max_num_queries):
+    respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    # The read, the claim and the result; the profile's tokens are not written back unchanged.
+    with django_assert_max_num_queries(3):
+        assert services.share_push(share_id=share.id) == "posted"
