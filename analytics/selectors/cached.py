@@ -90,8 +90,28 @@ def rollups_read_settled(
 ) -> T:
     """`read(start, end)` over the filters' days, put together with `merge` (which must
     not change its arguments) from the settled days' value, cached until a settled day
-    changes, and the last few days', cached until anything changes."""
+    changes, and the last few days', cached until anything changes. The result is
+    cached too, until anything changes, so that an unchanged page merges nothing."""
     row = _version_row(organization_id)
+    return _through_cache(
+        row,
+        organization_id=organization_id,
+        name=f"{name}-period",
+        parts=(filters.start, filters.end, *parts),
+        compute=lambda: _settled_and_recent(row, organization_id, filters, name, parts, read, merge),
+        settled=False,
+    )
+
+
+def _settled_and_recent(
+    row: RollupVersion | None,
+    organization_id: int,
+    filters: Filters,
+    name: str,
+    parts: tuple,
+    read: Callable[[date, date], T],
+    merge: Callable[[T, T], T],
+) -> T:
     last = settled_through(filters)
     recent_start = max(filters.start, last + timedelta(days=1))
     recent = None

@@ -102,9 +102,18 @@ def _distributions(
 
 def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
     """Each slice's reach per member; the organization's are cached as its settled days'
-    and its last few days' (see cached.rollups_read_settled)."""
+    and its last few days' (see cached.rollups_read_settled), and put together."""
     if wide.topic_id or not scope.narrowed_to(wide.team_id).is_organization:
         return _reaches_read(scope, wide, buckets)
+    return rollups_read_cached(
+        organization_id=scope.organization_id,
+        name="member-reaches-period",
+        parts=(wide.network or "", *(f"{start}/{end}" for start, end in buckets)),
+        compute=lambda: _organization_reaches(scope, wide, buckets),
+    )
+
+
+def _organization_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
     last = settled_through(wide)
     settled = [(start, min(end, last)) if start <= last else None for start, end in buckets]
     fresh = [(max(start, last + timedelta(days=1)), end) if end > last else None for start, end in buckets]
