@@ -21,6 +21,7 @@ Where the organization stands:
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,14 +49,14 @@ def gini(values: list[float]) -> float | None:
     """
     if not values:
         return None
-    ordered = sorted(max(value, 0) for value in values)
+    ordered = sorted(value if value > 0 else 0 for value in values)
     total = sum(ordered)
     if total == 0:
         return None
     n = len(ordered)
     if n == 1:
         return 0.0
-    weighted = sum(position * value for position, value in enumerate(ordered, start=1))
+    weighted = sum(map(operator.mul, range(1, n + 1), ordered))
     coefficient = (2 * weighted) / (n * total) - (n + 1) / n
     return max(0.0, min(1.0, coefficient * n / (n - 1)))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from analytics.models import Measures
 from analytics.reach import Reach, engagements_of
+from analytics.selectors.cached import rollups_read_cached
 from analytics.selectors.dashboard import NetworkRow, SeriesPoint, measure_sums, sources_for
 
 if TYPE_CHECKING:
@@ -114,7 +115,18 @@ class Daily:
 
 def daily_read(scope: Scope, filters: Filters, *, start: date, end: date) -> Daily:
     """Both sides' rows per day and network from `start` to `end`, with the filters' scope,
-    network and topic."""
+    network and topic; the organization's (without a topic) are kept until the rollups change."""
+    if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+        return _daily_read(scope, filters, start=start, end=end)
+    return rollups_read_cached(
+        organization_id=scope.organization_id,
+        name="daily",
+        parts=(start, end, filters.network or ""),
+        compute=lambda: _daily_read(scope, filters, start=start, end=end),
+    )
+
+
+def _daily_read(scope: Scope, filters: Filters, *, start: date, end: date) -> Daily:
     sources = sources_for(scope, filters, start=start, end=end)
     sides = []
     names = Measures.MEASURES
