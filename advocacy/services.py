@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 30
+# A post refused because its token had just been renewed by another worker goes again soon.
+RENEWED_RETRY_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
 # Longer than a push task's hard time limit: a share still "posting" after this was
 # left behind by a worker that died mid-post.
@@ -253,8 +255,10 @@ def share_push(*, share_id: int) -> str:
     )
     if claimed != 1:
         return "skipped"
+    opened, opened_with = False, None
     try:
         profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id, profile=share.profile)
+        opened, opened_with = True, profile.credentials_refreshed_at
         try:
             result = adapter.publish(
                 # Exactly what the sharer saw in the preview, whatever the rules say now.
@@ -268,22 +272,16 @@ def share_push(*, share_id: int) -> str:
             profile_services.profile_save_credentials(profile=profile, adapter=adapter)
             adapter.close()
     except network_errors.CredentialsDead as exc:
+        if opened and profile_services.profile_credentials_renewed_since(
+            profile_id=share.profile_id, since=opened_with
+        ):
+            # Another worker renewed the tokens while this post was on its way with the
+            # old ones, which the network had just retired: try again with the new pair.
+            return _retry_later(share, now, exc, delay=RENEWED_RETRY_SECONDS)
         profile_services.profile_mark_needs_reconnect(profile_id=share.profile_id, reason=str(exc))
         return _finish(share, Share.Status.NEEDS_RECONNECT, _("Reconnect this profile, then retry."))
     except network_errors.RetryLater as exc:
-        share.refresh_from_db(fields=["attempts"])
-        if share.attempts >= MAX_ATTEMPTS:
-            return _finish(
-                share,
-                Share.Status.FAILED,
-                _("Gave up after %(n)s attempts: %(error)s") % {"n": share.attempts, "error": exc},
-            )
-        delay = _backoff(share.attempts, exc.retry_after)
-        Share.objects.filter(pk=share.pk, status=Share.Status.POSTING).update(
-            status=Share.Status.QUEUED, last_error=str(exc)[:500], next_attempt_at=now + timedelta(seconds=delay)
-        )
-        _queue_push(share.pk, countdown=delay)
-        return Share.Status.QUEUED
+        return _retry_later(share, now, exc, delay=None, retry_after=exc.retry_after)
     except network_errors.NetworkError as exc:
         return _finish(share, Share.Status.FAILED, str(exc))
     Share.objects.filter(pk=share.pk).update(
@@ -295,6 +293,26 @@ def share_push(*, share_id: int) -> str:
         next_attempt_at=None,
     )
     return Share.Status.POSTED
+
+
+def _retry_later(
+    share: Share, now: datetime, error: Exception, *, delay: float | None, retry_after: float | None = None
+) -> str:
+    """Back to the queue for another attempt, or failed once the attempts are spent."""
+    share.refresh_from_db(fields=["attempts"])
+    if share.attempts >= MAX_ATTEMPTS:
+        return _finish(
+            share,
+            Share.Status.FAILED,
+            _("Gave up after %(n)s attempts: %(error)s") % {"n": share.attempts, "error": error},
+        )
+    if delay is None:
+        delay = _backoff(share.attempts, retry_after)
+    Share.objects.filter(pk=share.pk, status=Share.Status.POSTING).update(
+        status=Share.Status.QUEUED, last_error=str(error)[:500], next_attempt_at=now + timedelta(seconds=delay)
+    )
+    _queue_push(share.pk, countdown=delay)
+    return Share.Status.QUEUED
 
 
 def _finish(share: Share, status: str, message: str) -> str:

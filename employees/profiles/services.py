@@ -10,6 +10,7 @@ refreshed under a row lock when due), persists what the adapter changed with
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -290,6 +291,20 @@ def _mark_needs_reconnect(profile_id: int, reason: str) -> bool:
         logger.warning("Social profile %s needs reconnecting: %s", profile_id, reason)
         profile_reconnect_notify_task.delay_on_commit(profile_id)
     return bool(changed)
+
+
+def profile_credentials_renewed_since(*, profile_id: int, since: datetime | None) -> bool:
+    """Whether the profile's tokens were renewed after ``since`` (when an adapter was opened).
+
+    A post sent with a token that another worker has just replaced is refused by the
+    network; that says nothing about the connection, so it must not end it.
+    """
+    renewed = (
+        SocialProfile.objects.filter(pk=profile_id, state=State.ACTIVE)
+        .values_list("credentials_refreshed_at", flat=True)
+        .first()
+    )
+    return renewed is not None and (since is None or renewed > since)
 
 
 def profile_mark_needs_reconnect(*, profile_id: int, reason: str) -> bool:

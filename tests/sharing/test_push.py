@@ -90,6 +90,28 @@ def test_dead_credentials_mark_the_profile_and_the_share(share, mastodon_profile
 
 
 @respx.mock
+def test_a_token_renewed_elsewhere_mid_post_is_tried_again_not_disconnected(share, mastodon_profile, monkeypatch):
+    from employees.models import SocialProfile
+
+    def renewed_elsewhere_then_refused(request):
+        # Another worker renews the tokens while this post is on its way with the old one.
+        SocialProfile.objects.filter(pk=mastodon_profile.pk).update(credentials_refreshed_at=timezone.now())
+        return httpx.Response(401, json={"error": "The access token is invalid"})
+
+    respx.post(STATUSES).mock(side_effect=renewed_elsewhere_then_refused)
+    queued = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: queued.append(countdown))
+    assert services.share_push(share_id=share.id) == "queued"
+    share.refresh_from_db()
+    mastodon_profile.refresh_from_db()
+    assert (share.status, mastodon_profile.state) == ("queued", "active")
+    assert queued == [services.RENEWED_RETRY_SECONDS]
+
+    respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    assert services.share_push(share_id=share.id) == "posted"
+
+
+@respx.mock
 def test_nothing_is_posted_with_a_profile_that_needs_reconnecting(share, mastodon_profile):
     route = respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
     mastodon_profile.state = "needs_reconnect"
