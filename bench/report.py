@@ -37,7 +37,7 @@ TARGETS = (
     Target("redirect.clicks_lost", "no click lost", 0, False),
     Target("dashboard.p50_ms", "dashboard p50 ≤ 150 ms", 150, False, " ms"),
     Target("dashboard.ratio", "dashboard ratio ≤ 2", 2, False),
-    Target("pull.extra_calls", "pull calls = expected", 0, False),
+    Target("pull.extra_calls", "pull calls beyond ⌈n ÷ batch⌉ = 0", 0, False),
     Target("push.ratio", "push ratio ≤ 1.25", 1.25, False),
     Target("memory.web_rss_mb", "web worker ≤ 150 MB", 150, False, " MB"),
     Target("memory.worker_rss_mb", "Celery worker ≤ 200 MB", 200, False, " MB"),
