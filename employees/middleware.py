@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from employees import selectors
 
@@ -20,7 +21,7 @@ _MFA_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/")
 
 
 class MembershipMiddleware:
-    """Attach ``request.membership``, apply the organization's language and MFA rule."""
+    """Attach ``request.membership``, apply the organization's language, time zone and MFA rule."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -28,13 +29,19 @@ class MembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = selectors.membership_for_request(request) if request.user.is_authenticated else None
         request.membership = membership
-        if membership is not None:
-            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                translation.activate(membership.organization.language)
-                request.LANGUAGE_CODE = translation.get_language()
-            if self._must_set_up_mfa(request, membership):
-                return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+        if membership is None:
+            return self.get_response(request)
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(membership.organization.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        if self._must_set_up_mfa(request, membership):
+            return redirect(reverse("mfa_activate_totp"))
+        # Times are typed and shown on the organization's wall clock.
+        timezone.activate(ZoneInfo(membership.organization.timezone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     @staticmethod
     def _must_set_up_mfa(request: HttpRequest, membership) -> bool:
