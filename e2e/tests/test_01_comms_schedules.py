@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
+from content.models import Post
 from e2e.tests.support import COMMS, SITE_URL, TEAM, login, shot
+from employees.models import Organization
 
 TITLE = "Nordlys opens its new Aarhus office"
 CAPTIONS = [
@@ -24,6 +27,12 @@ TOPIC = "Offices"
 def _a_minute_ahead() -> datetime:
     """A whole minute (the field has no seconds) between 40 and 100 seconds away."""
     return (datetime.now(UTC) + timedelta(seconds=100)).replace(second=0, microsecond=0)
+
+
+def _as_typed(moment: datetime) -> str:
+    """The moment as comms type it: on the wall clock of their organization's time zone."""
+    zone = ZoneInfo(Organization.objects.get(memberships__user__email=COMMS).timezone)
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_comms_schedules_a_post_with_two_captions_and_a_topic_for_one_team(open_page, story):
@@ -51,7 +60,7 @@ def test_comms_schedules_a_post_with_two_captions_and_a_topic_for_one_team(open_
     page.get_by_role("group", name="Topics").get_by_label(TOPIC).check()
     page.get_by_role("group", name="Audience").get_by_label(TEAM).check()
     publish_at = _a_minute_ahead()
-    page.get_by_label("Publish at").fill(publish_at.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Publish at").fill(_as_typed(publish_at))
     page.get_by_role("button", name="Schedule").click()
 
     expect(page.get_by_text("Scheduled.", exact=True)).to_be_visible()
@@ -69,3 +78,10 @@ def test_comms_schedules_a_post_with_two_captions_and_a_topic_for_one_team(open_
     story.publish_at = publish_at
     story.title = TITLE
     story.captions = [text for _network, text in CAPTIONS]
+
+    # What the server stored, not only what the page said.
+    post = Post.objects.get(pk=story.post_id)
+    assert (post.title, post.status, post.publish_at) == (TITLE, "scheduled", publish_at)
+    assert sorted(post.captions.values_list("network", "text")) == sorted(CAPTIONS)
+    assert list(post.topics.values_list("name", flat=True)) == [TOPIC]
+    assert list(post.audience_teams.values_list("name", flat=True)) == [TEAM]

@@ -9,6 +9,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from e2e.tests.support import DANISH_EMPLOYEE, EMPLOYEE, login, tab_to
+from employees.models import SocialProfile
+
+
+def _connected(email: str, account) -> None:
+    """The profile is stored as the employee's own, active, keyed by the account's DID."""
+    profile = SocialProfile.objects.get(owner_membership__user__email=email, network="bluesky")
+    assert (profile.remote_id, profile.handle, profile.state) == (account.did, account.handle, "active")
 
 
 def test_an_employee_connects_a_bluesky_profile(open_page, story, network, accounts):
@@ -26,6 +33,7 @@ def test_an_employee_connects_a_bluesky_profile(open_page, story, network, accou
     expect(page.get_by_role("article", name=accounts.emil.handle)).to_contain_text(
         f"{accounts.followers['emil']} followers"
     )
+    _connected(EMPLOYEE, accounts.emil)
     story.emil_state = page.context.storage_state()
 
 
@@ -61,4 +69,5 @@ def test_a_danish_employee_switches_language_and_connects_with_the_keyboard(open
 
     expect(page.get_by_text(f"Bluesky-profilen {accounts.dorthe.handle} er tilsluttet.")).to_be_visible()
     expect(page.get_by_role("article", name=accounts.dorthe.handle)).to_contain_text("1 følger")
+    _connected(DANISH_EMPLOYEE, accounts.dorthe)
     story.dorthe_state = page.context.storage_state()

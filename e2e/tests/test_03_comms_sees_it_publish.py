@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from content.models import Post
 from e2e.tests.support import TEAM, shot
 
 
@@ -24,3 +25,8 @@ def test_the_scheduled_post_is_published_on_time(open_page, story):
     expect(row.locator(".status")).to_have_text("Published")
     expect(row).to_contain_text(TEAM)
     shot(page, "journeys/03-library-published")
+
+    post = Post.objects.get(pk=story.post_id)
+    assert post.status == "published"
+    # On time: not before the hour asked for, and within beat's minute after it.
+    assert story.publish_at <= post.published_at <= deadline, (story.publish_at, post.published_at)
