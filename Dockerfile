@@ -19,4 +19,4 @@ RUN DEBUG=1 python manage.py compilemessages --ignore=.venv -v0 \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "advocacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from advocacy import authenticity, links
 from advocacy.models import Share
-from advocacy.networks import errors as network_errors
-from advocacy.networks import text as network_text
-from advocacy.networks.facebook import share_dialog_url
 from content.compliance import text_violations, with_disclosure
 from content.models import ComplianceEvent, Post
+from networks import errors as network_errors
+from networks import text as network_text
+from networks.facebook import share_dialog_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -13,10 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advocacy.networks import NETWORK_CHOICES
 from analytics.emv import ACTIONS, rates_with_defaults
 from analytics.models import AnalyticsSettings
 from content.models import Topic
+from networks import NETWORK_CHOICES
 
 PRESETS = [7, 30, 90, 365]
 DEFAULT_DAYS = 30

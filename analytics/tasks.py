@@ -1,4 +1,4 @@
-"""Analytics background work. Beat entries are declared in advocacy/celery.py."""
+"""Analytics background work. Beat entries are declared in config/celery.py."""
 
 from __future__ import annotations
 

@@ -25,5 +25,5 @@ bash tests/bluesky/setup.sh
 $PYTHON -m bench.database
 $PYTHON manage.py migrate --noinput -v0
 $PYTHON manage.py collectstatic --noinput -v0
-$PYTHON manage.py seed_scale $small --reuse
+DJANGO_SETTINGS_MODULE=bench.settings $PYTHON manage.py seed_scale $small --reuse
 exec $PYTHON -m bench.run "$@"

@@ -90,7 +90,7 @@ def start_gunicorn(log_dir: Path, *, workers: int = WEB_WORKERS) -> Server:
     access.unlink(missing_ok=True)
     command = [
         str(BIN / "gunicorn"),
-        "advocacy.wsgi:application",
+        "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -124,7 +124,7 @@ def start_celery_worker(log_dir: Path, *, concurrency: int, name: str) -> Server
     command = [
         str(BIN / "celery"),
         "-A",
-        "advocacy",
+        "config",
         "worker",
         "--loglevel=INFO",
         f"--concurrency={concurrency}",

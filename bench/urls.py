@@ -9,5 +9,5 @@ from bench import views
 
 urlpatterns = [
     path("bench/ceiling/", views.ceiling, name="bench_ceiling"),
-    path("", include("advocacy.urls")),
+    path("", include("config.urls")),
 ]

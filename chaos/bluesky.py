@@ -11,10 +11,10 @@ import re
 from collections import Counter
 
 from advocacy.models import Share
-from advocacy.networks.bluesky import BlueskyAdapter
 from chaos.platform import comment_for, profile_connect
 from chaos.processes import RedisServer
 from employees.models import Membership, SocialProfile
+from networks.bluesky import BlueskyAdapter
 from tests.bluesky.network import Account, LocalBlueskyNetwork, unique_handle
 
 POST = "app.bsky.feed.post"

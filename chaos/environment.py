@@ -12,7 +12,7 @@ import os
 import tempfile
 
 DEFAULTS = {
-    "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "0",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/chorus_chaos",
     "REDIS_URL": "redis://127.0.0.1:6379/7",

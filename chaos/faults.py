@@ -1,7 +1,7 @@
 """A loopback stand-in for X (API v2) and a Mastodon server that fails on purpose, and
 an SMTP sink.
 
-The fault server answers in the shapes the adapters expect (advocacy/networks/x.py,
+The fault server answers in the shapes the adapters expect (networks/x.py,
 mastodon.py) and follows a script per share: e.g. a 429 asking for a wait, then a 500,
 then success. It records every request with its time, so a scenario can check that the
 platform waited as long as it was asked and did not retry in a loop. It can also keep

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from advocacy import services
 from advocacy.models import Share
-from advocacy.networks.base import Credentials
 from chaos.processes import ScenarioTimeout
 from content.models import Post
 from employees.models import Membership, Organization, SocialProfile, User
 from employees.profiles.services import profile_store
+from networks.base import Credentials
 
 FINAL = [str(status) for status in Share.FINAL_STATES]
 
@@ -83,7 +83,7 @@ def shares_settle(
     The beat runs `shares_requeue_stuck` every minute and it acts on shares stuck for
     STUCK_AFTER (three minutes). Waiting that long makes a scenario slow, not truer: once
     nothing has moved for `stall` seconds the sweeper runs here with its clock moved
-    past the threshold (by default), as tests/sharing/test_bluesky_e2e.py does. A
+    past the threshold (by default), as tests/advocacy/test_bluesky_e2e.py does. A
     scenario whose shares wait on purpose (a retry's countdown) keeps the real clock
     (`clock_ahead=timedelta(0)`): a clock ahead would send them before their time.
     """

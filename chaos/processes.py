@@ -107,12 +107,12 @@ class Process:
 def start_worker(
     scenario: str, name: str, *, concurrency: int = 3, env: dict[str, str] | None = None, beat: bool = False
 ) -> Process:
-    """`celery -A advocacy worker` as in the Procfile (prefork), on this scenario's queue."""
+    """`celery -A config worker` as in the Procfile (prefork), on this scenario's queue."""
     log = log_dir(scenario) / f"worker-{name}.log"
     command = [
         str(BIN / "celery"),
         "-A",
-        "advocacy",
+        "config",
         "worker",
         "--loglevel=INFO",
         "--pool=prefork",
@@ -197,7 +197,7 @@ def start_gunicorn(scenario: str, *, workers: int = 3, env: dict[str, str] | Non
     log = log_dir(scenario) / "gunicorn.log"
     command = [
         str(BIN / "gunicorn"),
-        "advocacy.wsgi:application",
+        "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

@@ -8,9 +8,9 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from advocacy.networks import NETWORK_CHOICES
 from content.models import ComplianceSettings, Post, Topic
 from employees.models import Team
+from networks import NETWORK_CHOICES
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}, "GIF": {".gif"}, "WEBP": {".webp"}}
 MAX_IMAGE_PIXELS = 40_000_000

@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.networks import NETWORK_CHOICES
 from employees.models import Organization, Team
+from networks import NETWORK_CHOICES
 
 
 class Topic(models.Model):

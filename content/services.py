@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.networks import get_adapter_class
-from advocacy.networks import text as network_text
 from content.compliance import text_violations
 from content.models import CaptionSuggestion, ComplianceEvent, ComplianceSettings, Post, Topic
 from employees.audit import audit_record
 from employees.models import AuditEvent
+from networks import get_adapter_class
+from networks import text as network_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -160,11 +160,11 @@ PGOPTIONS="-c client_min_messages=warning" psql "$PG/postgres" -qX -v ON_ERROR_S
 "$PY" e2e/seed.py >>"$LOGS/seed.log"
 
 # -- services --------------------------------------------------------------------------
-start web "$ROOT/.venv/bin/gunicorn" advocacy.wsgi --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 4 \
+start web "$ROOT/.venv/bin/gunicorn" config.wsgi --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 4 \
   --timeout 60 --access-logfile -
-start worker "$ROOT/.venv/bin/celery" -A advocacy worker --loglevel=INFO --concurrency=2 \
+start worker "$ROOT/.venv/bin/celery" -A config worker --loglevel=INFO --concurrency=2 \
   --without-gossip --without-mingle -n "e2e@%h"
-start beat "$ROOT/.venv/bin/celery" -A advocacy beat --loglevel=INFO
+start beat "$ROOT/.venv/bin/celery" -A config beat --loglevel=INFO
 start site "$PY" -m http.server "$SITE_PORT" --bind 127.0.0.1 --directory "$ROOT/e2e/site"
 wait_http "$SITE_URL/healthz" web
 wait_http "$E2E_SITE_URL/news/new-office.html" site

@@ -199,9 +199,9 @@ class Invitation(models.Model):
 # before profiles existed; both modules are pure Python apart from Django.
 import json  # noqa: E402
 
-from advocacy.crypto import EncryptedTextField  # noqa: E402
-from advocacy.networks import NETWORK_CHOICES  # noqa: E402
-from advocacy.networks.base import Credentials  # noqa: E402
+from employees.crypto import EncryptedTextField  # noqa: E402
+from networks import NETWORK_CHOICES  # noqa: E402
+from networks.base import Credentials  # noqa: E402
 
 # Keys of an adapter's `Credentials.extra` that are secrets (Bluesky's exported session
 # holds both tokens): they are kept encrypted, apart from the plain, queryable extra.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from advocacy.celery import app as celery_app
+from config.celery import app as celery_app
 from tests.factories import MembershipFactory, OrganizationFactory, TeamFactory
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from advocacy.celery import app as celery_app
+from config.celery import app as celery_app
 from employees.models import Invitation
 from tests.worker import running_worker, wait_for
 

@@ -1,6 +1,6 @@
 """A real Celery worker process for tests whose flow crosses one.
 
-The worker runs `celery -A advocacy worker` in a subprocess against the test
+The worker runs `celery -A config worker` in a subprocess against the test
 database and the configured broker (Redis when REDIS_URL is set, else the filesystem
 transport), on a queue of its own so that nothing else in the broker reaches it.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from advocacy.celery import app as celery_app
+from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def running_worker(*extra_args: str, queue: str | None = None, pool: str = "solo
                 "-m",
                 "celery",
                 "-A",
-                "advocacy",
+                "config",
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",

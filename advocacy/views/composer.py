@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy import authenticity, links, selectors, services
 from advocacy.forms import ShareForm
 from advocacy.models import Share
-from advocacy.networks import text as network_text
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.access import membership_required
 from employees.models import Role
+from networks import text as network_text
 
 
 def _share_target(request, post_id: int, company: bool):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from advocacy.networks import ADAPTERS
 from analytics.models import AnalyticsSettings
+from networks import ADAPTERS
 
 
 def analytics_settings_get(*, organization_id: int) -> AnalyticsSettings:

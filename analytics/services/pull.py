@@ -26,16 +26,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.models import Share
-from advocacy.networks import get_adapter_class
-from advocacy.networks.errors import CredentialsDead, PermanentError, RetryLater, Unsupported
 from analytics.models import EngagementSnapshot, ShareMetrics
 from analytics.selectors.settings import analytics_settings_get
 from analytics.services.rollups import RollupBook, batched, measured_withdraw, next_pull_at, reading_record
 from employees.models import SocialProfile
 from employees.profiles import services as profile_services
+from networks import get_adapter_class
+from networks.errors import CredentialsDead, PermanentError, RetryLater, Unsupported
 
 if TYPE_CHECKING:
-    from advocacy.networks.base import Adapter, PostMetrics
+    from networks.base import Adapter, PostMetrics
 
 logger = logging.getLogger(__name__)
 

@@ -44,8 +44,8 @@ from employees.models import Organization
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from advocacy.networks.base import PostMetrics
     from analytics.models import AnalyticsSettings
+    from networks.base import PostMetrics
 
 # Clicks younger than this are left for the next run: a click row is written with
 # its time just before its id is taken, so a row with a lower id than one already

@@ -23,7 +23,7 @@ NOTHING = "—"
 
 @register.filter
 def network_label(value: str) -> str:
-    from advocacy.networks import ADAPTERS
+    from networks import ADAPTERS
 
     adapter = ADAPTERS.get(value)
     return adapter.label if adapter else value

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.models import Share
-from advocacy.networks.base import Credentials
-from advocacy.networks.bluesky import BlueskyAdapter
 from content.models import Post
 from employees.models import Membership, Organization, SocialProfile, User
 from employees.profiles.services import profile_store
+from networks.base import Credentials
+from networks.bluesky import BlueskyAdapter
 from tests.bluesky.network import LocalBlueskyNetwork, unique_handle
 
 

@@ -21,13 +21,13 @@ from django.db import connection
 from django.utils import timezone
 
 from advocacy.models import Share
-from advocacy.networks import get_adapter_class
-from advocacy.networks.base import Credentials
 from analytics.models import EngagementSnapshot, ShareMetrics
 from analytics.services.pull import engagement_pull_job, engagement_pull_plan
 from analytics.services.rollups import rollups_update
 from bench.parts.bluesky import member_create, posts_create
 from employees.profiles.services import profile_store
+from networks import get_adapter_class
+from networks.base import Credentials
 
 X_TWEETS = "https://api.x.com/2/tweets"
 MASTODON = "https://mastodon.pull.example"

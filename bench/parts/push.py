@@ -13,12 +13,12 @@ from django.db.models import Count
 
 from advocacy import links, services
 from advocacy.models import Share
-from advocacy.networks import text as text_rules
-from advocacy.networks.bluesky_records import POST_COLLECTION, build_embed, facet_model, link_facets, tid_from_key
-from advocacy.networks.http import TIMEOUT
 from bench.parts.bluesky import Sharer, posts_create, sharers_connect
 from bench.servers import start_celery_worker
 from content.models import Post
+from networks import text as text_rules
+from networks.bluesky_records import POST_COLLECTION, build_embed, facet_model, link_facets, tid_from_key
+from networks.http import TIMEOUT
 from tests.bluesky.network import LocalBlueskyNetwork
 
 COMMENT = "Proud of the team behind this one."

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 from django.db.models import Count
 
 from advocacy.models import Click
-from advocacy.networks.base import Credentials
 from chaos.platform import organization_create, posts_create, profile_connect, share_create
 from chaos.processes import log_dir, start_gunicorn, start_worker, wait_for
 from chaos.result import Result
+from networks.base import Credentials
 
 NAME = "clicks-worker-down"
 LINKS = 100

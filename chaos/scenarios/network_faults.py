@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from advocacy.models import Share
-from advocacy.networks.base import Credentials
 from chaos.faults import FaultServer
 from chaos.platform import (
     comment_for,
@@ -28,6 +27,7 @@ from chaos.platform import (
 )
 from chaos.processes import log_dir, start_worker
 from chaos.result import Result
+from networks.base import Credentials
 
 NAME = "network-faults"
 PROFILES_PER_NETWORK = 3

@@ -15,8 +15,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from advocacy.models import Share
-from advocacy.networks.base import Credentials
-from advocacy.networks.x import XAdapter
 from chaos.faults import FaultServer, MailSink
 from chaos.platform import (
     comment_for,
@@ -30,6 +28,8 @@ from chaos.platform import (
 from chaos.processes import log_dir, start_worker, wait_for
 from chaos.result import Result
 from employees.models import Membership, SocialProfile
+from networks.base import Credentials
+from networks.x import XAdapter
 
 NAME = "tokens"
 CLIENT = ("chaos-x-client", "chaos-x-client-secret")

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy.networks import NETWORK_CHOICES, text
 from content import selectors, services
 from content.compliance import compliance_for
 from content.forms import CaptionFormSet, ComplianceForm, PostForm, ScheduleForm, TopicForm
 from content.models import ComplianceEvent, Post
 from employees.access import get_scoped_or_404, membership_required, scoped
 from employees.models import Role
+from networks import NETWORK_CHOICES, text
 
 
 def caption_lengths(caption: str, link: str) -> list[dict]:

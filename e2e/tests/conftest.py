@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if "E2E_BASE_URL" not in os.environ:
     pytest.exit("The browser journeys run through e2e/run.sh (make e2e), which starts the platform.", returncode=4)
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Playwright's sync API keeps an event loop in this thread, which Django takes for an
 # async context; the tests only read rows, one at a time.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

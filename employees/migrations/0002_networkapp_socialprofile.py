@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import advocacy.crypto
+import employees.crypto
 
 
 class Migration(migrations.Migration):
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ("client_id", models.CharField(max_length=255, verbose_name="client id")),
                 (
                     "client_secret",
-                    advocacy.crypto.EncryptedTextField(blank=True, default="", verbose_name="client secret"),
+                    employees.crypto.EncryptedTextField(blank=True, default="", verbose_name="client secret"),
                 ),
                 ("redirect_uri", models.CharField(blank=True, default="", max_length=500)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
@@ -110,10 +110,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("clicks_only", models.BooleanField(default=False, verbose_name="measured by clicks only")),
-                ("access_token", advocacy.crypto.EncryptedTextField(blank=True, default="")),
-                ("refresh_token", advocacy.crypto.EncryptedTextField(blank=True, default="")),
+                ("access_token", employees.crypto.EncryptedTextField(blank=True, default="")),
+                ("refresh_token", employees.crypto.EncryptedTextField(blank=True, default="")),
                 ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="token expires")),
-                ("secret_extra", advocacy.crypto.EncryptedTextField(blank=True, default="")),
+                ("secret_extra", employees.crypto.EncryptedTextField(blank=True, default="")),
                 ("extra", models.JSONField(blank=True, default=dict)),
                 ("credentials_refreshed_at", models.DateTimeField(blank=True, null=True)),
                 ("last_error", models.TextField(blank=True, verbose_name="last error")),

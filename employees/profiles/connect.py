@@ -15,9 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from advocacy.networks import bluesky, linkedin, x
-from advocacy.networks import mastodon_instance as mastodon
-from advocacy.networks.base import (
+from employees.models import NetworkApp
+from employees.profiles import oauth, selectors
+from employees.profiles.services import ProfileConnectError, check_company_role, profile_store
+from networks import bluesky, linkedin, x
+from networks import mastodon_instance as mastodon
+from networks.base import (
     AppCredentials,
     Credentials,
     CredentialsDead,
@@ -25,15 +28,12 @@ from advocacy.networks.base import (
     RetryLater,
     Unsupported,
 )
-from advocacy.networks.http import make_client
-from employees.models import NetworkApp
-from employees.profiles import oauth, selectors
-from employees.profiles.services import ProfileConnectError, check_company_role, profile_store
+from networks.http import make_client
 
 if TYPE_CHECKING:
-    from advocacy.networks.base import Adapter
     from employees.models import Membership, SocialProfile
     from employees.profiles.oauth import PendingConnection
+    from networks.base import Adapter
 
 
 def _allow_private() -> bool:

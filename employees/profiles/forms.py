@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.networks.bluesky import DEFAULT_PDS
+from networks.bluesky import DEFAULT_PDS
 
 # Bluesky app passwords look like "abcd-efgh-ijkl-mnop".
 APP_PASSWORD = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$", re.IGNORECASE)

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.networks import ADAPTERS
-from advocacy.networks.base import AppCredentials
 from employees.models import NetworkApp, Role, SocialProfile
+from networks import ADAPTERS
+from networks.base import AppCredentials
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise

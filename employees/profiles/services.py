@@ -23,12 +23,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from advocacy.networks import get_adapter_class
-from advocacy.networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
-from advocacy.networks.linkedin import DEFAULT_API_VERSION
 from employees.audit import audit_record
 from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialProfile
 from employees.profiles import selectors
+from networks import get_adapter_class
+from networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
+from networks.linkedin import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
     from employees.models import Organization, User

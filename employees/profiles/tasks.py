@@ -7,8 +7,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from advocacy.networks.base import RetryLater
 from employees.profiles import selectors, services
+from networks.base import RetryLater
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from employees import views_privacy
 from employees.profiles import views
+from employees.views import privacy as views_privacy
 
 urlpatterns = [
     path("", views.my_profiles, name="my_profiles"),

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from advocacy.networks import ADAPTERS
 from employees.access import get_scoped_or_404, membership_required
 from employees.models import Role, SocialProfile
 from employees.profiles import connect, oauth, selectors, services
 from employees.profiles.forms import BlueskyConnectForm, MastodonConnectForm, NetworkAppForm
 from employees.profiles.services import ProfileConnectError
+from networks import ADAPTERS
 
 OAUTH_NETWORKS = ("linkedin", "x")
 # What a network's `error=` on the callback means when the person said no.

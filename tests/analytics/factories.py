@@ -8,7 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from advocacy.networks.base import PostMetrics
+from networks.base import PostMetrics
 from tests.factories import PostFactory, SocialProfileFactory
 
 
@@ -76,9 +76,9 @@ class FakeNetwork:
         self.counts[share.remote_id] = PostMetrics(remote_id=share.remote_id, **values)
 
     def adapter_open(self, *, profile_id: int):
-        from advocacy.networks import get_adapter_class
         from employees.models import SocialProfile
         from employees.profiles.services import ProfileUnavailable
+        from networks import get_adapter_class
 
         profile = SocialProfile.objects.get(pk=profile_id)
         if profile.state != "active":
@@ -94,7 +94,7 @@ class FakeAdapter:
         self.network, self.profile, self.metrics_batch_size = network, profile, batch_size
 
     def fetch_metrics(self, remote_ids):
-        from advocacy.networks.errors import CredentialsDead
+        from networks.errors import CredentialsDead
 
         assert 0 < len(remote_ids) <= self.metrics_batch_size
         self.network.calls.append((self.profile.network, self.profile.pk, list(remote_ids)))

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from advocacy import services
 from advocacy.models import Share
-from advocacy.networks.bluesky import BlueskyAdapter
 from analytics.models import EngagementSnapshot, ShareMetrics
 from analytics.tasks import engagement_pull_due_task
 from employees.profiles.services import profile_audience_refresh, profile_store
+from networks.bluesky import BlueskyAdapter
 from tests.bluesky.fixtures import bluesky_network  # noqa: F401
 from tests.bluesky.network import unique_handle
 from tests.factories import PostFactory

@@ -41,8 +41,8 @@ def test_saved_rates_override_the_defaults_and_nonsense_is_ignored():
 
 
 def test_every_network_has_a_default_rate_for_every_action():
-    from advocacy.networks import NETWORK_CHOICES
     from analytics.emv import ACTIONS
+    from networks import NETWORK_CHOICES
 
     for network, _label in NETWORK_CHOICES:
         assert set(DEFAULT_RATES[network]) == set(ACTIONS)

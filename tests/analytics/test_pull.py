@@ -8,9 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from advocacy.models import Share
-from advocacy.networks.errors import PermanentError, RetryLater, Unsupported
 from analytics.models import AnalyticsSettings, EngagementSnapshot, OrganizationDay, ShareMetrics
 from employees.models import SocialProfile
+from networks.errors import PermanentError, RetryLater, Unsupported
 from tests.analytics.factories import ShareFactory, company_profile
 from tests.analytics.helpers import pull_cycle
 from tests.factories import MembershipFactory, SocialProfileFactory

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 from django.utils import timezone
 
-from advocacy.networks.errors import Unsupported
 from analytics.models import MemberDay, OrganizationDay, PostDay, PostMemberDay, ShareMetrics
 from analytics.services import rebuild, rollups
+from networks.errors import Unsupported
 from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
 from tests.analytics.helpers import pull_cycle, rollup_tables, share_counters
 from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory

@@ -11,8 +11,8 @@ from employees.models import AuditEvent
 
 
 def _form_data(**overrides):
-    from advocacy.networks import NETWORK_CHOICES
     from analytics.emv import ACTIONS, DEFAULT_RATES
+    from networks import NETWORK_CHOICES
 
     data = {
         "young_hours": 48,

@@ -10,9 +10,9 @@ from django.db import connection
 from django.urls import reverse
 
 from advocacy.models import Click, Share
-from advocacy.networks.base import Credentials
 from employees.models import AuditEvent, Invitation, Membership, SocialProfile, User
 from employees.profiles.services import profile_store
+from networks.base import Credentials
 from tests.factories import PASSWORD, MembershipFactory, PostFactory
 
 ACCESS, REFRESH, SESSION = "emma-access-token-1", "emma-refresh-token-1", "emma-bluesky-session-jwt"

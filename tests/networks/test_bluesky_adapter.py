@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from advocacy.networks import http
-from advocacy.networks.base import Credentials, CredentialsDead, RetryLater
-from advocacy.networks.bluesky import BlueskyAdapter
-from advocacy.networks.bluesky_records import tid_from_key
+from networks import http
+from networks.base import Credentials, CredentialsDead, RetryLater
+from networks.bluesky import BlueskyAdapter
+from networks.bluesky_records import tid_from_key
 
 PDS = "https://pds.example"
 XRPC = f"{PDS}/xrpc"

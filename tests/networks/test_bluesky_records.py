@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advocacy.networks.bluesky_records import TID_ALPHABET, link_facets, post_url, tid_from_key
+from networks.bluesky_records import TID_ALPHABET, link_facets, post_url, tid_from_key
 
 TID_SHAPE = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 

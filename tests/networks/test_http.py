@@ -9,9 +9,9 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from advocacy.networks import http
-from advocacy.networks.base import CredentialsDead, PermanentError, RetryLater
-from advocacy.networks.http import (
+from networks import http
+from networks.base import CredentialsDead, PermanentError, RetryLater
+from networks.http import (
     TIMEOUT,
     USER_AGENT,
     make_client,

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from advocacy.networks.base import (
+from networks.base import (
     AppCredentials,
     Credentials,
     CredentialsDead,
@@ -15,7 +15,7 @@ from advocacy.networks.base import (
     RetryLater,
     Unsupported,
 )
-from advocacy.networks.linkedin import DEFAULT_API_VERSION, LinkedInAdapter, escape_little
+from networks.linkedin import DEFAULT_API_VERSION, LinkedInAdapter, escape_little
 
 TOKEN = "li-secret-access-token"
 POSTS = "https://api.linkedin.com/rest/posts"

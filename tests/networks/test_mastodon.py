@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from advocacy.networks.base import Credentials, CredentialsDead, PermanentError, RetryLater
-from advocacy.networks.mastodon import MastodonAdapter
+from networks.base import Credentials, CredentialsDead, PermanentError, RetryLater
+from networks.mastodon import MastodonAdapter
 
 INSTANCE = "https://social.example"
 TOKEN = "masto-secret-token"

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from advocacy.networks.base import AppCredentials, CredentialsDead, PermanentError
-from advocacy.networks.http import make_client
-from advocacy.networks.mastodon import (
+from networks.base import AppCredentials, CredentialsDead, PermanentError
+from networks.http import make_client
+from networks.mastodon import (
     SCOPES,
     InvalidInstanceURL,
     authorize_url,

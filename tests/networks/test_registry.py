@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advocacy.networks import ADAPTERS, NETWORK_CHOICES, get_adapter_class
-from advocacy.networks.base import Adapter, Credentials, Unsupported
-from advocacy.networks.facebook import FacebookAdapter, share_dialog_url
+from networks import ADAPTERS, NETWORK_CHOICES, get_adapter_class
+from networks.base import Adapter, Credentials, Unsupported
+from networks.facebook import FacebookAdapter, share_dialog_url
 
 
 def test_every_network_is_registered_under_its_name():

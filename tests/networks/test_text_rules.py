@@ -7,7 +7,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advocacy.networks import text
+from networks import text
 
 FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # ZWJ sequence, one glyph
 FLAG_DK = "\U0001f1e9\U0001f1f0"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from advocacy.networks.base import (
+from networks.base import (
     AppCredentials,
     Credentials,
     CredentialsDead,
@@ -18,7 +18,7 @@ from advocacy.networks.base import (
     PermanentError,
     RetryLater,
 )
-from advocacy.networks.x import XAdapter
+from networks.x import XAdapter
 
 TOKEN = "x-secret-access-token"
 TWEETS = "https://api.x.com/2/tweets"

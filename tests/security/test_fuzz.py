@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from advocacy import services
 from advocacy.models import TrackedLink
-from advocacy.networks import text as network_text
 from content import feeds
 from content.fetching import FetchResult
 from content.models import CaptionSuggestion, ComplianceSettings
 from employees.csv_import import ImportReport, invitations_import_csv
+from networks import text as network_text
 from tests.factories import PostFactory, SocialProfileFactory
 
 DB_SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

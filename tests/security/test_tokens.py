@@ -12,11 +12,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from advocacy import crypto, services
+from advocacy import services
 from advocacy.models import Share
-from advocacy.networks.base import Credentials
+from employees import crypto
 from employees.models import NetworkApp, SocialProfile
 from employees.profiles.services import profile_credentials_refresh, profile_store
+from networks.base import Credentials
 from tests.factories import PostFactory
 
 MASTODON_ACCESS = "mastodon-access-d41d8cd9"

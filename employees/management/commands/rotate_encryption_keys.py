@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from advocacy import crypto
+from employees import crypto
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from advocacy.networks import text as text_rules
-from advocacy.networks.base import (
+from networks import text as text_rules
+from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
@@ -24,8 +24,8 @@ from advocacy.networks.base import (
     PublishResult,
     RetryLater,
 )
-from advocacy.networks.http import json_or_empty, send
-from advocacy.networks.mastodon_instance import (
+from networks.http import json_or_empty, send
+from networks.mastodon_instance import (
     SCOPES,
     InstanceInfo,
     InvalidInstanceURL,

@@ -7,7 +7,7 @@ import os
 from celery import Celery, signals
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # DjangoTask adds delay_on_commit()/apply_async_on_commit(): a task that reads rows
 # written by the caller must only be queued once those rows are committed.

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from advocacy.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -75,8 +75,8 @@ MIDDLEWARE = [
     "employees.middleware.MembershipMiddleware",
 ]
 
-ROOT_URLCONF = "advocacy.urls"
-WSGI_APPLICATION = "advocacy.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "advocacy.context_processors.navigation",
+                "config.context_processors.navigation",
                 "employees.profiles.context_processors.reconnect_banner",
             ],
         },

@@ -12,8 +12,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from advocacy.networks.base import AppCredentials, Credentials, CredentialsDead, PermanentError
-from advocacy.networks.http import (
+from networks.base import AppCredentials, Credentials, CredentialsDead, PermanentError
+from networks.http import (
     error_detail,
     json_or_empty,
     raise_for_status,

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from advocacy.networks import text as text_rules
-from advocacy.networks.base import (
+from networks import text as text_rules
+from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
@@ -30,7 +30,7 @@ from advocacy.networks.base import (
     PublishResult,
     RetryLater,
 )
-from advocacy.networks.bluesky_records import (
+from networks.bluesky_records import (
     POST_COLLECTION,
     build_embed,
     facet_model,
@@ -38,7 +38,7 @@ from advocacy.networks.bluesky_records import (
     post_url,
     tid_from_key,
 )
-from advocacy.networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
+from networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
 
 if TYPE_CHECKING:
     from atproto import Client, Session

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from advocacy.networks import text as text_rules
-from advocacy.networks.base import (
+from networks import text as text_rules
+from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
@@ -24,7 +24,7 @@ from advocacy.networks.base import (
     PostMetrics,
     PublishResult,
 )
-from advocacy.networks.http import (
+from networks.http import (
     error_detail,
     json_or_empty,
     raise_for_status,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from advocacy.networks.errors import (
+from networks.errors import (
     CredentialsDead,
     DuplicateContent,
     NetworkError,
@@ -22,7 +22,7 @@ from advocacy.networks.errors import (
     RetryLater,
     Unsupported,
 )
-from advocacy.networks.http import make_client
+from networks.http import make_client
 
 __all__ = [
     "Adapter",

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from advocacy.networks.base import Credentials
 from employees.models import NetworkApp, SocialProfile
-from tests.profiles.conftest import make_profile
+from networks.base import Credentials
+from tests.employees.profiles.conftest import make_profile
 
 X_TOKEN = "https://api.x.com/2/oauth2/token"
 X_ME = "https://api.x.com/2/users/me"

@@ -13,8 +13,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from advocacy.networks import text as text_rules
-from advocacy.networks.base import (
+from networks import text as text_rules
+from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
@@ -26,7 +26,7 @@ from advocacy.networks.base import (
     PublishResult,
     Unsupported,
 )
-from advocacy.networks.http import error_detail, json_or_empty, raise_for_status, send
+from networks.http import error_detail, json_or_empty, raise_for_status, send
 
 API = "https://api.linkedin.com"
 OAUTH_ACCESS_URL = "https://www.linkedin.com/oauth/v2/accessToken"

@@ -9,8 +9,8 @@ import pytest
 from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection
 
-from advocacy.celery import _close_old_connections, app
 from advocacy.tasks import share_push_task
+from config.celery import _close_old_connections, app
 
 WORKER_TASK = SimpleNamespace(request=SimpleNamespace(is_eager=False))
 EAGER_TASK = SimpleNamespace(request=SimpleNamespace(is_eager=True))

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from advocacy.networks.errors import CredentialsDead, PermanentError, RetryLater
+from networks.errors import CredentialsDead, PermanentError, RetryLater
 
 USER_AGENT = "advocacy-networks/1.0 (employee advocacy platform; self-hosted)"
 

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from advocacy.networks import text as text_rules
+from networks import text as text_rules
 
 if TYPE_CHECKING:
     from atproto import Client

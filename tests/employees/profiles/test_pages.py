@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from employees.models import SocialProfile
-from tests.profiles.conftest import make_profile
+from tests.employees.profiles.conftest import make_profile
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from advocacy.networks.base import (
+from networks.base import (
     Adapter,
     Audience,
     Credentials,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from advocacy.networks.base import Credentials
 from employees.models import SocialProfile
+from networks.base import Credentials
 from tests.bluesky.fixtures import bluesky_network  # noqa: F401 - a fixture, used by name
 
 

@@ -12,12 +12,12 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
-from advocacy.networks.base import Credentials
 from employees.models import SocialProfile
 from employees.profiles import services
 from employees.profiles.context_processors import reconnect_banner
 from employees.profiles.tasks import profiles_refresh_due_task
-from tests.profiles.conftest import make_profile
+from networks.base import Credentials
+from tests.employees.profiles.conftest import make_profile
 
 X_TOKEN = "https://api.x.com/2/oauth2/token"
 

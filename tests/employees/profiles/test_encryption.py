@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from advocacy import crypto
+from employees import crypto
 from employees.models import NetworkApp, SocialProfile
-from tests.profiles.conftest import make_profile
+from tests.employees.profiles.conftest import make_profile
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from advocacy import links, services
 from advocacy.models import Share
-from advocacy.networks.bluesky import BlueskyAdapter
 from content.models import ComplianceSettings
 from employees.profiles.services import profile_store
+from networks.bluesky import BlueskyAdapter
 from tests.bluesky.fixtures import bluesky_network  # noqa: F401
 from tests.bluesky.network import unique_handle
 from tests.factories import MembershipFactory, PostFactory

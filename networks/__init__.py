@@ -5,12 +5,12 @@ Pure Python, no Django. Adding a network is adding a module and listing it here.
 
 from __future__ import annotations
 
-from advocacy.networks.base import Adapter
-from advocacy.networks.bluesky import BlueskyAdapter
-from advocacy.networks.facebook import FacebookAdapter
-from advocacy.networks.linkedin import LinkedInAdapter
-from advocacy.networks.mastodon import MastodonAdapter
-from advocacy.networks.x import XAdapter
+from networks.base import Adapter
+from networks.bluesky import BlueskyAdapter
+from networks.facebook import FacebookAdapter
+from networks.linkedin import LinkedInAdapter
+from networks.mastodon import MastodonAdapter
+from networks.x import XAdapter
 
 ADAPTERS: dict[str, type[Adapter]] = {
     adapter.name: adapter for adapter in (LinkedInAdapter, XAdapter, MastodonAdapter, BlueskyAdapter, FacebookAdapter)
