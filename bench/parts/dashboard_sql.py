@@ -12,19 +12,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MEASURES = (
-    "shares",
-    "measured_shares",
-    "personal_shares",
-    "potential_reach",
-    "likes",
-    "reposts",
-    "replies",
-    "quotes",
-    "impressions",
-    "clicks",
-    "unique_clicks",
-)
+from analytics.models import Measures
+
+MEASURES = tuple(Measures.MEASURES)
 SUMS = ", ".join(f"sum({m})::bigint" for m in MEASURES)
 # The same, named sum_1 … sum_11 in MEASURES order (sum_1 shares, sum_4 reach, sum_5-8 engagement, sum_10 clicks).
 NAMED_SUMS = ", ".join(f"sum({m})::bigint AS sum_{i}" for i, m in enumerate(MEASURES, start=1))

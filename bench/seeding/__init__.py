@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bench.seeding import activity, content, db, metrics, people
 from bench.seeding.params import SeedParams
+from bench.seeding.tables import T
 
 # Tables the platform creates on migrate and needs as they are.
 KEEP = {"django_migrations", "django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
@@ -45,7 +46,7 @@ def recorded(*, finished: bool = True) -> dict | None:
     """
     if RECORD_TABLE not in connection.introspection.table_names():
         return None
-    row = db.rows(f"SELECT params, counts, roles, timings, seeded_at FROM {RECORD_TABLE} WHERE id = 1")  # noqa: S608
+    row = db.rows(f"SELECT params, counts, roles, timings, seeded_at FROM {RECORD_TABLE} WHERE id = 1")
     if not row or (finished and row[0][4] is None):
         return None
     # Django's PostgreSQL backend hands jsonb over as text (its JSONField decodes it).
@@ -56,7 +57,7 @@ def recorded(*, finished: bool = True) -> dict | None:
 def _check_target() -> None:
     if connection.vendor != "postgresql":
         raise SeedRefused("seed_scale loads PostgreSQL only (set DATABASE_URL to a dedicated PostgreSQL database)")
-    has_data = db.scalar("SELECT EXISTS (SELECT 1 FROM employees_organization)")
+    has_data = db.scalar(f"SELECT EXISTS (SELECT 1 FROM {T.organization})")
     if has_data and recorded(finished=False) is None:
         raise SeedRefused(
             f"database {connection.settings_dict['NAME']!r} holds organizations this seeder did not make; "
@@ -108,10 +109,10 @@ def seed(params: SeedParams, log: Callable[[str], None]) -> SeedResult:
     counts |= {
         "employees": len(crowd.members),
         "posts": posts.posts,
-        "shares": db.scalar("SELECT count(*) FROM advocacy_share"),
-        "tracked_links": db.scalar("SELECT count(*) FROM advocacy_trackedlink"),
-        "profiles": db.scalar("SELECT count(*) FROM employees_socialprofile"),
-        "teams": db.scalar("SELECT count(*) FROM employees_team"),
+        "shares": db.scalar(f"SELECT count(*) FROM {T.share}"),
+        "tracked_links": db.scalar(f"SELECT count(*) FROM {T.trackedlink}"),
+        "profiles": db.scalar(f"SELECT count(*) FROM {T.socialprofile}"),
+        "teams": db.scalar(f"SELECT count(*) FROM {T.team}"),
     }
     seconds = round(time.monotonic() - started, 1)
     roles = {
@@ -120,7 +121,7 @@ def seed(params: SeedParams, log: Callable[[str], None]) -> SeedResult:
         "comms_member_id": crowd.comms_id,
         "manager_member_id": crowd.manager_id,
         "heaviest_sharer_member_id": db.scalar(
-            "SELECT member_id FROM advocacy_share WHERE member_id IS NOT NULL "
+            f"SELECT member_id FROM {T.share} WHERE member_id IS NOT NULL "
             "GROUP BY member_id ORDER BY count(*) DESC LIMIT 1"
         ),
     }
@@ -144,7 +145,7 @@ def _record(params: SeedParams, *, counts: dict, roles: dict, timings: dict, fin
         "timings jsonb, seeded_at timestamptz)"
     )
     db.execute(
-        f"INSERT INTO {RECORD_TABLE} VALUES (1, %s, %s, %s, %s, CASE WHEN %s THEN now() END) "  # noqa: S608
+        f"INSERT INTO {RECORD_TABLE} VALUES (1, %s, %s, %s, %s, CASE WHEN %s THEN now() END) "
         "ON CONFLICT (id) DO UPDATE SET params = excluded.params, counts = excluded.counts, roles = excluded.roles, "
         "timings = excluded.timings, seeded_at = excluded.seeded_at",
         [json.dumps(params.as_dict()), json.dumps(counts), json.dumps(roles), json.dumps(timings), finished],

@@ -13,6 +13,7 @@ import random
 from bench.seeding import params as p
 from bench.seeding.db import copy_rows, execute, scalar
 from bench.seeding.people import People
+from bench.seeding.tables import T
 
 # Zipf exponent of the sharers' activity (0.7: the top 3% make ~33% of the shares).
 ZIPF = 0.7
@@ -33,10 +34,10 @@ COMMENTS = (
 def _shareable_posts(org_id: int) -> int:
     execute("DROP TABLE IF EXISTS spost")
     execute(
-        """
+        f"""
         CREATE TEMP TABLE spost AS
         SELECT (row_number() OVER (ORDER BY id) - 1)::bigint AS idx, id AS post_id, published_at, expires_at, link_url
-        FROM content_post WHERE organization_id = %s AND published_at IS NOT NULL
+        FROM {T.post} WHERE organization_id = %s AND published_at IS NOT NULL
         """,
         [org_id],
     )
@@ -145,8 +146,8 @@ def seed_shares(params: p.SeedParams, people: People, rng: random.Random) -> dic
         {"posts": posts},
     )
     execute(
-        """
-        INSERT INTO advocacy_share (
+        f"""
+        INSERT INTO {T.share} (
             id, organization_id, post_id, profile_id, member_id, network, sequence, comment, body_text, final_text,
             twist, twist_similarity, status, scheduled_for, idempotency_key, attempts, next_attempt_at,
             posting_started_at, posted_at, last_error, remote_id, remote_url, verified, followers_at_share,
@@ -197,13 +198,13 @@ def seed_shares(params: p.SeedParams, people: People, rng: random.Random) -> dic
         {"org": people.organization_id, "comments": list(COMMENTS), "n": len(COMMENTS)},
     )
     execute(
-        """
-        INSERT INTO advocacy_trackedlink (id, code, organization_id, share_id, target_url, created_at)
+        f"""
+        INSERT INTO {T.trackedlink} (id, code, organization_id, share_id, target_url, created_at)
         SELECT s.id, pg_temp.code62(s.id), s.organization_id, s.id,
                p.link_url || '?utm_source=' || s.network || '&utm_medium=employee_advocacy&utm_campaign=post-'
                  || s.post_id || '&utm_content=share-' || s.id,
                s.created_at
-        FROM advocacy_share s JOIN content_post p ON p.id = s.post_id
+        FROM {T.share} s JOIN {T.post} p ON p.id = s.post_id
         """
     )
     execute("DROP TABLE gen")
@@ -214,12 +215,12 @@ def seed_clicks(params: p.SeedParams) -> int:
     """Long-tailed visits per posted share (Pareto, α 1.5), more for larger audiences."""
     execute("DROP TABLE IF EXISTS clickers")
     execute(
-        """
+        f"""
         CREATE TEMP TABLE clickers AS
         SELECT id AS share_id, posted_at,
                sqrt(COALESCE(followers_at_share, 0) + 1) AS weight,
                power(1 - pg_temp.u(id, 20), -1 / 1.5) - 1 AS tail
-        FROM advocacy_share WHERE status = 'posted'
+        FROM {T.share} WHERE status = 'posted'
         """
     )
     mean_weight = scalar("SELECT avg(weight) FROM clickers") or 1
@@ -229,8 +230,8 @@ def seed_clicks(params: p.SeedParams) -> int:
         achieved = scalar("SELECT sum(LEAST(floor(%s * weight * tail), 50000)) FROM clickers", [scale]) or 1
         scale *= params.clicks / float(achieved)
     execute(
-        """
-        INSERT INTO advocacy_click (link_id, at, is_bot, visitor)
+        f"""
+        INSERT INTO {T.click} (link_id, at, is_bot, visitor)
         SELECT c.share_id,
                LEAST(c.posted_at + make_interval(secs => -ln(1 - pg_temp.u(c.share_id * 100003 + j, 21)) * 20 * 3600),
                      now() - interval '3 minutes'),
@@ -245,4 +246,4 @@ def seed_clicks(params: p.SeedParams) -> int:
         [scale],
     )
     execute("DROP TABLE clickers")
-    return scalar("SELECT count(*) FROM advocacy_click")
+    return scalar(f"SELECT count(*) FROM {T.click}")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bench.seeding import params as p
 from bench.seeding.db import copy_rows
 from bench.seeding.people import People
+from bench.seeding.tables import T
 
 TOPICS = (
     "Product",
@@ -60,7 +61,7 @@ class Content:
 
 def seed_content(params: p.SeedParams, people: People, now: datetime, rng: random.Random) -> Content:
     org = people.organization_id
-    copy_rows("content_topic", ["id", "organization_id", "name"], [(i + 1, org, name) for i, name in enumerate(TOPICS)])
+    copy_rows(f"{T.topic}", ["id", "organization_id", "name"], [(i + 1, org, name) for i, name in enumerate(TOPICS)])
     drafts = []
     for _ in range(params.posts):
         drafts.append(_post(params, now, rng))
@@ -108,7 +109,7 @@ def seed_content(params: p.SeedParams, people: People, now: datetime, rng: rando
         if rng.random() < 0.5:
             captions.append((len(captions) + 1, post_id, "x", f"{title} #news", 1))
     copy_rows(
-        "content_post",
+        f"{T.post}",
         [
             "id",
             "organization_id",
@@ -136,9 +137,9 @@ def seed_content(params: p.SeedParams, people: People, now: datetime, rng: rando
         ],
         posts,
     )
-    copy_rows("content_post_topics", ["id", "post_id", "topic_id"], topics)
-    copy_rows("content_post_audience_teams", ["id", "post_id", "team_id"], audiences)
-    copy_rows("content_captionsuggestion", ["id", "post_id", "network", "text", "position"], captions)
+    copy_rows(f"{T.post_topics}", ["id", "post_id", "topic_id"], topics)
+    copy_rows(f"{T.post_audience_teams}", ["id", "post_id", "team_id"], audiences)
+    copy_rows(f"{T.captionsuggestion}", ["id", "post_id", "network", "text", "position"], captions)
     shareable = sum(1 for post in drafts if post["published_at"] is not None)
     return Content(posts=len(posts), shareable=shareable)
 

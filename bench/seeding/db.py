@@ -126,9 +126,7 @@ def indexes_dropped(tables: Sequence[str], timer: StepTimer) -> Iterator[None]:
 
 def reset_sequences(tables: Iterable[str]) -> None:
     for table in tables:
-        execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"  # noqa: S608 - table names are ours
-        )
+        execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))")
 
 
 class StepTimer:

@@ -17,24 +17,12 @@ from datetime import datetime
 from analytics.services.rollups import rollups_version_bump
 from bench.seeding import params as p
 from bench.seeding.db import execute, rows, scalar
+from bench.seeding.tables import MEASURES, T
 
 TAU_SECONDS = 12 * 3600
 PULL_DAYS = 30
 YOUNG_HOURS = 48
 
-MEASURES = (
-    "shares",
-    "measured_shares",
-    "personal_shares",
-    "potential_reach",
-    "likes",
-    "reposts",
-    "replies",
-    "quotes",
-    "impressions",
-    "clicks",
-    "unique_clicks",
-)
 SUMS = ", ".join(f"sum({m})" for m in MEASURES)
 MEASURE_LIST = ", ".join(MEASURES)
 
@@ -63,14 +51,14 @@ CROSS JOIN LATERAL (
 def _measured_shares(params: p.SeedParams, now: datetime) -> int:
     execute("DROP TABLE IF EXISTS ms")
     execute(
-        """
+        f"""
         CREATE TEMP TABLE ms AS
         SELECT s.id AS share_id, s.organization_id AS org, s.network, s.post_id, COALESCE(s.member_id, 0) AS member_id,
                s.posted_at, COALESCE(s.followers_at_share, 0) AS followers,
                extract(epoch FROM LEAST(%(now)s - s.posted_at, interval '30 days'))::float8 AS horizon,
                1 AS k, t.tail
-        FROM advocacy_share s
-        JOIN employees_socialprofile pr ON pr.id = s.profile_id
+        FROM {T.share} s
+        JOIN {T.socialprofile} pr ON pr.id = s.profile_id
         CROSS JOIN LATERAL (SELECT LEAST(power(1 - pg_temp.u(s.id, 31), -1 / 1.3) - 1, 200) AS tail) AS t
         WHERE s.status = 'posted' AND s.remote_id <> '' AND NOT pr.clicks_only
           AND s.network IN ('x', 'bluesky', 'mastodon', 'linkedin')
@@ -105,26 +93,26 @@ def _measured_shares(params: p.SeedParams, now: datetime) -> int:
 def seed_snapshots(params: p.SeedParams, now: datetime) -> dict[str, int]:
     measured = _measured_shares(params, now)
     insert = (
-        "INSERT INTO analytics_engagementsnapshot (share_id, at, likes, reposts, replies, quotes, impressions) "
+        f"INSERT INTO {T.engagementsnapshot} (share_id, at, likes, reposts, replies, quotes, impressions) "
         "SELECT share_id, at, likes, reposts, replies, quotes, impressions FROM ({rows}) AS rows"
     )
     execute(insert.format(rows=SNAPSHOT_ROWS), {"tau": TAU_SECONDS})
-    return {"measured_shares": measured, "snapshots": scalar("SELECT count(*) FROM analytics_engagementsnapshot")}
+    return {"measured_shares": measured, "snapshots": scalar(f"SELECT count(*) FROM {T.engagementsnapshot}")}
 
 
 def seed_share_metrics(now: datetime) -> int:
     execute("DROP TABLE IF EXISTS click_delta")
     execute(
-        """
+        f"""
         CREATE TEMP TABLE click_delta AS
         SELECT c.link_id AS share_id, c.at,
                (c.visitor = '' OR row_number() OVER (PARTITION BY c.link_id, c.visitor ORDER BY c.id) = 1) AS uniq
-        FROM advocacy_click c WHERE NOT c.is_bot
+        FROM {T.click} c WHERE NOT c.is_bot
         """
     )
     execute(
-        """
-        INSERT INTO analytics_sharemetrics (
+        f"""
+        INSERT INTO {T.sharemetrics} (
             share_id, organization_id, network, post_id, member_id, posted_at, measured,
             likes, reposts, replies, quotes, impressions, peak_likes, peak_reposts, peak_replies, peak_quotes,
             peak_impressions, clicks, unique_clicks, next_pull_at, claim, last_pulled_at, pulls, misses,
@@ -140,7 +128,7 @@ def seed_share_metrics(now: datetime) -> int:
                     ELSE v.last + interval '24 hours' END,
                NULL, v.last, COALESCE(m.k, 0), 0,
                CASE WHEN m.share_id IS NULL THEN 'clicks_only' ELSE '' END, ''
-        FROM advocacy_share s
+        FROM {T.share} s
         LEFT JOIN ms m ON m.share_id = s.id
         LEFT JOIN LATERAL (
             SELECT floor(m.fl * g)::int AS likes, floor(m.fr * g)::int AS reposts, floor(m.fp * g)::int AS replies,
@@ -156,7 +144,7 @@ def seed_share_metrics(now: datetime) -> int:
         """,
         {"now": now, "tau": TAU_SECONDS, "pull_days": PULL_DAYS, "young": YOUNG_HOURS},
     )
-    return scalar("SELECT count(*) FROM analytics_sharemetrics")
+    return scalar(f"SELECT count(*) FROM {T.sharemetrics}")
 
 
 def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
@@ -167,7 +155,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
     """
     execute(
         f"""
-        INSERT INTO analytics_postmemberday (organization_id, day, network, post_id, member_id, {MEASURE_LIST})
+        INSERT INTO {T.postmemberday} (organization_id, day, network, post_id, member_id, {MEASURE_LIST})
         SELECT org, day, network, post_id, member_id, {SUMS}
         FROM (
             SELECT m.organization_id AS org, (m.posted_at AT TIME ZONE %(tz)s)::date AS day, m.network, m.post_id,
@@ -176,7 +164,7 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
                    COALESCE(s.followers_at_share, 0)::bigint AS potential_reach,
                    0 AS likes, 0 AS reposts, 0 AS replies, 0 AS quotes, 0::bigint AS impressions,
                    0 AS clicks, 0 AS unique_clicks
-            FROM analytics_sharemetrics m JOIN advocacy_share s ON s.id = m.share_id
+            FROM {T.sharemetrics} m JOIN {T.share} s ON s.id = m.share_id
             UNION ALL
             SELECT org, (at AT TIME ZONE %(tz)s)::date, network, post_id, member_id, 0, 0, 0, 0,
                    d_likes, d_reposts, d_replies, d_quotes, d_impressions, 0, 0
@@ -184,51 +172,50 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
             UNION ALL
             SELECT s.organization_id, (c.at AT TIME ZONE %(tz)s)::date, s.network, s.post_id,
                    COALESCE(s.member_id, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, c.uniq::int
-            FROM click_delta c JOIN advocacy_share s ON s.id = c.share_id
+            FROM click_delta c JOIN {T.share} s ON s.id = c.share_id
         ) AS deltas
         GROUP BY org, day, network, post_id, member_id
         HAVING {" + ".join(f"sum({m})" for m in MEASURES)} > 0
         ORDER BY day, org, network, post_id, member_id
-        """,  # noqa: S608 - column names are ours
+        """,
         {"tz": timezone, "tau": TAU_SECONDS},
     )
     execute(
         f"""
-        INSERT INTO analytics_organizationday (organization_id, day, network, is_company, {MEASURE_LIST})
+        INSERT INTO {T.organizationday} (organization_id, day, network, is_company, {MEASURE_LIST})
         SELECT organization_id, day, network, member_id = 0, {SUMS}
-        FROM analytics_postmemberday GROUP BY organization_id, day, network, member_id = 0
+        FROM {T.postmemberday} GROUP BY organization_id, day, network, member_id = 0
         ORDER BY day
-        """  # noqa: S608 - column names are ours
+        """
     )
     execute(
         f"""
-        INSERT INTO analytics_memberday (organization_id, day, network, member_id, {MEASURE_LIST})
+        INSERT INTO {T.memberday} (organization_id, day, network, member_id, {MEASURE_LIST})
         SELECT organization_id, day, network, member_id, {SUMS}
-        FROM analytics_postmemberday WHERE member_id <> 0 GROUP BY organization_id, day, network, member_id
+        FROM {T.postmemberday} WHERE member_id <> 0 GROUP BY organization_id, day, network, member_id
         ORDER BY day
-        """  # noqa: S608 - column names are ours
+        """
     )
     execute(
         f"""
-        INSERT INTO analytics_postday (organization_id, day, network, post_id, is_company, {MEASURE_LIST})
+        INSERT INTO {T.postday} (organization_id, day, network, post_id, is_company, {MEASURE_LIST})
         SELECT organization_id, day, network, post_id, member_id = 0, {SUMS}
-        FROM analytics_postmemberday GROUP BY organization_id, day, network, post_id, member_id = 0
+        FROM {T.postmemberday} GROUP BY organization_id, day, network, post_id, member_id = 0
         ORDER BY day
-        """  # noqa: S608 - column names are ours
+        """
     )
-    clicks = scalar("SELECT COALESCE(max(id), 0) FROM advocacy_click")
+    clicks = scalar(f"SELECT COALESCE(max(id), 0) FROM {T.click}")
     execute(
-        "INSERT INTO analytics_rollupcursor (name, position, updated_at) VALUES ('ingest', 0, now()), "
-        "('clicks', %s, now())",
+        f"INSERT INTO {T.rollupcursor} (name, position, updated_at) VALUES ('ingest', 0, now()), ('clicks', %s, now())",
         [clicks],
     )
     execute("DROP TABLE click_delta")
     execute("DROP TABLE ms")
     # As the platform's own writes do: cached reads of the rollups key on this.
-    organizations = [row[0] for row in rows("SELECT id FROM employees_organization")]
+    organizations = [row[0] for row in rows(f"SELECT id FROM {T.organization}")]
     rollups_version_bump(organization_ids=organizations, settled_ids=organizations)
     return {
-        table: scalar(f"SELECT count(*) FROM analytics_{table}")  # noqa: S608 - fixed names
+        table: scalar(f"SELECT count(*) FROM analytics_{table}")
         for table in ("postmemberday", "postday", "memberday", "organizationday")
     }
 
@@ -236,22 +223,22 @@ def seed_rollups(timezone: str = p.ORG_TIMEZONE) -> dict[str, int]:
 def seed_audience(params: p.SeedParams, now: datetime, timezone: str = p.ORG_TIMEZONE) -> int:
     """Daily follower counts of every active profile, growing towards today's count."""
     execute(
-        """
-        INSERT INTO analytics_audiencesnapshot (profile_id, organization_id, member_id, network, day, followers)
+        f"""
+        INSERT INTO {T.audiencesnapshot} (profile_id, organization_id, member_id, network, day, followers)
         SELECT pr.id, pr.organization_id, COALESCE(pr.owner_membership_id, 0), pr.network,
                (%(now)s AT TIME ZONE %(tz)s)::date - back,
                GREATEST(0, round(pr.followers * (1 - back * 0.002 * pg_temp.u(pr.id, 40))))::int
-        FROM employees_socialprofile pr CROSS JOIN generate_series(0, %(days)s - 1) AS back
+        FROM {T.socialprofile} pr CROSS JOIN generate_series(0, %(days)s - 1) AS back
         WHERE pr.state = 'active' AND pr.followers IS NOT NULL
         ORDER BY back DESC, pr.id
         """,
         {"now": now, "tz": timezone, "days": params.audience_days},
     )
     execute(
-        """
-        INSERT INTO analytics_audienceday (organization_id, day, network, is_company, followers, profiles)
+        f"""
+        INSERT INTO {T.audienceday} (organization_id, day, network, is_company, followers, profiles)
         SELECT organization_id, day, network, member_id = 0, sum(followers), count(*)
-        FROM analytics_audiencesnapshot GROUP BY organization_id, day, network, member_id = 0
+        FROM {T.audiencesnapshot} GROUP BY organization_id, day, network, member_id = 0
         """
     )
-    return scalar("SELECT count(*) FROM analytics_audiencesnapshot")
+    return scalar(f"SELECT count(*) FROM {T.audiencesnapshot}")

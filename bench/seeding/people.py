@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from bench.seeding import params as p
 from bench.seeding.db import copy_rows
+from bench.seeding.tables import T
 
 FIRST = (  # noqa: SIM905 - names read better as text
     "Anna Bo Clara David Eva Frederik Greta Hans Ida Jonas Karen Lars Maja Niels Olivia Peter Rikke Søren "
@@ -102,17 +103,17 @@ def _teams(params: p.SeedParams, org_id: int) -> tuple[list[tuple], list[int], l
 def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> People:
     org_id = 1
     copy_rows(
-        "employees_organization",
+        f"{T.organization}",
         ["id", "name", "slug", "language", "timezone", "require_mfa_for_admins", "created_at"],
         [(org_id, p.ORG_NAME, p.ORG_SLUG, "en", p.ORG_TIMEZONE, False, now - timedelta(days=params.days + 30))],
     )
     copy_rows(
-        "content_compliancesettings",
+        f"{T.compliancesettings}",
         ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases"],
         [(1, org_id, "#employee", "append", "confidential\ninsider")],
     )
     team_rows, departments, leaves = _teams(params, org_id)
-    copy_rows("employees_team", ["id", "organization_id", "name", "parent_id"], team_rows)
+    copy_rows(f"{T.team}", ["id", "organization_id", "name", "parent_id"], team_rows)
 
     password = make_password(p.PASSWORD)
     users, emails, memberships, member_teams = [], [], [], []
@@ -146,13 +147,13 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
         member_teams.append((member_id, member_id, team))
         members.append(Member(member_id, team))
     copy_rows(
-        "employees_user",
+        f"{T.user}",
         ["id", "password", "last_login", "is_superuser", "email", "name", "is_active", "is_staff", "date_joined"],
         users,
     )
-    copy_rows("account_emailaddress", ["id", "email", "verified", "primary", "user_id"], emails)
+    copy_rows(f"{T.emailaddress}", ["id", "email", "verified", "primary", "user_id"], emails)
     copy_rows(
-        "employees_membership",
+        f"{T.membership}",
         [
             "id",
             "user_id",
@@ -167,7 +168,7 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
         ],
         memberships,
     )
-    copy_rows("employees_membership_teams", ["id", "membership_id", "team_id"], member_teams)
+    copy_rows(f"{T.membership_teams}", ["id", "membership_id", "team_id"], member_teams)
     company = _seed_profiles(members, org_id, now, rng)
     return People(org_id, 1, 4, 14, members, company, leaves, departments)
 
@@ -223,7 +224,7 @@ def _seed_profiles(members: list[Member], org_id: int, now: datetime, rng: rando
             if rng.random() < chance:
                 member.profiles.append(add(member.id, network, _followers(rng, median, sigma)))
     copy_rows(
-        "employees_socialprofile",
+        f"{T.socialprofile}",
         [
             "id",
             "organization_id",

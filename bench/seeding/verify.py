@@ -10,13 +10,14 @@ from __future__ import annotations
 from analytics.services.rebuild import rollups_rebuild
 from bench.seeding.db import execute, scalar
 from bench.seeding.metrics import MEASURE_LIST
+from bench.seeding.tables import T
 
 TABLES = {
-    "analytics_postmemberday": "organization_id, day, network, post_id, member_id",
-    "analytics_postday": "organization_id, day, network, post_id, is_company",
-    "analytics_memberday": "organization_id, day, network, member_id",
-    "analytics_organizationday": "organization_id, day, network, is_company",
-    "analytics_sharemetrics": "share_id",
+    f"{T.postmemberday}": "organization_id, day, network, post_id, member_id",
+    f"{T.postday}": "organization_id, day, network, post_id, is_company",
+    f"{T.memberday}": "organization_id, day, network, member_id",
+    f"{T.organizationday}": "organization_id, day, network, is_company",
+    f"{T.sharemetrics}": "share_id",
 }
 METRIC_COLUMNS = (
     "likes, reposts, replies, quotes, impressions, peak_likes, peak_reposts, peak_replies, peak_quotes, "
@@ -27,17 +28,17 @@ METRIC_COLUMNS = (
 def rollups_differences() -> dict[str, int]:
     """Rows that differ between the seeded tables and the rebuilt ones, per table."""
     for table, key in TABLES.items():
-        columns = METRIC_COLUMNS if table == "analytics_sharemetrics" else MEASURE_LIST
+        columns = METRIC_COLUMNS if table == f"{T.sharemetrics}" else MEASURE_LIST
         execute(f"DROP TABLE IF EXISTS seeded_{table}")
-        execute(f"CREATE TEMP TABLE seeded_{table} AS SELECT {key}, {columns} FROM {table}")  # noqa: S608
+        execute(f"CREATE TEMP TABLE seeded_{table} AS SELECT {key}, {columns} FROM {table}")
     rollups_rebuild()
     differences = {}
     for table, key in TABLES.items():
-        columns = METRIC_COLUMNS if table == "analytics_sharemetrics" else MEASURE_LIST
-        rebuilt = f"SELECT {key}, {columns} FROM {table}"  # noqa: S608 - fixed names
-        seeded = f"SELECT {key}, {columns} FROM seeded_{table}"  # noqa: S608 - fixed names
+        columns = METRIC_COLUMNS if table == f"{T.sharemetrics}" else MEASURE_LIST
+        rebuilt = f"SELECT {key}, {columns} FROM {table}"
+        seeded = f"SELECT {key}, {columns} FROM seeded_{table}"
         differences[table] = scalar(
-            f"SELECT (SELECT count(*) FROM ({rebuilt} EXCEPT ALL {seeded}) a) "  # noqa: S608 - fixed names
+            f"SELECT (SELECT count(*) FROM ({rebuilt} EXCEPT ALL {seeded}) a) "
             f"+ (SELECT count(*) FROM ({seeded} EXCEPT ALL {rebuilt}) b)"
         )
         execute(f"DROP TABLE seeded_{table}")
