@@ -32,6 +32,11 @@ BACKOFF_BASE_SECONDS = 30
 # A post refused because its token had just been renewed by another worker goes again soon.
 RENEWED_RETRY_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
+# The longest wait a retry spends in the broker. A message the broker holds longer is a
+# message a worker keeps in memory, and one that outlives the broker's visibility timeout
+# is delivered twice; longer waits (an X rate-limit window, a daily limit) are kept in
+# the database as next_attempt_at, and beat releases the share when it falls due.
+BROKER_MAX_COUNTDOWN_SECONDS = 300
 # Longer than a push task's hard time limit: a share still "posting" after this was
 # left behind by a worker that died mid-post.
 STUCK_AFTER = timedelta(minutes=3)
@@ -311,7 +316,9 @@ def _retry_later(
     Share.objects.filter(pk=share.pk, status=Share.Status.POSTING).update(
         status=Share.Status.QUEUED, last_error=str(error)[:500], next_attempt_at=now + timedelta(seconds=delay)
     )
-    _queue_push(share.pk, countdown=delay)
+    if delay <= BROKER_MAX_COUNTDOWN_SECONDS:
+        _queue_push(share.pk, countdown=delay)
+    # else: parked in the database; shares_release_due queues it when it falls due.
     return Share.Status.QUEUED
 
 
@@ -321,7 +328,12 @@ def _finish(share: Share, status: str, message: str) -> str:
 
 
 def shares_release_due(*, now: datetime | None = None) -> int:
-    """Queue scheduled shares whose time has come (beat runs this every minute)."""
+    """Queue scheduled shares, and retries parked in the database, whose time has come.
+
+    Beat runs this every minute. A retry is released by clearing its next_attempt_at
+    under the value read, so two beats release it once; a retry whose short countdown
+    message is also on its way is harmless, since only one push can claim the row.
+    """
     now = now or timezone.now()
     due = list(
         Share.objects.filter(status=Share.Status.SCHEDULED, scheduled_for__lte=now).values_list("id", flat=True)[:5000]
@@ -330,6 +342,18 @@ def shares_release_due(*, now: datetime | None = None) -> int:
     for share_id in due:
         with transaction.atomic():
             if Share.objects.filter(pk=share_id, status=Share.Status.SCHEDULED).update(status=Share.Status.QUEUED):
+                released += 1
+                _queue_push(share_id)
+    parked = list(
+        Share.objects.filter(status=Share.Status.QUEUED, next_attempt_at__lte=now).values_list("id", "next_attempt_at")[
+            :5000
+        ]
+    )
+    for share_id, due_at in parked:
+        with transaction.atomic():
+            if Share.objects.filter(pk=share_id, status=Share.Status.QUEUED, next_attempt_at=due_at).update(
+                next_attempt_at=None, updated_at=now
+            ):
                 released += 1
                 _queue_push(share_id)
     return released

@@ -69,16 +69,46 @@ def test_a_rate_limit_requeues_the_share_after_retry_after(share, django_capture
 @respx.mock
 def test_backoff_grows_with_each_attempt_and_gives_up_at_the_cap(share, monkeypatch):
     respx.post(STATUSES).mock(return_value=httpx.Response(503))
-    countdowns = []
+    countdowns, waits = [], []
     monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: countdowns.append(countdown))
     for _ in range(services.MAX_ATTEMPTS):
+        before = timezone.now()
         services.share_push(share_id=share.id)
-    share.refresh_from_db()
+        share.refresh_from_db()
+        if share.next_attempt_at:
+            waits.append((share.next_attempt_at - before).total_seconds())
     assert share.status == "failed"
     assert "Gave up after" in share.last_error
-    assert countdowns == sorted(countdowns)
-    assert countdowns[0] == services.BACKOFF_BASE_SECONDS
-    assert len(countdowns) == services.MAX_ATTEMPTS - 1
+    assert len(waits) == services.MAX_ATTEMPTS - 1
+    assert waits == sorted(waits)
+    assert round(waits[0]) == services.BACKOFF_BASE_SECONDS
+    # Short waits ride in the broker; the long ones are left to beat.
+    assert countdowns == [wait for wait in map(round, waits) if wait <= services.BROKER_MAX_COUNTDOWN_SECONDS]
+    assert len(countdowns) < len(waits)
+
+
+@respx.mock
+def test_a_rate_limit_an_hour_ahead_waits_in_the_database_not_in_the_broker(share, monkeypatch):
+    respx.post(STATUSES).mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+    queued = []
+    monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: queued.append(countdown))
+    assert services.share_push(share_id=share.id) == "queued"
+    assert queued == []
+    share.refresh_from_db()
+    assert share.status == "queued"
+    due = share.next_attempt_at
+    assert due > timezone.now() + timedelta(minutes=59)
+    # Not yet due, and not swept up as a lost message either.
+    assert services.shares_release_due(now=timezone.now() + timedelta(minutes=30)) == 0
+    assert services.shares_requeue_stuck(now=timezone.now() + timedelta(minutes=30)) == 0
+    assert queued == []
+    later = due + timedelta(seconds=30)
+    assert services.shares_release_due(now=later) == 1
+    assert services.shares_release_due(now=later) == 0
+    assert queued == [None]
+    share.refresh_from_db()
+    assert share.status == "queued"
+    assert share.next_attempt_at is None
 
 
 @respx.mock
