@@ -118,7 +118,15 @@ CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must start with redis://, rediss:// or unix://")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            # Losing the cache makes pages slower, never broken (config/cache.py); short
+            # timeouts so that an unreachable cache costs a request milliseconds, not seconds.
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered fragments whose key is a digest of everything they show (feed cards): such a
