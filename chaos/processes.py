@@ -230,3 +230,10 @@ def broker_own(scenario: str) -> dict[str, RedisServer]:
     broker = RedisServer(scenario, "broker").start()
     os.environ["REDIS_URL"] = broker.url
     return {"broker": broker}
+
+
+def broker_and_cache_own(scenario: str) -> dict[str, RedisServer]:
+    """As broker_own, with the cache on the same server (database 1), as the defaults share them."""
+    prepared = broker_own(scenario)
+    os.environ["CACHE_URL"] = prepared["broker"].url.rsplit("/", 1)[0] + "/1"
+    return prepared

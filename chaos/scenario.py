@@ -15,11 +15,19 @@ import traceback
 from pathlib import Path
 
 from chaos import environment
-from chaos.processes import broker_own
+from chaos.processes import broker_and_cache_own, broker_own
 from chaos.result import Result
 
-SCENARIOS = ["worker-kill", "broker-restart", "network-faults", "long-rate-limit", "tokens", "clicks-worker-down"]
-PREPARE = {"broker-restart": broker_own}
+SCENARIOS = [
+    "worker-kill",
+    "broker-restart",
+    "network-faults",
+    "long-rate-limit",
+    "redis-pressure",
+    "tokens",
+    "clicks-worker-down",
+]
+PREPARE = {"broker-restart": broker_own, "redis-pressure": broker_and_cache_own}
 
 
 def module_for(name: str):
