@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -56,12 +58,30 @@ def reject(request, post_id: int):
 @membership_required()
 @require_http_methods(["GET", "POST"])
 def suggest(request):
-    form = SuggestionForm(request.POST or None)
+    if request.method == "POST":
+        form = SuggestionForm(request.POST)
+    else:
+        form = SuggestionForm(initial=_shared_to_the_app(request.GET))
     if request.method == "POST" and form.is_valid():
         services.suggestion_create(membership=request.membership, **form.cleaned_data)
         messages.success(request, _("Thank you! The communications team will look at your suggestion."))
         return redirect("my_suggestions")
     return render(request, "content/suggest.html", {"form": form}, status=400 if form.errors else 200)
+
+
+_URL_IN_TEXT = re.compile(r"https?://\S+")
+
+
+def _shared_to_the_app(params) -> dict[str, str]:
+    """What a phone's share sheet sends (the web app's share target): a link and a title.
+
+    Some apps put the link in `text` rather than `url`; the form checks it as any other.
+    """
+    link = params.get("url", "")[:1000]
+    if not link:
+        found = _URL_IN_TEXT.search(params.get("text", "")[:2000])
+        link = found.group(0)[:1000] if found else ""
+    return {"link_url": link, "title": params.get("title", "")[:200]}
 
 
 @membership_required()

@@ -37,3 +37,10 @@ document.addEventListener("submit", (event) => {
     button.dataset.sent = "1";
   }
 });
+
+// The installable app: static files and an offline page (see config/pwa.py).
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  });
+}
