@@ -46,7 +46,12 @@ class _KeptTransport(httpx.BaseTransport):
     """The process's connection pool, left open when a client using it is closed."""
 
     def __init__(self) -> None:
-        self._pool = httpx.HTTPTransport(verify=ssl_context())
+        # Imported here: the guard builds on this module's TLS context and timeouts.
+        from networks.egress import GuardedTransport
+
+        # The SDK that uses the pool (Bluesky) talks to a PDS that a user typed or a
+        # DID document named, so every request and connection goes through the guard.
+        self._pool: httpx.BaseTransport = GuardedTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._pool.handle_request(request)
