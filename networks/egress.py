@@ -254,6 +254,10 @@ def check_url(
     one (for addresses read from a remote document, to refuse them before storing).
     """
     text = str(url).strip()
+    # urlsplit and httpx read spaces and control characters differently; neither
+    # belongs in an address.
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in text):
+        raise InvalidAddress()
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
