@@ -21,8 +21,9 @@ from content.fetching import FetchError, fetch
 from content.link_preview import post_preview_refresh
 from content.models import FeedSource, Post
 from employees.models import NetworkApp, SocialProfile
-from networks import http
+from networks import egress, http
 from networks.base import Credentials
+from networks.bluesky import BlueskyAdapter
 from tests.content.http_server import _web_server, web  # noqa: F401 - fixtures, used by name
 from tests.factories import PostFactory, SocialProfileFactory
 from tests.networks.egress_servers import (
@@ -225,6 +226,15 @@ def test_a_did_document_naming_an_internal_pds_is_refused_and_nothing_is_stored(
     assert refused_message(host) in response.content.decode()
     assert not SocialProfile.objects.exists()
     assert entryway.paths == ["/xrpc/com.atproto.server.createSession"]  # and no profile read anywhere
+    assert canary.connections == 0
+
+
+@pytest.mark.parametrize("endpoint", ["https://pds.intranet.test:{port}", "http://pds.example", "https://10.0.0.9"])
+def test_signing_in_returns_no_session_for_a_did_document_naming_an_internal_pds(entryway, canary, endpoint):
+    # The adapter itself refuses, so no caller can store the address and use it later.
+    _answer_sign_in_naming(entryway, endpoint.format(port=canary.port))
+    with pytest.raises(egress.Refused):
+        BlueskyAdapter.connect("emma.test", APP_PASSWORD, _entry_address(entryway))
     assert canary.connections == 0
 
 
