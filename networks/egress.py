@@ -36,7 +36,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +50,9 @@ from networks.http import TIMEOUT, USER_AGENT, ssl_context
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# What one API answer may hold and take, whatever the server; fetch() caps pages lower.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+TOTAL_TIMEOUT = 60.0
 
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (RFC 6052, RFC 8215):
 # a NAT64 gateway forwards them to that IPv4 address.
@@ -82,6 +85,15 @@ class InvalidAddress(PermanentError):
 
     def __init__(self) -> None:
         super().__init__("this is not a valid web address")
+
+
+class ResponseTooLarge(PermanentError):
+    """An answer larger than the guarded client accepts."""
+
+    def __init__(self, host: str, limit: int) -> None:
+        super().__init__(f"{host} answered with more than {limit} bytes")
+        self.host = host
+        self.limit = limit
 
 
 class NameNotFound(httpcore.ConnectError):
@@ -323,10 +335,39 @@ class _GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+class _CappedStream(httpx.SyncByteStream):
+    """A response body cut off past a size or a deadline.
+
+    Reads are timed one by one, so a server dripping a byte at a time needs a
+    deadline for the whole answer as well; it is reported as a read timeout, which
+    callers already treat as "try again later".
+    """
+
+    def __init__(self, stream: httpx.SyncByteStream, *, host: str, limit: int, deadline: float) -> None:
+        self._stream = stream
+        self._host = host
+        self._limit = limit
+        self._deadline = deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        for chunk in self._stream:
+            size += len(chunk)
+            if size > self._limit:
+                raise ResponseTooLarge(self._host, self._limit)
+            if time.monotonic() > self._deadline:
+                raise httpx.ReadTimeout(f"{self._host} took too long to answer")
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport that checks every request's URL and every connection's address.
 
-    `allow_private=None` reads the configured rule at each check.
+    `allow_private=None` reads the configured rule at each check. Each answer is
+    capped at `max_bytes` (as sent, before decompression) and `total_timeout` seconds.
     """
 
     def __init__(
@@ -335,9 +376,13 @@ class GuardedTransport(httpx.BaseTransport):
         https_only: bool = True,
         allow_private: bool | None = None,
         verify: ssl.SSLContext | None = None,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        total_timeout: float = TOTAL_TIMEOUT,
     ) -> None:
         self._https_only = https_only
         self._allow_private = allow_private
+        self._max_bytes = max_bytes
+        self._total_timeout = total_timeout
         context = verify or ssl_context()
         self._transport = httpx.HTTPTransport(verify=context)
         limits = httpx.Limits()
@@ -356,8 +401,21 @@ class GuardedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         _check_scheme(request.url.scheme, https_only=self._https_only, allow_private=self._private_allowed())
-        check_host(request.url.raw_host.decode("ascii"), allow_private=self._private_allowed())
-        return self._transport.handle_request(request)
+        host = request.url.raw_host.decode("ascii")
+        check_host(host, allow_private=self._private_allowed())
+        deadline = time.monotonic() + self._total_timeout
+        response = self._transport.handle_request(request)
+        declared = response.headers.get("content-length", "")
+        if declared.isdecimal() and int(declared) > self._max_bytes:
+            response.close()
+            raise ResponseTooLarge(host, self._max_bytes)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_CappedStream(response.stream, host=host, limit=self._max_bytes, deadline=deadline),
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
         self._transport.close()

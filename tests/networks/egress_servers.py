@@ -14,6 +14,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +24,7 @@ from networks import egress
 PUBLIC = "127.0.0.1"
 INTERNAL = "127.0.0.2"
 
-Route = Callable[["_Handler"], tuple[int, dict[str, str], bytes]]
+Route = Callable[["_Handler"], tuple[int, dict[str, str], "bytes | Drip"]]
 
 
 @dataclass
@@ -70,12 +71,20 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, content = 200, {"Content-Type": "text/plain"}, (self.headers.get("host") or "").encode()
         else:
             status, headers, content = route(self)
+        chunks = content if isinstance(content, Drip) else Drip([content], 0.0)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(content)))
+        if chunks.declare:
+            self.send_header("Content-Length", str(sum(len(chunk) for chunk in chunks.chunks)))
         self.end_headers()
-        self.wfile.write(content)
+        try:
+            for chunk in chunks.chunks:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                time.sleep(chunks.delay)
+        except OSError:
+            pass  # the client gave up, as it should
 
     do_GET = do_POST = _answer
 
@@ -92,6 +101,20 @@ def start(host: str = PUBLIC, port: int = 0, *, context: ssl.SSLContext | None =
 def stop(httpd: _HTTPServer) -> None:
     httpd.shutdown()
     httpd.server_close()
+
+
+@dataclass
+class Drip:
+    """A body sent in chunks with a pause after each."""
+
+    chunks: list[bytes]
+    delay: float
+    # Without a Content-Length the body runs until the connection closes (HTTP/1.0).
+    declare: bool = True
+
+
+def drip_route(chunks: int, delay: float, *, declare: bool = True) -> Route:
+    return lambda handler: (200, {"Content-Type": "text/plain"}, Drip([b"x"] * chunks, delay, declare))
 
 
 def json_route(payload: object, status: int = 200) -> Route:

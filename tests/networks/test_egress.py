@@ -15,6 +15,7 @@ from networks import egress
 from tests.networks.egress_servers import (
     INTERNAL,
     PUBLIC,
+    drip_route,
     fake_dns,
     public_is,
     redirect_route,
@@ -266,3 +267,27 @@ def test_the_public_test_stand_in_is_not_public_by_default():
     # The tests above treat 127.0.0.1 as public; the real rule never does.
     assert egress.is_public_address(ipaddress.ip_address(PUBLIC)) is False
     assert egress.is_public_address(ipaddress.ip_address("93.184.215.14")) is True
+
+
+# -- size and time ----------------------------------------------------------------------
+
+
+def test_a_guarded_client_stops_reading_an_answer_over_its_size_limit(twins, monkeypatch):
+    public, _internal = twins
+    public_is(monkeypatch, PUBLIC)
+    public.routes["/big"] = lambda handler: (200, {}, b"x" * 4096)
+    public.routes["/undeclared-big"] = drip_route(4096, 0.0, declare=False)
+    transport = egress.GuardedTransport(https_only=False, max_bytes=1024)
+    with httpx.Client(transport=transport) as client:
+        for path in ("/big", "/undeclared-big"):
+            with pytest.raises(egress.ResponseTooLarge):
+                client.get(public.url(path))
+
+
+def test_a_guarded_client_gives_a_dripping_server_a_deadline_for_the_whole_answer(twins, monkeypatch):
+    public, _internal = twins
+    public_is(monkeypatch, PUBLIC)
+    public.routes["/drip"] = drip_route(50, 0.05)  # each read is quick, the whole is not
+    transport = egress.GuardedTransport(https_only=False, total_timeout=0.5)
+    with httpx.Client(transport=transport, timeout=5) as client, pytest.raises(httpx.ReadTimeout):
+        client.get(public.url("/drip"))
