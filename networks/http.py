@@ -65,7 +65,7 @@ def shared_transport() -> httpx.BaseTransport:
 
     A short-lived client per post would otherwise open (and for TLS, negotiate) a
     new connection each time. Connections carry no credentials: every request
-    brings its own Authorization header.
+    brings its own Authorization header. Guarded by `networks.egress`.
     """
     global _transport_for
     if _transport_for is None or _transport_for[0] != os.getpid():
