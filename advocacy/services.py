@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 
 from advocacy import authenticity, links
 from advocacy.models import Share
+from config.egress import private_hosts_allowed
 from content.compliance import text_violations, with_disclosure
 from content.models import ComplianceEvent, Post
 from networks import errors as network_errors
 from networks import text as network_text
 from networks.facebook import share_dialog_url
+from networks.links import web_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -292,7 +294,8 @@ def share_push(*, share_id: int) -> str:
     Share.objects.filter(pk=share.pk).update(
         status=Share.Status.POSTED,
         remote_id=result.remote_id,
-        remote_url=result.url[:500],
+        # The network's answer: kept only when it is a web address a link may point to.
+        remote_url=web_url(result.url, allow_http=private_hosts_allowed()),
         posted_at=timezone.now(),
         last_error="",
         next_attempt_at=None,

@@ -168,9 +168,6 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
-# Fetching link previews and feeds from addresses on private networks or loopback
-# would let anyone who can save a link probe the server's own network.
-CONTENT_FETCH_ALLOW_PRIVATE = env_bool("CONTENT_FETCH_ALLOW_PRIVATE", False)
 CONTENT_FETCH_MAX_BYTES = env_int("CONTENT_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
@@ -186,9 +183,14 @@ X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 X_API_BASE = env_str("X_API_BASE", "https://api.x.com").rstrip("/")
 if not X_API_BASE.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"X_API_BASE={X_API_BASE!r} must be an http(s) URL")
-# Lets a Mastodon server or Bluesky PDS address point at a private network or
-# loopback: for a self-hosted network inside the company, and for local tests.
-NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False)
+# The egress guard (networks/egress.py) refuses private, loopback and reserved
+# addresses for every host a user typed or a remote document named: link previews,
+# feeds, Mastodon servers, Bluesky PDSes, sign-in endpoints. This lets them point at
+# a private network (and use plain http): for a network run inside the company, and
+# for local tests. CONTENT_FETCH_ALLOW_PRIVATE is its older name for previews and feeds.
+NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False) or env_bool(
+    "CONTENT_FETCH_ALLOW_PRIVATE", False
+)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)

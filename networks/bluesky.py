@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
+from networks import egress
 from networks import text as text_rules
 from networks.base import (
     Adapter,
@@ -76,6 +78,23 @@ def _credentials_from_session(session: Session, pds_url: str) -> Credentials:
             "session": session.export(),
         },
     )
+
+
+def _checked_pds(pds: str, *, entryway: str) -> str:
+    """The PDS a DID document named, refused (egress.Refused) unless it is a public https server.
+
+    The DID document comes from the network, not from us: an account can name any
+    address there, and everything later (posts, metrics, refreshes, with the account's
+    tokens) would go to it. A host other than the entryway's is resolved now, so a
+    refused one is never stored.
+    """
+    try:
+        url = egress.check_url(pds)
+        if url.host != httpx.URL(entryway).host:
+            egress.check_url(pds, resolve_host=True)
+    except (egress.SchemeRefused, egress.InvalidAddress):
+        raise egress.Refused(urlsplit(pds).hostname or pds) from None
+    return pds
 
 
 # -- errors -----------------------------------------------------------------------
@@ -221,10 +240,13 @@ class BlueskyAdapter(Adapter):
             with _closing(cls._sdk_client(pds_url, transport), [app_password]) as sdk:
                 sdk.login(handle, app_password, fetch_bsky_profile=False)
                 session = Session.decode(sdk.export_session_string())
+        except egress.Refused:
+            raise
         except (CredentialsDead, PermanentError) as error:
             raise CredentialsDead("Bluesky refused the handle or app password") from error
         # The PDS may be a different host than the entryway we signed in at.
-        return _credentials_from_session(session, str(session.pds_endpoint or pds_url).removesuffix("/xrpc"))
+        pds = _checked_pds(str(session.pds_endpoint or pds_url).removesuffix("/xrpc"), entryway=pds_url)
+        return _credentials_from_session(session, pds)
 
     def refresh(self) -> Credentials:
         """New session tokens from the refresh token, without signing in again."""

@@ -46,7 +46,12 @@ class _KeptTransport(httpx.BaseTransport):
     """The process's connection pool, left open when a client using it is closed."""
 
     def __init__(self) -> None:
-        self._pool = httpx.HTTPTransport(verify=ssl_context())
+        # Imported here: the guard builds on this module's TLS context and timeouts.
+        from networks.egress import GuardedTransport
+
+        # The SDK that uses the pool (Bluesky) talks to a PDS that a user typed or a
+        # DID document named, so every request and connection goes through the guard.
+        self._pool: httpx.BaseTransport = GuardedTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._pool.handle_request(request)
@@ -60,7 +65,7 @@ def shared_transport() -> httpx.BaseTransport:
 
     A short-lived client per post would otherwise open (and for TLS, negotiate) a
     new connection each time. Connections carry no credentials: every request
-    brings its own Authorization header.
+    brings its own Authorization header. Guarded by `networks.egress`.
     """
     global _transport_for
     if _transport_for is None or _transport_for[0] != os.getpid():

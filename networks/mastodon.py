@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from networks import egress
 from networks import text as text_rules
 from networks.base import (
     Adapter,
@@ -75,6 +76,14 @@ class MastodonAdapter(Adapter):
         self._sleep = sleep
         # Pre-4.3 instances have no batch endpoint; remember that for this adapter's life.
         self.batch_supported = True
+
+    @property
+    def client(self) -> httpx.Client:
+        # The instance is whichever server the employee typed: guarded like any host
+        # from outside, on every call the worker makes later too.
+        if self._client is None:
+            self._client = egress.client()
+        return self._client
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.credentials.access_token}"}

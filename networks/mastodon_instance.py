@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from networks import egress
 from networks.base import AppCredentials, Credentials, CredentialsDead, PermanentError
 from networks.http import (
     error_detail,
@@ -38,9 +39,11 @@ class InvalidInstanceURL(ValueError):
 def normalize_instance_url(raw: str, *, allow_private: bool = False) -> str:
     """`https://host[:port]` from what an employee typed ("mastodon.social" works).
 
-    Rejects other schemes, credentials, paths, queries, and hosts on private or
-    loopback addresses (the server would otherwise call into its own network);
-    `allow_private` is for tests against a local instance.
+    Rejects other schemes, credentials, paths, queries, and hosts whose spelling
+    shows a private or loopback address (the server would otherwise call into its
+    own network); `allow_private` is for tests against a local instance. Names are
+    resolved and checked by the egress guard when they are contacted, and the guard
+    also decides whether plain http is allowed.
     """
     value = (raw or "").strip()
     if not value:
@@ -61,10 +64,16 @@ def normalize_instance_url(raw: str, *, allow_private: bool = False) -> str:
         port = parts.port
     except (UnicodeError, ValueError):
         raise InvalidInstanceURL("host", "that is not a valid server address") from None
-    if not host or any(c.isspace() for c in value) or ("." not in host and host != "localhost" and not _is_ip(host)):
+    if not host or any(c.isspace() for c in value):
         raise InvalidInstanceURL("host", "that is not a valid server address")
-    if not allow_private and _is_private(host):
-        raise InvalidInstanceURL("private", "that server address is not reachable from the internet")
+    # Before the shape check: a numeric spelling such as 2130706433 is an address,
+    # and every refused address gets the same answer.
+    try:
+        egress.check_host(host, allow_private=allow_private)
+    except egress.Refused:
+        raise InvalidInstanceURL("private", "that server address is not reachable from the internet") from None
+    if "." not in host and host != "localhost" and not _is_ip(host):
+        raise InvalidInstanceURL("host", "that is not a valid server address")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc = f"{netloc}:{port}"
@@ -77,16 +86,6 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _is_private(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False  # a name: its DNS answer is not checked here
-    return not address.is_global
 
 
 @dataclass(frozen=True)

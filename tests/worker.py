@@ -47,6 +47,9 @@ def running_worker(*extra_args: str, queue: str | None = None, pool: str = "solo
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_QUEUE": queue,
+        # The test's own setting, not the environment's: a test against a loopback
+        # network allows private hosts, a test of the egress guard does not.
+        "NETWORKS_ALLOW_PRIVATE_HOSTS": "1" if settings.NETWORKS_ALLOW_PRIVATE_HOSTS else "0",
         "PYTHONUNBUFFERED": "1",
     }
     log_path = Path(settings.VAR_DIR) / f"worker-{queue}-{uuid.uuid4().hex[:6]}.log"

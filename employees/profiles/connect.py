@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from config.egress import private_hosts_allowed, refused_message
 from employees.models import NetworkApp
 from employees.profiles import oauth, selectors
 from employees.profiles.services import ProfileConnectError, check_company_role, profile_store
-from networks import bluesky, linkedin, x
+from networks import bluesky, egress, linkedin, x
 from networks import mastodon_instance as mastodon
 from networks.base import (
     AppCredentials,
@@ -36,27 +37,35 @@ if TYPE_CHECKING:
     from networks.base import Adapter
 
 
-def _allow_private() -> bool:
-    # Only for tests and development against a local network: otherwise an address
-    # typed by an employee could make the server call into its own network.
-    return bool(getattr(settings, "NETWORKS_ALLOW_PRIVATE_HOSTS", False))
-
-
 def _server_url(raw: str, *, network: str) -> str:
     """`https://host[:port]` from what was typed, or a message saying what is wrong."""
     try:
-        return mastodon.normalize_instance_url(raw, allow_private=_allow_private())
-    except mastodon.InvalidInstanceURL as error:
+        server = mastodon.normalize_instance_url(raw, allow_private=private_hosts_allowed())
+        # Names are resolved and checked by the guarded client when it connects.
+        egress.check_url(server)
+    except egress.SchemeRefused:
+        raise ProfileConnectError(_("The address must start with https://.")) from None
+    except egress.Refused:
+        raise ProfileConnectError(refused_message(_typed_host(raw))) from None
+    except (mastodon.InvalidInstanceURL, egress.InvalidAddress) as error:
+        code = getattr(error, "code", "host")
+        if code == "private":
+            raise ProfileConnectError(refused_message(_typed_host(raw))) from None
         messages = {
             "empty": _("Enter the address of your %(network)s server."),
             "scheme": _("The address must start with https://."),
             "credentials": _("The address must not contain a user name or password."),
             "path": _("Enter only the server's address (like %(example)s), without a path."),
-            "private": _("That address is on a private network; the platform cannot reach it."),
         }
-        message = messages.get(error.code, _("That is not a valid server address."))
+        message = messages.get(code, _("That is not a valid server address."))
         example = "mastodon.social" if network == "mastodon" else "bsky.social"
         raise ProfileConnectError(message % {"network": network.capitalize(), "example": example}) from None
+    return server
+
+
+def _typed_host(raw: str) -> str:
+    value = raw.strip()
+    return urlsplit(value if "://" in value else f"https://{value}").hostname or value
 
 
 def _unreachable(server: str) -> ProfileConnectError:
@@ -125,6 +134,8 @@ def profile_connect_bluesky(
         ) from None
     except RetryLater:
         raise _unreachable(server) from None
+    except egress.Refused as error:  # the typed server, or the PDS its DID document named
+        raise ProfileConnectError(refused_message(error.host)) from None
     except NetworkError:
         raise ProfileConnectError(
             _("The server at %(server)s did not answer like a Bluesky server. Check the address.") % {"server": server}
@@ -132,6 +143,8 @@ def profile_connect_bluesky(
     with bluesky.BlueskyAdapter(credentials) as adapter:
         try:
             followers = _followers(adapter)
+        except egress.Refused as error:
+            raise ProfileConnectError(refused_message(error.host)) from None
         except CredentialsDead:
             raise ProfileConnectError(
                 _("Bluesky signed you in but then refused the session. Please try again.")
@@ -204,12 +217,14 @@ def _mastodon_app(server: str, redirect_uri: str) -> AppCredentials:
     row = selectors.mastodon_app(instance_url=server)
     if row is not None and row.redirect_uri == redirect_uri:
         return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
-    with make_client() as client:
+    with egress.client() as client:
         try:
             mastodon.fetch_instance_info(server, client)
             app = mastodon.register_app(server, redirect_uri, client, client_name=settings.SITE_NAME)
         except RetryLater:
             raise _unreachable(server) from None
+        except egress.Refused as error:
+            raise ProfileConnectError(refused_message(error.host)) from None
         except NetworkError:
             raise ProfileConnectError(
                 _("%(server)s does not look like a Mastodon server. Check the address (for example mastodon.social).")
@@ -278,7 +293,7 @@ def mastodon_authorize_finish(*, membership: Membership, pending: PendingConnect
     if row is None:
         raise _refused("Mastodon")
     app = AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
-    with make_client() as client:
+    with egress.client() as client:
         try:
             credentials = mastodon.exchange_code(
                 server, app, code, pending.redirect_uri, client, code_verifier=pending.code_verifier
@@ -291,6 +306,8 @@ def mastodon_authorize_finish(*, membership: Membership, pending: PendingConnect
             raise _refused("Mastodon") from None
         except RetryLater:
             raise _unreachable(server) from None
+        except egress.Refused as error:
+            raise ProfileConnectError(refused_message(error.host)) from None
         except NetworkError:
             raise _refused("Mastodon") from None
     host = urlsplit(server).netloc

@@ -23,12 +23,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.egress import private_hosts_allowed
 from employees.audit import audit_record
 from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialProfile
 from employees.profiles import selectors
 from networks import get_adapter_class
 from networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
 from networks.linkedin import DEFAULT_API_VERSION
+from networks.links import web_url
 
 if TYPE_CHECKING:
     from employees.models import Organization, User
@@ -123,7 +125,8 @@ def profile_store(
             profile.set_credentials(credentials, keep_refresh_token=live is not None)
             profile.handle = handle[:255]
             profile.display_name = display_name[:255]
-            profile.profile_url = profile_url[:500]
+            # From the network's answer: kept only when a link may point to it.
+            profile.profile_url = web_url(profile_url, allow_http=private_hosts_allowed())
             if followers is not None:
                 profile.followers = max(int(followers), 0)
                 profile.followers_at = now

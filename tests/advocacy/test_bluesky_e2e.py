@@ -22,6 +22,13 @@ from tests.worker import new_queue_name, running_worker, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _loopback_network_allowed(settings):
+    # The local Bluesky network listens on loopback, which the egress guard refuses
+    # unless private hosts are allowed; the worker is started with the same setting.
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
+
+
 def _connect(network, membership, prefix="emp"):
     account = network.create_account(unique_handle(prefix))
     credentials = BlueskyAdapter.connect(account.handle, account.password, network.pds_url)

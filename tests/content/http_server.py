@@ -262,6 +262,6 @@ def _web_server():
 def web(_web_server, settings):
     """The canned server. It listens on loopback, so private addresses are allowed;
     a test that proves they are refused turns that off again."""
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = True
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
     _web_server.requests.clear()
     return _web_server

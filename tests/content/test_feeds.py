@@ -123,10 +123,10 @@ def test_a_sloppy_feed_is_still_read(web, org):
 
 
 def test_a_loopback_feed_is_refused_when_private_addresses_are_not_allowed(web, org, settings):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
     source = _source(org, web.url("/rss.xml"))
     feed_source_poll(source=source)
-    assert "private or reserved" in source.last_error
+    assert "is not a public internet address" in source.last_error
     assert web.requests == []
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from content import fetching
 from content.fetching import FetchError, fetch
+from networks import egress
 from tests.content.http_server import start_server
 
 
@@ -22,7 +23,7 @@ def _resolve_to(monkeypatch, mapping: dict[str, list[str]]) -> None:
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in mapping[host]]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetching.socket, "getaddrinfo", fake)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
 
 
 def test_it_fetches_a_page_and_names_the_product_in_the_user_agent(web, settings):
@@ -54,30 +55,30 @@ def test_it_refuses_addresses_that_are_not_http(url):
     ],
 )
 def test_it_refuses_private_loopback_link_local_and_reserved_addresses(settings, url):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
-    with pytest.raises(FetchError, match="private or reserved"):
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(FetchError, match="is not a public internet address"):
         fetch(url)
 
 
 def test_the_local_server_is_refused_unless_private_addresses_are_allowed(web, settings):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
-    with pytest.raises(FetchError, match="private or reserved"):
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(FetchError, match="is not a public internet address"):
         fetch(web.url("/page.html"))
     assert web.requests == []
 
 
 def test_a_name_is_refused_when_any_of_its_addresses_is_private(settings, monkeypatch):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
     _resolve_to(monkeypatch, {"mixed.test": ["93.184.216.34", "10.1.2.3"]})
-    with pytest.raises(FetchError, match=re.escape("mixed.test points to a private")):
+    with pytest.raises(FetchError, match=re.escape("mixed.test is not a public internet address")):
         fetch("http://mixed.test/")
 
 
 def test_a_redirect_to_a_private_address_is_refused(web, settings, monkeypatch):
     # Pretend the test server's own address is public, so only the redirect is judged.
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
-    monkeypatch.setattr(fetching, "_is_public", lambda address: address == ipaddress.ip_address("127.0.0.1"))
-    with pytest.raises(FetchError, match=re.escape("169.254.169.254 points to a private")):
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
+    monkeypatch.setattr(egress, "is_public_address", lambda address: address == ipaddress.ip_address("127.0.0.1"))
+    with pytest.raises(FetchError, match=re.escape("169.254.169.254 is not a public internet address")):
         fetch(web.url("/redirect-private"))
 
 
@@ -106,14 +107,14 @@ def test_it_connects_to_the_address_it_checked_and_keeps_the_host_name(web, monk
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetching.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     monkeypatch.setattr(fetching, "CONNECT_TIMEOUT", 0.5)
     result = fetch(f"http://news.acme.test:{port}/echo-host")
     assert result.content.decode() == f"news.acme.test:{port}"
 
 
 def test_it_verifies_tls_for_the_host_name_while_connecting_to_the_checked_address(settings, monkeypatch, tmp_path):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = True
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
     certificate, key = _self_signed(tmp_path, "feeds.acme.test")
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(certificate, key)
@@ -158,7 +159,7 @@ def test_an_error_status_is_reported_with_its_number(web):
 
 
 def test_a_closed_port_is_a_connection_error(settings):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = True
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -170,7 +171,7 @@ def test_an_unknown_host_is_reported_as_not_found(monkeypatch):
     def fail(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(fetching.socket, "getaddrinfo", fail)
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
     with pytest.raises(FetchError, match="could not be found"):
         fetch("https://no-such-host.invalid/")
 

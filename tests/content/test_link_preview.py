@@ -67,10 +67,10 @@ def test_a_failed_fetch_leaves_the_post_usable_with_the_reason(web, db):
 
 
 def test_a_private_address_is_refused_when_private_addresses_are_not_allowed(web, db, settings):
-    settings.CONTENT_FETCH_ALLOW_PRIVATE = False
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = False
     post = _refreshed(web.url("/nested/og.html"))
     assert post.preview_status == "failed"
-    assert "private or reserved" in post.preview_error
+    assert "is not a public internet address" in post.preview_error
     assert web.requests == []
 
 

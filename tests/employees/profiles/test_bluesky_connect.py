@@ -119,5 +119,5 @@ def test_a_server_on_a_private_network_is_refused(cast, login):
     )
 
     assert response.status_code == 400
-    assert "private network" in response.content.decode()
+    assert "10.0.0.5 is not a public internet address" in response.content.decode()
     assert not SocialProfile.objects.exists()
