@@ -30,7 +30,9 @@ def acl(org_id: str, role: str = "ADMINISTRATOR") -> dict:
 def page_network(respx_mock, linkedin_app, settings):
     settings.LINKEDIN_API_VERSION = "202511"
     respx_mock.post(LI_TOKEN).mock(
-        return_value=httpx.Response(200, json={"access_token": "li-page-token", "expires_in": 5184000, "scope": PAGE_SCOPES})
+        return_value=httpx.Response(
+            200, json={"access_token": "li-page-token", "expires_in": 5184000, "scope": PAGE_SCOPES}
+        )
     )
     acls = respx_mock.get(ACLS).mock(
         return_value=httpx.Response(
@@ -45,7 +47,10 @@ def page_network(respx_mock, linkedin_app, settings):
         return_value=httpx.Response(
             200,
             json={
-                "results": {"2414183": {"id": 2414183, "localizedName": "Acme"}, "555": {"id": 555, "localizedName": "Acme Labs"}},
+                "results": {
+                    "2414183": {"id": 2414183, "localizedName": "Acme"},
+                    "555": {"id": 555, "localizedName": "Acme Labs"},
+                },
                 "statuses": {"2414183": 200, "555": 200},
                 "errors": {},
             },
