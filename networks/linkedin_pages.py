@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from networks.errors import CredentialsDead
+from networks.errors import CredentialsDead, NetworkError
 from networks.http import json_or_empty
 
 if TYPE_CHECKING:
@@ -55,6 +55,12 @@ def organization_id(urn: str) -> str:
 
 def administered_pages(adapter: LinkedInAdapter) -> list[Page]:
     """The pages the member may post for, with their names (`organizationAcls?q=roleAssignee`)."""
+    ids = _administered_page_ids(adapter)
+    names = _organization_names(adapter, ids)
+    return [Page(id=i, name=names.get(i) or f"LinkedIn page {i}") for i in ids]
+
+
+def _administered_page_ids(adapter: LinkedInAdapter) -> list[str]:
     response = adapter._request(
         "GET", f"{_api()}/rest/organizationAcls", params={"q": "roleAssignee", "state": "APPROVED"}
     )
@@ -64,9 +70,7 @@ def administered_pages(adapter: LinkedInAdapter) -> list[Page]:
         urn = str(element.get("organization") or element.get("organizationTarget") or "")
         if element.get("role") in POSTING_ROLES and urn.startswith(ORGANIZATION_PREFIX):
             ids.append(organization_id(urn))
-    ids = list(dict.fromkeys(ids))
-    names = _organization_names(adapter, ids)
-    return [Page(id=i, name=names.get(i) or f"LinkedIn page {i}") for i in ids]
+    return list(dict.fromkeys(ids))
 
 
 def _organization_names(adapter: LinkedInAdapter, ids: list[str]) -> dict[str, str]:
@@ -85,13 +89,13 @@ def page_check_access(adapter: LinkedInAdapter, response: httpx.Response) -> Non
     if response.status_code != 403:
         return
     try:
-        pages = administered_pages(adapter)
+        page_ids = _administered_page_ids(adapter)
     except CredentialsDead:
         raise
-    except Exception:
-        return
+    except NetworkError:
+        return  # cannot tell: the caller keeps the original refusal
     page_id = organization_id(adapter.author)
-    if page_id not in {page.id for page in pages}:
+    if page_id not in page_ids:
         raise PageAccessLost(
             f"The connected LinkedIn account no longer administers the page {page_id}; "
             "a page administrator must reconnect it"
