@@ -47,11 +47,8 @@ def company_posts_by_network(*, post: Post) -> dict[str, Share]:
     return found
 
 
-def amplifiable_post_ids(*, post_ids: Iterable[int], networks: Iterable[str]) -> set[int]:
+def amplifiable_post_ids(*, post_ids: Iterable[int], networks: Iterable[str] | QuerySet) -> set[int]:
     """Posts the company published on one of `networks` (the member's): the feed offers to quote them."""
-    networks = set(networks)
-    if not networks:
-        return set()
     return set(company_posts(post_ids=post_ids).filter(network__in=networks).values_list("post_id", flat=True))
 
 
@@ -62,11 +59,11 @@ def quotable_networks(*, post: Post, profiles: Iterable) -> list[str]:
 
 
 def feed_amplifiable(*, posts: list[Post], membership) -> None:
-    """Set ``post.amplifiable``: the company posted it where the member has a profile."""
+    """Set ``post.amplifiable``: the company posted it where the member has a profile. One query."""
     from employees.models import SocialProfile
 
-    networks = SocialProfile.objects.filter(owner_membership=membership, state=SocialProfile.State.ACTIVE).values_list(
-        "network", flat=True
+    networks = SocialProfile.objects.filter(owner_membership=membership, state=SocialProfile.State.ACTIVE).values(
+        "network"
     )
     found = amplifiable_post_ids(post_ids=[post.id for post in posts], networks=networks) if posts else set()
     for post in posts:

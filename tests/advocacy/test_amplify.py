@@ -223,6 +223,7 @@ def amplified(cast, post):
             posted_at=now,
             likes=likes,
             reposts=1,
+            quoted_share_id=company.id,
         )
     ShareMetrics.objects.create(
         share=company, organization=cast.org, network="x", post_id=post.id, member_id=0, posted_at=now, likes=3
