@@ -143,3 +143,23 @@ def test_a_choice_started_by_someone_else_is_not_used(cast, login, page_network)
     assert response.url == reverse("company_profiles")
     assert "expired" in messages_of(response)[0]
     assert not SocialProfile.objects.exists()
+
+
+def test_a_page_that_lost_its_administrator_says_so_on_the_company_profiles(cast, login):
+    from tests.factories import SocialProfileFactory
+
+    SocialProfileFactory(
+        organization=cast.org,
+        owner_membership=None,
+        network="linkedin",
+        remote_id="2414183",
+        handle="Acme",
+        state=SocialProfile.State.NEEDS_RECONNECT,
+        last_error="The connected LinkedIn account no longer administers the page 2414183; "
+        "a page administrator must reconnect it",
+        extra={"organization_urn": "urn:li:organization:2414183"},
+    )
+
+    page = login(cast.carol).get(reverse("company_profiles")).content.decode()
+
+    assert "is no longer one of its administrators" in page
