@@ -159,6 +159,8 @@ class MastodonAdapter(Adapter):
         """QuotedPostGone when the quoted status's own server says it is gone."""
         server = quoted.server.rstrip("/")
         path = f"/api/v1/statuses/{quoted.remote_id}"
+        if not server:
+            return  # no server to ask: the post itself will tell
         if server == self.instance_url:
             response = self._request("GET", path)
         else:
