@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from content.models import Post
+    from employees.models import Membership
     from networks.base import Adapter, PublishResult
 
 # A network that cannot quote (Facebook's share dialog) gets no quote share.
@@ -58,7 +59,7 @@ def quotable_networks(*, post: Post, profiles: Iterable) -> list[str]:
     return [have[network] for network in sorted(company_posts_by_network(post=post)) if network in have]
 
 
-def feed_amplifiable(*, posts: list[Post], membership) -> None:
+def feed_amplifiable(*, posts: list[Post], membership: Membership) -> None:
     """Set ``post.amplifiable``: the company posted it where the member has a profile. One query."""
     from employees.models import SocialProfile
 

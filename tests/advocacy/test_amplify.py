@@ -166,6 +166,13 @@ def test_the_feed_offers_to_amplify_only_where_the_member_has_a_profile(cast, po
     assert f"{reverse('compose', args=[post.id])}?quote=1" in page
 
 
+def test_a_company_post_known_to_be_deleted_is_not_offered(cast, post, emma_x, login):
+    company = company_share(post)
+    Share.objects.filter(pk=company.pk).update(metrics_deleted=True)
+
+    assert FEED_OFFER not in login(cast.emma).get(reverse("feed")).content.decode()
+
+
 def test_a_company_page_that_lost_its_administrator_is_marked_for_reconnect_and_nothing_posts(
     cast, post, respx_mock, django_capture_on_commit_callbacks
 ):
