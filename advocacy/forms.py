@@ -29,6 +29,14 @@ class ShareForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     again = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    quote_company = forms.BooleanField(
+        label=_("Share the company's post with my thoughts"),
+        required=False,
+        help_text=_(
+            "Where the company's profile has posted this, your comment goes out as a quote of its post "
+            "(a reshare on LinkedIn). Other profiles get the link."
+        ),
+    )
 
     def __init__(self, *args, profiles, **kwargs) -> None:
         super().__init__(*args, **kwargs)

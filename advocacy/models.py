@@ -41,6 +41,12 @@ class Share(models.Model):
     # so an accidental double submit hits the unique rule instead of posting twice.
     sequence = models.PositiveSmallIntegerField(default=1)
 
+    # The company's own share of the same post that this one quotes (an employee
+    # amplifying the company's post); empty for an ordinary share with a link.
+    quoted_share = models.ForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="amplifications"
+    )
+
     comment = models.TextField(_("personal comment"), blank=True)
     # The words sent (comment and disclosure) and the full text with the link, both
     # fixed when the share is made: later edits of the post or the rules change neither.

@@ -12,7 +12,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy import authenticity, links
+from advocacy import amplify, authenticity, links
 from advocacy.models import Share
 from config.egress import private_hosts_allowed
 from content.compliance import text_violations, with_disclosure
@@ -21,6 +21,7 @@ from networks import errors as network_errors
 from networks import text as network_text
 from networks.facebook import share_dialog_url
 from networks.links import web_url
+from networks.quoting import QuotedPostGone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -98,6 +99,7 @@ def shares_create(
     comment: str,
     scheduled_for: datetime | None = None,
     again: bool = False,
+    quote_company: bool = False,
 ) -> list[Share]:
     """Share a post to each profile: one Share per profile, pushed after commit.
 
@@ -123,11 +125,17 @@ def shares_create(
         require_disclosure=member is not None,
     )
     company = member is None
+    # The company's own posts of this post, per network, for a sharer who quotes them.
+    quoted = amplify.company_posts_by_network(post=post) if quote_company and not company else {}
     placeholder_link = links.short_url("x" * links.CODE_LENGTH)
     for profile in profiles:
         problems += _problems_for(
             profile,
-            share_compose(post=post, network=profile.network, comment=comment, link=placeholder_link, company=company),
+            share_compose(post=post, network=profile.network, comment=comment, link=placeholder_link, company=company)
+            if profile.network not in quoted
+            else amplify.quote_text_for_limits(
+                network=profile.network, body=share_body(post=post, comment=comment), quoted=quoted[profile.network]
+            ),
         )
     if problems:
         raise ValidationError(problems)
@@ -155,6 +163,7 @@ def shares_create(
                     status=Share.Status.SCHEDULED if scheduled_for else Share.Status.QUEUED,
                     scheduled_for=scheduled_for,
                     followers_at_share=profile.followers,
+                    quoted_share=quoted.get(profile.network),
                 )
                 link = links.tracked_link_create(share=share)
                 share.body_text = share_body(post=post, comment=comment, company=company)
@@ -165,6 +174,9 @@ def shares_create(
                     link=links.short_url(link.code),
                     company=company,
                 )
+                if share.quoted_share_id:
+                    # A quote carries the company's post, not the link: the words are all it says.
+                    share.final_text = share.body_text
                 if profile.network == "facebook":
                     # Meta allows no posting to personal profiles: the sharer posts
                     # through the share dialog, which nothing can confirm.
@@ -232,6 +244,10 @@ _PUSH_FIELDS = (
     "post__preview_title",
     "post__preview_description",
     "tracked_link__code",
+    "quoted_share__network",
+    "quoted_share__remote_id",
+    "quoted_share__remote_url",
+    "quoted_share__profile__extra",
 )
 
 
@@ -248,7 +264,7 @@ def share_push(*, share_id: int) -> str:
     # gone or already taken then costs no write. By primary key alone: with a status
     # condition the planner may walk a status index through every queued share.
     share = (
-        Share.objects.select_related("post", "profile", "tracked_link")
+        Share.objects.select_related("post", "profile", "tracked_link", "quoted_share__profile")
         .only(*_PUSH_FIELDS)
         .filter(pk=share_id)
         .order_by()
@@ -267,7 +283,7 @@ def share_push(*, share_id: int) -> str:
         profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id, profile=share.profile)
         opened, opened_with = True, profile.credentials_refreshed_at
         try:
-            result = adapter.publish(
+            result = amplify.publisher(adapter=adapter, share=share)(
                 # Exactly what the sharer saw in the preview, whatever the rules say now.
                 text=share.body_text,
                 link=links.short_url(share.tracked_link.code),
@@ -289,6 +305,8 @@ def share_push(*, share_id: int) -> str:
         return _finish(share, Share.Status.NEEDS_RECONNECT, _("Reconnect this profile, then retry."))
     except network_errors.RetryLater as exc:
         return _retry_later(share, now, exc, delay=None, retry_after=exc.retry_after)
+    except QuotedPostGone:
+        return _finish(share, Share.Status.FAILED, amplify.quote_gone_message(share=share))
     except network_errors.NetworkError as exc:
         return _finish(share, Share.Status.FAILED, str(exc))
     Share.objects.filter(pk=share.pk).update(

@@ -110,6 +110,8 @@ class ShareMetrics(models.Model):
     # 0 for the company's own profiles.
     member_id = models.BigIntegerField()
     posted_at = models.DateTimeField()
+    # The company's share this one quotes (an employee amplifying the company's post).
+    quoted_share_id = models.BigIntegerField(null=True, blank=True)
     # False: the network gives no engagement for this share; it is measured by clicks only.
     measured = models.BooleanField(default=True)
 
@@ -144,6 +146,11 @@ class ShareMetrics(models.Model):
             models.Index(fields=["claim"], condition=models.Q(claim__isnull=False), name="sharemetrics_claimed"),
             models.Index(fields=["post_id"]),
             models.Index(fields=["member_id", "-posted_at"]),
+            models.Index(
+                fields=["quoted_share_id"],
+                condition=models.Q(quoted_share_id__isnull=False),
+                name="sharemetrics_quotes",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from networks.errors import (
     Unsupported,
 )
 from networks.http import make_client
+from networks.quoting import QuotedPost
 
 __all__ = [
     "Adapter",
@@ -172,6 +173,10 @@ class Adapter(ABC):
     @abstractmethod
     def refresh(self) -> Credentials:
         """New credentials; the caller must persist all of them at once (tokens rotate)."""
+
+    def publish_quote(self, *, text: str, quoted: QuotedPost, idempotency_key: str) -> PublishResult:
+        """Post `text` quoting `quoted` (see networks.quoting); QuotedPostGone when it was deleted."""
+        raise Unsupported(f"{self.label} cannot quote posts")
 
     def needs_refresh(self, now: datetime) -> bool:
         expires_at = self.credentials.expires_at

@@ -38,9 +38,11 @@ from networks.bluesky_records import (
     facet_model,
     link_facets,
     post_url,
+    quote_embed,
     tid_from_key,
 )
 from networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
+from networks.quoting import QuotedPost, QuotedPostGone
 
 if TYPE_CHECKING:
     from atproto import Client, Session
@@ -312,6 +314,65 @@ class BlueskyAdapter(Adapter):
         except ValueError as exc:  # the SDK's models refuse malformed input (pydantic)
             raise PermanentError(f"Bluesky post is not valid: {type(exc).__name__}") from exc
         return PublishResult(uri, post_url(str(self.credentials.extra.get("handle", self.did)), uri))
+
+    def publish_quote(
+        self,
+        *,
+        text: str,
+        quoted: QuotedPost,
+        idempotency_key: str,
+        image: bytes | None = None,
+        image_mime: str | None = None,
+    ) -> PublishResult:
+        """A quote post: `app.bsky.embed.record` (with images: `recordWithMedia`)."""
+        from atproto import models
+
+        rkey = tid_from_key(idempotency_key)
+        # The strong reference needs the quoted record's current cid; reading it from
+        # the author's repo also tells whether the post still exists.
+        ref = self._record_ref(quoted.remote_id)
+        if ref is None:
+            uri = self._created_before(rkey)
+            if uri is None:
+                raise QuotedPostGone("Bluesky: the post to quote is deleted")
+            return PublishResult(uri, post_url(str(self.credentials.extra.get("handle", self.did)), uri))
+
+        def create(sdk: Client) -> str:
+            media = build_embed(sdk, None, image, image_mime, "", "") if image else None
+            record = models.AppBskyFeedPost.Record(
+                text=text,
+                created_at=sdk.get_current_time_iso(),
+                facets=[facet_model(f) for f in link_facets(text)] or None,
+                embed=quote_embed(ref[0], ref[1], media),
+            )
+            data = models.ComAtprotoRepoCreateRecord.Data(
+                repo=self.did, collection=POST_COLLECTION, rkey=rkey, record=record
+            )
+            return sdk.com.atproto.repo.create_record(data).uri
+
+        try:
+            uri = self._call(create)
+        except (RetryLater, PermanentError):
+            uri = self._created_before(rkey)
+            if uri is None:
+                raise
+        except ValueError as exc:
+            raise PermanentError(f"Bluesky post is not valid: {type(exc).__name__}") from exc
+        return PublishResult(uri, post_url(str(self.credentials.extra.get("handle", self.did)), uri))
+
+    def _record_ref(self, uri: str) -> tuple[str, str] | None:
+        """(uri, cid) of a post record, or None when its repo says it is not there."""
+        from atproto import models
+
+        parts = uri.removeprefix("at://").split("/")
+        if len(parts) != 3:
+            return None
+        params = models.ComAtprotoRepoGetRecord.Params(repo=parts[0], collection=parts[1], rkey=parts[2])
+        try:
+            found = self._call(lambda sdk: sdk.com.atproto.repo.get_record(params))
+        except PermanentError:  # RecordNotFound, or the repo is gone
+            return None
+        return (found.uri, found.cid) if found.cid else None
 
     def _created_before(self, rkey: str) -> str | None:
         try:

@@ -96,3 +96,13 @@ def build_embed(
     if blob is not None:
         return models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
     return None
+
+
+def quote_embed(uri: str, cid: str, media: Any = None) -> Any:
+    """A quote of the record (uri, cid); with `media` (an images embed) a `recordWithMedia`."""
+    from atproto import models
+
+    record = models.AppBskyEmbedRecord.Main(record=models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid))
+    if media is None:
+        return record
+    return models.AppBskyEmbedRecordWithMedia.Main(record=record, media=media)

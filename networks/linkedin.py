@@ -27,6 +27,13 @@ from networks.base import (
     Unsupported,
 )
 from networks.http import error_detail, json_or_empty, raise_for_status, send
+from networks.linkedin_pages import (
+    PAGE_STATISTICS_SCOPE,
+    page_check_access,
+    page_followers,
+    page_post_metrics,
+)
+from networks.quoting import QuotedPost, QuotedPostGone
 
 API = "https://api.linkedin.com"
 OAUTH_ACCESS_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -55,6 +62,31 @@ _LITTLE_RESERVED = re.compile(r"([\\|{}@\[\]()<>*_~]|#(?!\w))")
 _VERSION_CODES = {"NONEXISTENT_VERSION", "VERSION_MISSING", "INVALID_VERSION"}
 _RETIRED_WORDS = ("not active", "nonexistent", "not supported", "missing")
 _DUPLICATE_URN = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
+
+
+def reshare_body(*, author: str, commentary: str, parent: str) -> dict[str, Any]:
+    """A post that reshares `parent` with the author's own words (`reshareContext.parent`)."""
+    return {
+        "author": author,
+        "commentary": commentary,
+        "visibility": "PUBLIC",
+        "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []},
+        "lifecycleState": "PUBLISHED",
+        "isReshareDisabledByAuthor": False,
+        "reshareContext": {"parent": parent},
+    }
+
+
+def _parent_gone(response: httpx.Response) -> bool:
+    """LinkedIn refuses a reshare of a deleted post: 404, or a 4xx naming the missing parent."""
+    if response.status_code == 404:
+        return True
+    if response.status_code not in (400, 422):
+        return False
+    message = str(json_or_empty(response).get("message", "")).lower()
+    return ("parent" in message or "reshare" in message) and any(
+        word in message for word in ("not found", "does not exist", "deleted", "not exist")
+    )
 
 
 def escape_little(text: str) -> str:
@@ -91,11 +123,19 @@ class LinkedInAdapter(Adapter):
     ) -> None:
         super().__init__(credentials, app, client)
         self.api_version = api_version
-        self.measured = POST_ANALYTICS_SCOPE in scopes_of(credentials)
+        self.measured = POST_ANALYTICS_SCOPE in scopes_of(credentials) or self._page_measured()
+
+    @property
+    def is_page(self) -> bool:
+        """A company page (posts as `urn:li:organization:{id}`), not a member."""
+        return bool(self.credentials.extra.get("organization_urn"))
+
+    def _page_measured(self) -> bool:
+        return self.is_page and PAGE_STATISTICS_SCOPE in scopes_of(self.credentials)
 
     @property
     def author(self) -> str:
-        urn = self.credentials.extra.get("person_urn")
+        urn = self.credentials.extra.get("organization_urn") or self.credentials.extra.get("person_urn")
         if not urn:
             sub = self.credentials.extra.get("sub")
             if not sub:
@@ -172,6 +212,8 @@ class LinkedInAdapter(Adapter):
             body["content"] = {"media": {"id": image_urn}}
 
         response = self._request("POST", f"{API}/rest/posts", json=body)
+        if self.is_page:
+            page_check_access(self, response)
         if response.status_code == 422:
             # A retry of a post that went through: LinkedIn names the existing post.
             found = _DUPLICATE_URN.search(str(json_or_empty(response).get("message", "")))
@@ -204,10 +246,29 @@ class LinkedInAdapter(Adapter):
         self._raise(uploaded)
         return str(image_urn)
 
+    # -- quote (a reshare with commentary) ----------------------------------------
+
+    def publish_quote(self, *, text: str, quoted: QuotedPost, idempotency_key: str) -> PublishResult:
+        body = reshare_body(author=self.author, commentary=escape_little(text), parent=quoted.remote_id)
+        response = self._request("POST", f"{API}/rest/posts", json=body)
+        if response.status_code == 422:
+            found = _DUPLICATE_URN.search(str(json_or_empty(response).get("message", "")))
+            if found:
+                return PublishResult(found.group(1), post_url(found.group(1)))
+        if _parent_gone(response):
+            raise QuotedPostGone(f"LinkedIn: the post to reshare is gone ({error_detail(response, self._secrets())})")
+        self._raise(response)
+        urn = response.headers.get("x-restli-id", "")
+        if not urn:
+            raise PermanentError("LinkedIn accepted the reshare but returned no post id")
+        return PublishResult(urn, post_url(urn))
+
     # -- metrics ---------------------------------------------------------------
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)
+        if self.is_page and self.measured:
+            return page_post_metrics(self, remote_ids)
         if not self.measured:
             raise Unsupported(
                 f"LinkedIn post metrics need the {POST_ANALYTICS_SCOPE} scope; "
@@ -239,6 +300,8 @@ class LinkedInAdapter(Adapter):
     # -- audience --------------------------------------------------------------
 
     def fetch_audience(self) -> Audience:
+        if self._page_measured():
+            return Audience(followers=page_followers(self))
         if FOLLOWERS_SCOPE not in scopes_of(self.credentials):
             raise Unsupported(
                 f"LinkedIn follower counts need the {FOLLOWERS_SCOPE} scope, "

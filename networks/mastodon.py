@@ -37,6 +37,7 @@ from networks.mastodon_instance import (
     raise_mastodon_error,
     register_app,
 )
+from networks.quoting import QuotedPost, QuotedPostGone
 
 __all__ = [
     "SCOPES",
@@ -52,6 +53,8 @@ __all__ = [
 
 # GET /api/v1/statuses?id[]= refuses more than DEFAULT_STATUSES_LIMIT (20) ids.
 BATCH_SIZE = 20
+# The API version (`api_versions.mastodon` in /api/v2/instance) that brought quote posts (4.5).
+QUOTES_API_VERSION = 7
 # Image processing on the instance is usually immediate; wait a little if not.
 MEDIA_POLLS = 5
 
@@ -135,6 +138,66 @@ class MastodonAdapter(Adapter):
                     self._raise(check)
             raise RetryLater("Mastodon is still processing the image", retry_after=30.0)
         return media_id
+
+    # -- quotes ---------------------------------------------------------------------
+
+    def publish_quote(self, *, text: str, quoted: QuotedPost, idempotency_key: str) -> PublishResult:
+        """A quote where the server has them (Mastodon 4.5), else a post with the status address."""
+        self._check_quoted_exists(quoted)
+        local_id = self._local_status_id(quoted) if self._quotes_supported() else None
+        headers = {"Idempotency-Key": idempotency_key}
+        if local_id:
+            body = {"status": text, "visibility": "public", "quoted_status_id": local_id}
+            response = self._request("POST", "/api/v1/statuses", json=body, headers=headers)
+            if response.status_code == 404:
+                raise QuotedPostGone("Mastodon: the status to quote is gone")
+            # 422: the quoted author's quote policy refuses it; the address still shares it.
+            if response.status_code != 422:
+                return self._published(response)
+        body = {"status": text_rules.compose(self.name, text, quoted.url), "visibility": "public"}
+        return self._published(self._request("POST", "/api/v1/statuses", json=body, headers=headers))
+
+    def _published(self, response: httpx.Response) -> PublishResult:
+        self._raise(response)
+        status = json_or_empty(response)
+        if not status.get("id"):
+            raise PermanentError("Mastodon accepted the post but returned no status id")
+        return PublishResult(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
+
+    def _check_quoted_exists(self, quoted: QuotedPost) -> None:
+        """QuotedPostGone when the quoted status's own server says it is gone."""
+        server = quoted.server.rstrip("/")
+        path = f"/api/v1/statuses/{quoted.remote_id}"
+        if not server:
+            return  # no server to ask: the post itself will tell
+        if server == self.instance_url:
+            response = self._request("GET", path)
+        else:
+            # A public status reads without a token on its own server.
+            response = send(self.client, "GET", f"{server}{path}")
+        if response.status_code in (404, 410):
+            raise QuotedPostGone("Mastodon: the status to quote is deleted")
+
+    def _quotes_supported(self) -> bool:
+        response = self._request("GET", "/api/v2/instance")
+        if response.status_code >= 400:
+            return False
+        versions = json_or_empty(response).get("api_versions") or {}
+        try:
+            return int(versions.get("mastodon") or 0) >= QUOTES_API_VERSION
+        except (TypeError, ValueError):
+            return False
+
+    def _local_status_id(self, quoted: QuotedPost) -> str | None:
+        """The quoted status's id on this server: the same one, or found by its address."""
+        if quoted.server.rstrip("/") == self.instance_url:
+            return quoted.remote_id
+        params = {"q": quoted.url, "type": "statuses", "resolve": "true", "limit": "1"}
+        response = self._request("GET", "/api/v2/search", params=params)
+        if response.status_code >= 400:
+            return None  # e.g. a token without read:search: the address is shared instead
+        statuses = json_or_empty(response).get("statuses") or []
+        return str(statuses[0]["id"]) if statuses and statuses[0].get("id") else None
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)

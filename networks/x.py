@@ -31,6 +31,7 @@ from networks.http import (
     seconds_until_epoch,
     send,
 )
+from networks.quoting import QuotedPost, QuotedPostGone
 
 API = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - an endpoint, not a secret
@@ -101,6 +102,26 @@ class XAdapter(Adapter):
         if not tweet_id:
             raise PermanentError("X accepted the post but returned no id")
         return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+
+    def publish_quote(self, *, text: str, quoted: QuotedPost, idempotency_key: str) -> PublishResult:
+        body = {"text": text, "quote_tweet_id": quoted.remote_id}
+        response = send(self.client, "POST", f"{self.api_base}/2/tweets", headers=self._headers(), json=body)
+        # X's refusal does not say reliably why; the quoted tweet's own lookup does.
+        refused = response.status_code in (400, 403, 404) and "duplicate" not in response.text.lower()
+        if refused and self._quoted_deleted(quoted.remote_id):
+            raise QuotedPostGone(f"X: the tweet to quote ({quoted.remote_id}) is deleted")
+        self._raise(response)
+        tweet_id = str((json_or_empty(response).get("data") or {}).get("id", ""))
+        if not tweet_id:
+            raise PermanentError("X accepted the quote but returned no id")
+        return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+
+    def _quoted_deleted(self, tweet_id: str) -> bool:
+        try:
+            readings = self.fetch_metrics([tweet_id])
+        except PermanentError:
+            return False
+        return any(reading.deleted for reading in readings)
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)

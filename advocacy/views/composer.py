@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy import authenticity, links, selectors, services
+from advocacy import amplify, authenticity, links, selectors, services
 from advocacy.forms import ShareForm
 from advocacy.models import Share
 from content.models import Post
@@ -48,7 +48,8 @@ def _nudge(post: Post, comment: str) -> str:
 def compose(request, post_id: int):
     company = request.GET.get("company") == "1" or request.POST.get("company") == "1"
     post, profiles = _share_target(request, post_id, company)
-    form = ShareForm(request.POST or None, profiles=profiles, initial={"again": request.GET.get("again") == "1"})
+    initial = {"again": request.GET.get("again") == "1", "quote_company": request.GET.get("quote") == "1"}
+    form = ShareForm(request.POST or None, profiles=profiles, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             shares = services.shares_create(
@@ -59,6 +60,7 @@ def compose(request, post_id: int):
                 comment=form.cleaned_data["comment"],
                 scheduled_for=form.cleaned_data["scheduled_for"],
                 again=form.cleaned_data["again"],
+                quote_company=form.cleaned_data["quote_company"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -76,6 +78,7 @@ def compose(request, post_id: int):
         "company": company,
         "profiles": profiles,
         "nudge": _nudge(post, form["comment"].value() or ""),
+        "quotable": [] if company else amplify.quotable_networks(post=post, profiles=profiles),
     }
     template = (
         "advocacy/composer.html#composer_panel"
@@ -94,11 +97,18 @@ def compose_preview(request, post_id: int):
     comment = request.POST.get("comment", "")[:5000]
     chosen = [profile for profile in profiles if str(profile.id) in request.POST.getlist("profiles")] or list(profiles)
     sample_link = links.short_url("x" * links.CODE_LENGTH)
+    quoted = amplify.company_posts_by_network(post=post) if request.POST.get("quote_company") and not company else {}
     previews = []
     for profile in chosen:
         final = services.share_compose(
             post=post, network=profile.network, comment=comment, link=sample_link, company=company
         )
+        if profile.network in quoted:
+            final = amplify.quote_text_for_limits(
+                network=profile.network,
+                body=services.share_body(post=post, comment=comment),
+                quoted=quoted[profile.network],
+            )
         limit = network_text.limit(profile.network, max_chars=(profile.extra or {}).get("max_characters"))
         count = network_text.count(profile.network, final)
         previews.append(

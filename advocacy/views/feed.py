@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from advocacy import selectors
+from advocacy import amplify, selectors
 from content.models import Topic
 from employees.access import membership_required
 from employees.models import Role
@@ -46,6 +46,7 @@ def feed(request):
     selectors.feed_markers(posts=items, last_visit=_last_visit(request.session))
     selectors.feed_topic_names(posts=items, topics=topics)
     selectors.feed_card_keys(posts=items)
+    amplify.feed_amplifiable(posts=items, membership=request.membership)
     context = {
         "posts": items,
         "next_page": number + 1 if has_next else None,

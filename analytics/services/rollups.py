@@ -238,6 +238,7 @@ def shares_enrol(candidates, *, now: datetime, book: RollupBook, click_position:
         "twist",
         "remote_id",
         "profile__clicks_only",
+        "quoted_share_id",
     )
     rules: dict[int, AnalyticsSettings] = {}
     enrolled = 0
@@ -257,6 +258,7 @@ def shares_enrol(candidates, *, now: datetime, book: RollupBook, click_position:
                     post_id=row["post_id"],
                     member_id=member_id,
                     posted_at=row["posted_at"],
+                    quoted_share_id=row["quoted_share_id"],
                     measured=measured,
                     next_pull_at=now
                     if measured and next_pull_at(posted_at=row["posted_at"], now=now, rules=rules[org_id])

@@ -30,6 +30,7 @@ from networks.base import (
     Unsupported,
 )
 from networks.http import make_client
+from networks.linkedin_pages import PAGE_SCOPES
 
 if TYPE_CHECKING:
     from employees.models import Membership, SocialProfile
@@ -257,6 +258,9 @@ def linkedin_authorize_start(
     # asking for them without approval makes LinkedIn refuse the whole sign-in.
     extra = str(getattr(settings, "LINKEDIN_EXTRA_SCOPES", "") or "").replace(",", " ").split()
     scopes = list(dict.fromkeys([*linkedin.CONNECT_SCOPES, *extra]))
+    if company:
+        # The company's LinkedIn presence is its page: post and read statistics as the organization.
+        scopes = list(PAGE_SCOPES)
     return linkedin.authorize_url(app, redirect_uri, pending.state, scopes), pending
 
 

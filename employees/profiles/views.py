@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from employees.access import get_scoped_or_404, membership_required
 from employees.models import Role, SocialProfile
-from employees.profiles import connect, oauth, selectors, services
+from employees.profiles import connect, linkedin_page_views, oauth, selectors, services
 from employees.profiles.forms import BlueskyConnectForm, MastodonConnectForm, NetworkAppForm
 from employees.profiles.services import ProfileConnectError
 from networks import ADAPTERS
@@ -239,6 +239,8 @@ def profile_callback(request, network: str):
     if not code:
         messages.error(request, _("%(network)s sent no authorization. Nothing was connected.") % {"network": label})
         return redirect(back)
+    if network == "linkedin" and pending.company:
+        return linkedin_page_views.pages_found(request, pending, code)
     try:
         profile = connect.profile_authorize_finish(membership=request.membership, pending=pending, code=code)
     except ProfileConnectError as error:

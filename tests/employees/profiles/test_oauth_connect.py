@@ -180,11 +180,11 @@ def test_reconnecting_linkedin_keeps_the_refresh_token_the_new_grant_did_not_rep
     assert SocialProfile.objects.count() == 1
 
 
-def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, linkedin_network):
+def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, x_network):
     client = login(cast.carol)
-    state = query(connect(client, "linkedin", company=True).url)["state"]
+    state = query(connect(client, "x", company=True).url)["state"]
 
-    response = callback(client, "linkedin", state=state, code="li-code")
+    response = callback(client, "x", state=state, code="x-code")
 
     assert response.url == reverse("company_profiles")
     profile = SocialProfile.objects.get()
@@ -192,12 +192,12 @@ def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, l
     assert profile.is_company
 
 
-def test_an_employees_account_cannot_also_become_a_company_profile(cast, login, linkedin_network):
-    make_profile(cast.emma, network="linkedin", remote_id="abc123")
+def test_an_employees_account_cannot_also_become_a_company_profile(cast, login, x_network):
+    make_profile(cast.emma, network="x", remote_id="1234")
     client = login(cast.carol)
-    state = query(connect(client, "linkedin", company=True).url)["state"]
+    state = query(connect(client, "x", company=True).url)["state"]
 
-    response = callback(client, "linkedin", state=state, code="li-code")
+    response = callback(client, "x", state=state, code="x-code")
 
     assert "connected by an employee as their personal profile" in messages_of(response)[0]
     assert SocialProfile.objects.get().owner_membership == cast.emma
