@@ -72,6 +72,8 @@ def normalize_instance_url(raw: str, *, allow_private: bool = False) -> str:
         egress.check_host(host, allow_private=allow_private)
     except egress.Refused:
         raise InvalidInstanceURL("private", "that server address is not reachable from the internet") from None
+    except egress.InvalidAddress:
+        raise InvalidInstanceURL("host", "that is not a valid server address") from None
     if "." not in host and host != "localhost" and not _is_ip(host):
         raise InvalidInstanceURL("host", "that is not a valid server address")
     netloc = f"[{host}]" if ":" in host else host

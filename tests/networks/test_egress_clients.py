@@ -38,6 +38,7 @@ from tests.networks.egress_servers import (
     stop,
 )
 from tests.networks.test_bluesky_adapter import DID, fake_jwt
+from tests.worker import running_worker, wait_for
 
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 NUMERIC_LOOPBACK = ["2130706433", "0x7f.1", "017700000001", "127.1", "0177.0.0.1", "[::ffff:127.0.0.1]"]
@@ -330,4 +331,22 @@ def test_the_worker_refuses_to_post_to_a_stored_internal_mastodon_instance(
 
     assert status == share.status == "failed"
     assert "social.intranet.test is not a public internet address" in share.last_error
+    assert canary.connections == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("host", [INTERNAL, "0x7f.2"])
+def test_a_real_worker_process_is_guarded_too(cast, guarded, canary, host):
+    # The worker is its own process: the guard is installed there at start-up, with
+    # the setting the test gives it (private hosts not allowed).
+    profile = _bluesky_profile(cast.emma, f"https://{host}:{canary.port}")
+    post = PostFactory.published(organization=cast.org, link_url="https://example.com/office")
+    with running_worker():
+        (share,) = share_services.shares_create(
+            member=cast.emma, actor=cast.emma.user, post=post, profiles=[profile], comment="Proud of this"
+        )
+        wait_for(lambda: type(share).objects.filter(pk=share.pk, status="failed").exists(), timeout=60)
+    share.refresh_from_db()
+    assert f"{host} is not a public internet address" in share.last_error
     assert canary.connections == 0

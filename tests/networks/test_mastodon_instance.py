@@ -55,6 +55,11 @@ def test_an_instance_address_is_normalized_to_its_origin(typed, normalized):
         ("https://[::1]", "private"),
         ("http://localhost:3000", "private"),
         ("https://169.254.169.254", "private"),
+        ("https://.", "host"),
+        ("2130706433", "private"),
+        ("0x7f.1", "private"),
+        ("https://0177.0.0.1:3000", "private"),
+        ("127.1", "private"),
     ],
 )
 def test_a_bad_instance_address_is_refused_with_a_reason(typed, code):
