@@ -18,7 +18,6 @@ from content.compliance import text_violations, with_disclosure
 from content.models import ComplianceEvent, Post
 from networks import errors as network_errors
 from networks import text as network_text
-from networks.facebook import share_dialog_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -49,7 +48,7 @@ def share_compose(*, post: Post, network: str, comment: str, link: str, company:
 
 def _problems_for(profile: SocialProfile, text: str) -> list[str]:
     messages = []
-    max_chars = (profile.extra or {}).get("max_characters") if profile.network == "mastodon" else None
+    max_chars = profile.network_adapter.profile_max_chars(profile.extra or {})
     for problem in network_text.validate(profile.network, text, max_chars=max_chars):
         if problem.code == "too_many_bytes":
             messages.append(
@@ -74,7 +73,8 @@ def _storable(text: str) -> bool:
     return True
 
 
-def _verdict(*, post: Post, comment: str) -> authenticity.Verdict:
+def comment_verdict(*, post: Post, comment: str) -> authenticity.Verdict:
+    """How personal a comment is: what the share stores, and what the composer's nudge says."""
     colleague_comments = list(
         Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True).distinct()[:200]
     )
@@ -124,7 +124,7 @@ def shares_create(
         )
     if problems:
         raise ValidationError(problems)
-    verdict = _verdict(post=post, comment=comment)
+    verdict = comment_verdict(post=post, comment=comment)
 
     shares = []
     try:
@@ -158,11 +158,13 @@ def shares_create(
                     link=links.short_url(link.code),
                     company=company,
                 )
-                if profile.network == "facebook":
-                    # Meta allows no posting to personal profiles: the sharer posts
-                    # through the share dialog, which nothing can confirm.
+                adapter = profile.network_adapter
+                if not adapter.can_publish:
+                    # No posting through the API (Facebook: Meta allows none to personal
+                    # profiles): the sharer posts through the share dialog, which nothing
+                    # can confirm.
                     share.status, share.verified = Share.Status.POSTED, False
-                    share.remote_url, share.posted_at = share_dialog_url(links.short_url(link.code)), now
+                    share.remote_url, share.posted_at = adapter.share_dialog_url(links.short_url(link.code)), now
                 share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:

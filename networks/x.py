@@ -6,6 +6,7 @@ caller must store both in one write, or the account is lost at the next refresh.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,12 +18,15 @@ from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
+    ConnectedAccount,
     Credentials,
     CredentialsDead,
     DuplicateContent,
+    MetricsReaders,
     PermanentError,
     PostMetrics,
     PublishResult,
+    ScopeDenied,
 )
 from networks.http import (
     error_detail,
@@ -50,6 +54,13 @@ class XAdapter(Adapter):
     metrics_batch_size = 100
     # Access tokens live two hours.
     refresh_margin = timedelta(minutes=5)
+    app_settings = ("X_CLIENT_ID", "X_CLIENT_SECRET")
+    # X allows public clients (PKCE, no secret).
+    app_secret_required = False
+    settings_options = {"api_base": "X_API_BASE"}
+    # Public posts: any account's token reads anyone's public metrics.
+    metrics_readers = MetricsReaders.NETWORK
+    reports_impressions = True
 
     def __init__(
         self,
@@ -141,6 +152,46 @@ class XAdapter(Adapter):
         body = self._request("GET", "/2/users/me", params={"user.fields": "public_metrics"})
         metrics = (body.get("data") or {}).get("public_metrics") or {}
         return Audience(followers=int(metrics.get("followers_count", 0)))
+
+    @classmethod
+    def authorize_url(
+        cls,
+        *,
+        app: AppCredentials,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> str:
+        return authorize_url(app, redirect_uri, state, code_challenge)
+
+    @classmethod
+    def authorize_finish(
+        cls,
+        *,
+        app: AppCredentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: httpx.Client,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> ConnectedAccount:
+        credentials = exchange_code(app, code, redirect_uri, code_verifier, client)
+        if not REQUIRED_SCOPES.issubset(credentials.extra.get("scopes") or []):
+            raise ScopeDenied("X granted no posting or no offline access")
+        account = fetch_account(credentials, client)
+        username = str(account.get("username") or "")
+        credentials.extra["username"] = username
+        return ConnectedAccount(
+            credentials=credentials,
+            remote_id=str(account["id"]),
+            handle=f"@{username}" if username else "",
+            display_name=str(account.get("name") or ""),
+            profile_url=profile_url(username) if username else "",
+            followers=(account.get("public_metrics") or {}).get("followers_count"),
+        )
 
     def refresh(self) -> Credentials:
         if not self.credentials.refresh_token:

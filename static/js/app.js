@@ -37,3 +37,14 @@ document.addEventListener("submit", (event) => {
     button.dataset.sent = "1";
   }
 });
+
+// The page between a connect form and a network's sign-in page leads on by itself. A
+// script's navigation, unlike a redirect answering a form, is outside the policy's
+// form-action (see CONTENT_SECURITY_POLICY in config/settings.py); without scripts the
+// link is followed by hand.
+document.addEventListener("DOMContentLoaded", () => {
+  const link = document.querySelector("a[data-follow]");
+  if (link) {
+    window.location.replace(link.href);
+  }
+});

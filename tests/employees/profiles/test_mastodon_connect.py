@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from employees.models import NetworkApp, SocialProfile
+from tests.employees.profiles.conftest import network_url_of
 
 SERVER = "https://social.example"
 INSTANCE = {"version": "4.3.0", "configuration": {"statuses": {"max_characters": 500}}}
@@ -43,6 +44,11 @@ def start(client, address="social.example"):
     return client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": address})
 
 
+def authorize(client, address="social.example") -> str:
+    """Start connecting; the instance's authorize URL the browser is then led to."""
+    return network_url_of(client, start(client, address))
+
+
 def query(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
@@ -58,11 +64,10 @@ def messages_of(response) -> list[str]:
 def test_an_employee_connects_through_their_instance(cast, login, instance):
     client = login(cast.emma)
 
-    response = start(client)
+    url = authorize(client)
 
-    assert response.status_code == 302
-    assert response.url.startswith(f"{SERVER}/oauth/authorize?")
-    params = query(response.url)
+    assert url.startswith(f"{SERVER}/oauth/authorize?")
+    params = query(url)
     assert params["client_id"] == "masto-client"
     assert params["redirect_uri"].endswith(reverse("profile_callback", args=["mastodon"]))
     assert params["code_challenge_method"] == "S256"
@@ -84,10 +89,9 @@ def test_an_employee_connects_through_their_instance(cast, login, instance):
 
 
 def test_the_instance_registration_is_made_once_and_reused_by_the_next_employee(cast, login, instance):
-    start(login(cast.emma))
-    response = start(login(cast.mike), address="https://social.example/")
+    authorize(login(cast.emma))
+    authorize(login(cast.mike), address="https://social.example/")
 
-    assert response.status_code == 302
     assert instance["apps"].call_count == 1
     app = NetworkApp.objects.get()
     assert (app.organization, app.network, app.instance_url, app.client_secret) == (
@@ -145,7 +149,7 @@ def test_a_callback_with_a_state_this_session_did_not_start_connects_nothing(cas
 
 def test_a_state_cannot_be_used_twice(cast, login, instance):
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
     callback(client, state=state, code="the-code")
 
     response = callback(client, state=state, code="the-code")
@@ -155,7 +159,7 @@ def test_a_state_cannot_be_used_twice(cast, login, instance):
 
 
 def test_a_state_started_by_someone_else_is_refused(cast, login, client, instance):
-    state = query(start(login(cast.emma)).url)["state"]
+    state = query(authorize(login(cast.emma)))["state"]
     other = login(cast.mike)
 
     response = callback(other, state=state, code="the-code")
@@ -166,7 +170,7 @@ def test_a_state_started_by_someone_else_is_refused(cast, login, client, instanc
 
 def test_a_denied_authorization_says_so_and_connects_nothing(cast, login, instance):
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, error="access_denied", error_description="The user denied it")
 
@@ -178,7 +182,7 @@ def test_a_denied_authorization_says_so_and_connects_nothing(cast, login, instan
 def test_a_grant_without_permission_to_post_connects_nothing(cast, login, instance):
     instance["token"].mock(return_value=httpx.Response(200, json={"access_token": "t", "scope": "read"}))
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, code="the-code")
 
@@ -189,7 +193,7 @@ def test_a_grant_without_permission_to_post_connects_nothing(cast, login, instan
 def test_a_code_the_instance_refuses_connects_nothing(cast, login, instance):
     instance["token"].mock(return_value=httpx.Response(400, json={"error": "invalid_grant"}))
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, code="stale")
 
