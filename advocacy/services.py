@@ -34,6 +34,8 @@ BACKOFF_MAX_SECONDS = 3600
 # Longer than a push task's hard time limit: a share still "posting" after this was
 # left behind by a worker that died mid-post.
 STUCK_AFTER = timedelta(minutes=3)
+# How many colleagues' comments the authenticity guard compares a comment with.
+COLLEAGUE_COMMENTS = 200
 
 
 def share_body(*, post: Post, comment: str, company: bool = False) -> str:
@@ -75,8 +77,15 @@ def _storable(text: str) -> bool:
 
 def comment_verdict(*, post: Post, comment: str) -> authenticity.Verdict:
     """How personal a comment is: what the share stores, and what the composer's nudge says."""
+    # The most recently used distinct comments: grouped, since the model's default
+    # ordering would make a plain DISTINCT keep every repeat.
     colleague_comments = list(
-        Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True).distinct()[:200]
+        Share.objects.filter(post=post)
+        .exclude(comment="")
+        .values("comment")
+        .annotate(last_used=Max("created_at"))
+        .order_by("-last_used")
+        .values_list("comment", flat=True)[:COLLEAGUE_COMMENTS]
     )
     captions = list(post.captions.values_list("text", flat=True))
     return authenticity.judge(comment=comment, captions=captions, colleague_comments=colleague_comments)
