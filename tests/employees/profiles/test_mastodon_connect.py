@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from employees.models import NetworkApp, SocialProfile
 from tests.employees.profiles.conftest import network_url_of
+from tests.factories import PostFactory
 
 SERVER = "https://social.example"
 INSTANCE = {"version": "4.3.0", "configuration": {"statuses": {"max_characters": 500}}}
@@ -199,3 +200,52 @@ def test_a_code_the_instance_refuses_connects_nothing(cast, login, instance):
 
     assert "did not accept the connection" in messages_of(response)[0]
     assert not SocialProfile.objects.exists()
+
+
+def test_the_instances_own_character_limit_is_kept_and_used_by_the_composer(cast, login, respx_mock, instance):
+    respx_mock.get(f"{SERVER}/api/v2/instance").mock(
+        return_value=httpx.Response(
+            200, json={"version": "4.3.0", "configuration": {"statuses": {"max_characters": 5000}}}
+        )
+    )
+    client = login(cast.emma)
+    callback(client, state=query(authorize(client))["state"], code="the-code")
+    profile = SocialProfile.objects.get()
+    post = PostFactory.published(organization=cast.org, link_url="https://example.com/long-read")
+
+    preview = client.post(
+        reverse("compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "a" * 600}
+    ).content.decode()
+
+    assert profile.extra["max_characters"] == 5000
+    assert "/5000" in preview
+    assert "too long" not in preview
+
+
+def test_starting_a_connection_answers_the_form_on_our_own_origin(cast, login, instance):
+    response = start(login(cast.emma))
+
+    # A redirect to the instance here would be blocked by form-action 'self' in a browser.
+    assert response.status_code == 303
+    assert urlsplit(response.url).netloc == ""
+    assert instance["apps"].call_count == 1
+
+
+def test_the_page_that_leads_to_the_network_is_only_for_the_attempts_own_member(cast, login, instance):
+    response = start(login(cast.emma))
+    page_url = response.url
+
+    other = login(cast.mike).get(page_url)
+
+    assert other.url == reverse("my_profiles")
+    assert "expired or was not started in this browser" in messages_of(other)[0]
+    assert "social.example/oauth/authorize" not in login(cast.mike).get(reverse("my_profiles")).content.decode()
+
+
+def test_the_page_that_leads_to_the_network_links_there_and_loads_no_inline_script(cast, login, instance):
+    client = login(cast.emma)
+    page = client.get(start(client).url).content.decode()
+
+    assert "data-follow" in page
+    assert f'href="{SERVER}/oauth/authorize?' in page
+    assert "<script>" not in page  # the policy allows our static scripts only
