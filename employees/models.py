@@ -285,10 +285,6 @@ class SocialProfile(models.Model):
         return self.owner_membership_id is None
 
     @property
-    def is_usable(self) -> bool:
-        return self.state == self.State.ACTIVE
-
-    @property
     def network_adapter(self) -> type[Adapter]:
         """The network's adapter class: what pages and services read of the network."""
         return get_adapter_class(self.network)

@@ -71,11 +71,6 @@ def network_app_row(*, organization_id: int | None, network: str) -> NetworkApp 
     return rows.order_by(F("organization_id").asc(nulls_last=True)).first()
 
 
-def network_needs_app(network: str) -> bool:
-    """Whether the network's OAuth app is ours to register (its keys come from settings or a row)."""
-    return get_adapter_class(network).app_settings is not None
-
-
 def networks_with_app() -> list[str]:
     return [name for name, adapter in ADAPTERS.items() if adapter.app_settings is not None]
 
