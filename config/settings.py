@@ -283,6 +283,15 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# form-action 'self' also covers every redirect that follows a form submission
+# (Chromium enforces it), so no form may end on another origin. Connecting an OAuth
+# network therefore never answers the form with a redirect to the network: the POST
+# (and a reconnect) ends with a 303 on our own page (`profile_authorize`), which
+# carries the authorize URL as a plain link; static/js/app.js follows it with
+# `location.replace`, a navigation that is no form submission and so outside
+# form-action (without scripts the person follows the link). State and PKCE live in
+# the session as before; the callback comes back by GET. No inline script is needed,
+# so script-src stays 'self'.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
