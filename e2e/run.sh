@@ -7,8 +7,9 @@
 # 2. A database of its own (dropped and made again each run), Redis databases of
 #    its own, migrate, the demo organization (for the screenshots) and the e2e
 #    organization (e2e/seed.py, for the journeys' exact figures).
-# 3. gunicorn, celery worker, celery beat and a tiny "company website" that the
-#    shared link points at, all with production settings (DEBUG off).
+# 3. gunicorn, celery worker, celery beat, a tiny "company website" that the
+#    shared link points at, all with production settings (DEBUG off), and a loopback
+#    Mastodon stand-in (e2e/standins/mastodon.py) for the OAuth connect journey.
 # 4. pytest + Playwright (e2e/tests); screenshots go to var/e2e/screenshots.
 #
 # Everything started here is stopped on exit. The last line is
@@ -125,6 +126,7 @@ mkdir -p "$LOGS" "$OUT/screenshots" "$OUT/state"
 # -- the platform's environment: production settings, plus plain http on loopback ----
 WEB_PORT="$(free_port)"
 SITE_PORT="$(free_port)"
+MASTODON_PORT="$(free_port)"
 export DEBUG=0
 export SECRET_KEY="e2e-only-secret-key-that-is-long-enough-for-django-and-never-used-elsewhere"
 export FIELD_ENCRYPTION_KEYS="ZTJlLW9ubHkta2V5LWZvci1icm93c2VyLXRlc3RzISE="
@@ -143,6 +145,7 @@ export PYTHONUNBUFFERED=1
 # Read by the tests.
 export E2E_BASE_URL="$SITE_URL"
 export E2E_SITE_URL="http://127.0.0.1:$SITE_PORT"
+export E2E_MASTODON_URL="http://127.0.0.1:$MASTODON_PORT"
 export E2E_OUT="$OUT"
 # The Bluesky network keeps its schemas in the run's own database.
 export BSKY_DB_URL="$DATABASE_URL"
@@ -166,8 +169,11 @@ start worker "$ROOT/.venv/bin/celery" -A config worker --loglevel=INFO --concurr
   --without-gossip --without-mingle -n "e2e@%h"
 start beat "$ROOT/.venv/bin/celery" -A config beat --loglevel=INFO
 start site "$PY" -m http.server "$SITE_PORT" --bind 127.0.0.1 --directory "$ROOT/e2e/site"
+# A Mastodon instance in miniature (documented endpoints, PKCE checked) for the OAuth journey.
+start mastodon "$PY" -m e2e.standins.mastodon --port "$MASTODON_PORT"
 wait_http "$SITE_URL/healthz" web
 wait_http "$E2E_SITE_URL/news/new-office.html" site
+wait_http "$E2E_MASTODON_URL/api/v2/instance" mastodon
 wait_log "$LOGS/worker.log" "ready." worker
 wait_log "$LOGS/beat.log" "beat: Starting" beat
 say "platform up in $((SECONDS - started))s"
