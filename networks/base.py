@@ -254,7 +254,11 @@ class Adapter(ABC):
 
     @classmethod
     def server_of(cls, extra: Mapping[str, Any]) -> str:
-        """The server a profile lives on, for networks read per server; "" otherwise."""
+        """The server a profile lives on ("" where it does not matter).
+
+        Offered again when the profile is reconnected, and the scope of metrics readers
+        for MetricsReaders.SERVER.
+        """
         return ""
 
     @classmethod
