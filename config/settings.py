@@ -178,6 +178,10 @@ X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 X_API_BASE = env_str("X_API_BASE", "https://api.x.com").rstrip("/")
 if not X_API_BASE.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"X_API_BASE={X_API_BASE!r} must be an http(s) URL")
+# Where people allow posting; another value only for the browser journeys' X stand-in.
+X_AUTHORIZE_URL = env_str("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+if not X_AUTHORIZE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"X_AUTHORIZE_URL={X_AUTHORIZE_URL!r} must be an http(s) URL")
 # Lets a Mastodon server or Bluesky PDS address point at a private network or
 # loopback: for a self-hosted network inside the company, and for local tests.
 NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False)

@@ -99,6 +99,10 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                 )
             elif parts.path == "/oauth/authorize":
                 self._authorize_page(query)
+            elif parts.path == "/favicon.ico":
+                # Nothing to show, and no error in the browser's console either.
+                self.send_response(204)
+                self.end_headers()
             elif parts.path == "/api/v1/accounts/verify_credentials":
                 user = self._user()
                 if user is None:

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from advocacy.models import Share
-from e2e.tests.support import EMPLOYEE, login, shot
+from e2e.tests.support import EMPLOYEE, login, shot, watch_console
 from employees.models import SocialProfile
 
 INSTANCE = os.environ.get("E2E_MASTODON_URL", "")
@@ -28,19 +28,6 @@ COMMENT = "Tried the new office on Friday: the harbour view alone is worth the t
 
 def _standin() -> dict:
     return httpx.get(f"{INSTANCE}/_standin/log", timeout=5).json()
-
-
-def _watch(page: Page) -> list[str]:
-    """Every console error and uncaught script error, on every page the tab visits."""
-    errors: list[str] = []
-
-    def on_console(message) -> None:
-        if message.type == "error":
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-    return errors
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +39,7 @@ def test_an_employee_connects_mastodon_through_the_instances_sign_in(open_page, 
     if not INSTANCE:
         pytest.fail("e2e/run.sh did not start the Mastodon stand-in (E2E_MASTODON_URL)")
     page = open_page()
-    errors = _watch(page)
+    errors = watch_console(page)
     login(page, EMPLOYEE)
     page.get_by_role("link", name="My profiles").click()
     page.get_by_role("link", name="Connect Mastodon").click()
@@ -85,7 +72,7 @@ def test_the_employee_shares_to_mastodon_and_the_instance_gets_the_previewed_tex
     if "state" not in browser_state or not hasattr(story, "title"):
         pytest.fail("the Mastodon profile was not connected, or journey 1 published no post")
     page = open_page(state=browser_state["state"])
-    errors = _watch(page)
+    errors = watch_console(page)
     page.goto("/")
     page.get_by_role("link", name="My feed").click()
     post = page.get_by_role("article", name=story.title)
