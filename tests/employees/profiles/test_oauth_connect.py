@@ -199,3 +199,22 @@ def test_an_employees_account_cannot_also_become_a_company_profile(cast, login, 
 
     assert "connected by an employee as their personal profile" in messages_of(response)[0]
     assert SocialProfile.objects.get().owner_membership == cast.emma
+
+
+def test_x_connects_through_the_endpoints_the_settings_name(cast, login, respx_mock, x_app):
+    x_app.X_AUTHORIZE_URL = "https://x-double.example/i/oauth2/authorize"
+    x_app.X_API_BASE = "https://x-double.example"
+    token = respx_mock.post("https://x-double.example/2/oauth2/token").mock(
+        return_value=httpx.Response(200, json={"access_token": "a", "refresh_token": "r", "scope": X_SCOPES})
+    )
+    respx_mock.get("https://x-double.example/2/users/me").mock(
+        return_value=httpx.Response(200, json={"data": {"id": "77", "username": "emma_double"}})
+    )
+    client = login(cast.emma)
+    url = connect(client, "x")
+
+    callback(client, "x", state=query(url)["state"], code="x-code")
+
+    assert url.startswith("https://x-double.example/i/oauth2/authorize?")
+    assert token.call_count == 1
+    assert SocialProfile.objects.get().handle == "@emma_double"
