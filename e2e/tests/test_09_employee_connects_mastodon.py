@@ -80,6 +80,8 @@ def test_the_employee_shares_to_mastodon_and_the_instance_gets_the_previewed_tex
     composer.get_by_label("Your comment").fill(COMMENT)
     preview = composer.locator("#share-preview")
     # The instance's own limit, read when the profile connected.
+    # Until a profile is ticked the preview shows every profile; then only the chosen one.
+    expect(preview.locator(".counter")).to_have_count(1)
     expect(preview.locator(".counter")).to_contain_text("/600")
     expect(preview.locator(".preview-text")).to_contain_text(COMMENT)
     previewed = preview.locator(".preview-text").inner_text()

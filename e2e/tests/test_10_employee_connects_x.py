@@ -69,6 +69,8 @@ def test_the_employee_posts_to_x_the_text_the_preview_showed(open_page, story, x
     composer.get_by_label("X · @emil_x").check()
     composer.get_by_label("Your comment").fill(COMMENT)
     preview = composer.locator("#share-preview")
+    # Until a profile is ticked the preview shows every profile; then only the chosen one.
+    expect(preview.locator(".counter")).to_have_count(1)
     expect(preview.locator(".counter")).to_contain_text("/280")
     expect(preview.locator(".preview-text")).to_contain_text(COMMENT)
     previewed = preview.locator(".preview-text").inner_text()
