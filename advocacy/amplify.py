@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from advocacy.models import Share
+from networks import get_adapter_class
 from networks import text as network_text
 from networks.quoting import QuotedPost
 
@@ -73,13 +74,13 @@ def feed_amplifiable(*, posts: list[Post], membership: Membership) -> None:
 
 def quoted_post(share: Share) -> QuotedPost:
     """What a network needs to find the company's post again."""
-    server = str((share.profile.extra or {}).get("instance_url", "")) if share.network == "mastodon" else ""
+    server = get_adapter_class(share.network).server_of(share.profile.extra or {})
     return QuotedPost(network=share.network, remote_id=share.remote_id, url=share.remote_url, server=server)
 
 
 def quote_text_for_limits(*, network: str, body: str, quoted: Share) -> str:
     """The longest text that can go out: Mastodon servers without quotes get the post's address."""
-    if network == "mastodon":
+    if get_adapter_class(network).quote_may_carry_link:
         return network_text.compose(network, body, quoted.remote_url or None)
     return body
 

@@ -19,7 +19,6 @@ from content.compliance import text_violations, with_disclosure
 from content.models import ComplianceEvent, Post
 from networks import errors as network_errors
 from networks import text as network_text
-from networks.facebook import share_dialog_url
 from networks.links import web_url
 from networks.quoting import QuotedPostGone
 
@@ -43,6 +42,8 @@ BROKER_MAX_COUNTDOWN_SECONDS = 300
 # Longer than a push task's hard time limit: a share still "posting" after this was
 # left behind by a worker that died mid-post.
 STUCK_AFTER = timedelta(minutes=3)
+# How many colleagues' comments the authenticity guard compares a comment with.
+COLLEAGUE_COMMENTS = 200
 
 
 def share_body(*, post: Post, comment: str, company: bool = False) -> str:
@@ -57,7 +58,7 @@ def share_compose(*, post: Post, network: str, comment: str, link: str, company:
 
 def _problems_for(profile: SocialProfile, text: str) -> list[str]:
     messages = []
-    max_chars = (profile.extra or {}).get("max_characters") if profile.network == "mastodon" else None
+    max_chars = profile.network_adapter.profile_max_chars(profile.extra or {})
     for problem in network_text.validate(profile.network, text, max_chars=max_chars):
         if problem.code == "too_many_bytes":
             messages.append(
@@ -82,9 +83,17 @@ def _storable(text: str) -> bool:
     return True
 
 
-def _verdict(*, post: Post, comment: str) -> authenticity.Verdict:
+def comment_verdict(*, post: Post, comment: str) -> authenticity.Verdict:
+    """How personal a comment is: what the share stores, and what the composer's nudge says."""
+    # The most recently used distinct comments: grouped, since the model's default
+    # ordering would make a plain DISTINCT keep every repeat.
     colleague_comments = list(
-        Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True).distinct()[:200]
+        Share.objects.filter(post=post)
+        .exclude(comment="")
+        .values("comment")
+        .annotate(last_used=Max("created_at"))
+        .order_by("-last_used")
+        .values_list("comment", flat=True)[:COLLEAGUE_COMMENTS]
     )
     captions = list(post.captions.values_list("text", flat=True))
     return authenticity.judge(comment=comment, captions=captions, colleague_comments=colleague_comments)
@@ -139,7 +148,7 @@ def shares_create(
         )
     if problems:
         raise ValidationError(problems)
-    verdict = _verdict(post=post, comment=comment)
+    verdict = comment_verdict(post=post, comment=comment)
 
     shares = []
     try:
@@ -177,11 +186,13 @@ def shares_create(
                 if share.quoted_share_id:
                     # A quote carries the company's post, not the link: the words are all it says.
                     share.final_text = share.body_text
-                if profile.network == "facebook":
-                    # Meta allows no posting to personal profiles: the sharer posts
-                    # through the share dialog, which nothing can confirm.
+                adapter = profile.network_adapter
+                if not adapter.can_publish:
+                    # No posting through the API (Facebook: Meta allows none to personal
+                    # profiles): the sharer posts through the share dialog, which nothing
+                    # can confirm.
                     share.status, share.verified = Share.Status.POSTED, False
-                    share.remote_url, share.posted_at = share_dialog_url(links.short_url(link.code)), now
+                    share.remote_url, share.posted_at = adapter.share_dialog_url(links.short_url(link.code)), now
                 share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:

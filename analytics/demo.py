@@ -28,6 +28,7 @@ from analytics.services.rebuild import rollups_rebuild
 from analytics.services.rollups import TimeZones, rollups_update
 from content.models import Post
 from employees.models import Membership, Organization, SocialProfile, Team, User
+from networks import get_adapter_class
 
 DAYS = 90
 REMOTE_PREFIX = "demo-"
@@ -157,7 +158,8 @@ def _profiles(organization, people, rng) -> dict[int, tuple[SocialProfile, Membe
             display_name=organization.name,
             followers=followers,
             followers_at=timezone.now(),
-            clicks_only=network == "linkedin",
+            # Without the network's approval for post analytics, measured by clicks.
+            clicks_only=get_adapter_class(network).metrics_need_approval,
         )
         profiles[profile.pk] = (profile, None, 1.0)
     for person, eagerness in people:
@@ -183,7 +185,7 @@ def _profiles(organization, people, rng) -> dict[int, tuple[SocialProfile, Membe
                 followers=followers,
                 followers_at=timezone.now(),
                 state=SocialProfile.State.DISCONNECTED if can_log_in else SocialProfile.State.ACTIVE,
-                clicks_only=network == "linkedin" and rng.random() < 0.5,
+                clicks_only=get_adapter_class(network).metrics_need_approval and rng.random() < 0.5,
             )
             profiles[profile.pk] = (profile, person, eagerness)
     return profiles
@@ -263,7 +265,7 @@ def _snapshots(shares, profiles, rng, now) -> int:
         followers = share.followers_at_share or 0
         rate = rng.uniform(0.004, 0.04) * (1.6 if share.member_id is not None else 0.6)
         final = followers * rate
-        has_impressions = share.network in ("x", "linkedin")
+        has_impressions = get_adapter_class(share.network).reports_impressions
         for moment in _reading_times(share.posted_at, now):
             hours = (moment - share.posted_at).total_seconds() / 3600
             curve = 1 - math.exp(-hours / 10)

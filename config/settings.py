@@ -183,6 +183,10 @@ X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 X_API_BASE = env_str("X_API_BASE", "https://api.x.com").rstrip("/")
 if not X_API_BASE.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"X_API_BASE={X_API_BASE!r} must be an http(s) URL")
+# Where people allow posting; another value only for the browser journeys' X stand-in.
+X_AUTHORIZE_URL = env_str("X_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+if not X_AUTHORIZE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"X_AUTHORIZE_URL={X_AUTHORIZE_URL!r} must be an http(s) URL")
 # The egress guard (networks/egress.py) refuses private, loopback and reserved
 # addresses for every host a user typed or a remote document named: link previews,
 # feeds, Mastodon servers, Bluesky PDSes, sign-in endpoints. This lets them point at
@@ -293,6 +297,15 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# form-action 'self' also covers every redirect that follows a form submission
+# (Chromium enforces it), so no form may end on another origin. Connecting an OAuth
+# network therefore never answers the form with a redirect to the network: the POST
+# (and a reconnect) ends with a 303 on our own page (`profile_authorize`), which
+# carries the authorize URL as a plain link; static/js/app.js follows it with
+# `location.replace`, a navigation that is no form submission and so outside
+# form-action (without scripts the person follows the link). State and PKCE live in
+# the session as before; the callback comes back by GET. No inline script is needed,
+# so script-src stays 'self'.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

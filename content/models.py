@@ -123,10 +123,6 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_editable_by_comms(self) -> bool:
-        return self.status not in (self.Status.PENDING_APPROVAL, self.Status.REJECTED)
-
 
 class CaptionSuggestion(models.Model):
     """A ready-made caption employees may start from, for one network or any."""

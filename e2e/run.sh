@@ -7,8 +7,9 @@
 # 2. A database of its own (dropped and made again each run), Redis databases of
 #    its own, migrate, the demo organization (for the screenshots) and the e2e
 #    organization (e2e/seed.py, for the journeys' exact figures).
-# 3. gunicorn, celery worker, celery beat and a tiny "company website" that the
-#    shared link points at, all with production settings (DEBUG off).
+# 3. gunicorn, celery worker, celery beat, a tiny "company website" that the
+#    shared link points at, all with production settings (DEBUG off), and loopback
+#    Mastodon and X stand-ins (e2e/standins/) for the OAuth connect journeys.
 # 4. pytest + Playwright (e2e/tests); screenshots go to var/e2e/screenshots.
 #
 # Everything started here is stopped on exit. The last line is
@@ -125,6 +126,8 @@ mkdir -p "$LOGS" "$OUT/screenshots" "$OUT/state"
 # -- the platform's environment: production settings, plus plain http on loopback ----
 WEB_PORT="$(free_port)"
 SITE_PORT="$(free_port)"
+MASTODON_PORT="$(free_port)"
+X_PORT="$(free_port)"
 export DEBUG=0
 export SECRET_KEY="e2e-only-secret-key-that-is-long-enough-for-django-and-never-used-elsewhere"
 export FIELD_ENCRYPTION_KEYS="ZTJlLW9ubHkta2V5LWZvci1icm93c2VyLXRlc3RzISE="
@@ -143,6 +146,11 @@ export PYTHONUNBUFFERED=1
 # Read by the tests.
 export E2E_BASE_URL="$SITE_URL"
 export E2E_SITE_URL="http://127.0.0.1:$SITE_PORT"
+export E2E_MASTODON_URL="http://127.0.0.1:$MASTODON_PORT"
+export E2E_X_URL="http://127.0.0.1:$X_PORT"
+# X's app and endpoints point at its loopback stand-in (e2e/standins/x.py).
+export X_CLIENT_ID="e2e-x-client" X_CLIENT_SECRET="e2e-x-secret"
+export X_API_BASE="$E2E_X_URL" X_AUTHORIZE_URL="$E2E_X_URL/i/oauth2/authorize"
 export E2E_OUT="$OUT"
 # The Bluesky network keeps its schemas in the run's own database.
 export BSKY_DB_URL="$DATABASE_URL"
@@ -166,8 +174,13 @@ start worker "$ROOT/.venv/bin/celery" -A config worker --loglevel=INFO --concurr
   --without-gossip --without-mingle -n "e2e@%h"
 start beat "$ROOT/.venv/bin/celery" -A config beat --loglevel=INFO
 start site "$PY" -m http.server "$SITE_PORT" --bind 127.0.0.1 --directory "$ROOT/e2e/site"
+# A Mastodon instance in miniature (documented endpoints, PKCE checked) for the OAuth journey.
+start mastodon "$PY" -m e2e.standins.mastodon --port "$MASTODON_PORT"
+start x "$PY" -m e2e.standins.x --port "$X_PORT" --client-id "$X_CLIENT_ID" --client-secret "$X_CLIENT_SECRET"
 wait_http "$SITE_URL/healthz" web
 wait_http "$E2E_SITE_URL/news/new-office.html" site
+wait_http "$E2E_MASTODON_URL/api/v2/instance" mastodon
+wait_http "$E2E_X_URL/favicon.ico" x
 wait_log "$LOGS/worker.log" "ready." worker
 wait_log "$LOGS/beat.log" "beat: Starting" beat
 say "platform up in $((SECONDS - started))s"
@@ -175,7 +188,7 @@ say "platform up in $((SECONDS - started))s"
 if [ "${E2E_HOLD:-0}" = "1" ]; then
   # For writing tests: keep the platform up and run pytest by hand in another shell.
   say "holding; in another shell: (set -a; . $OUT/env; .venv/bin/pytest -c e2e/pytest.ini e2e/tests -k ...)"
-  env | grep -E '^(DEBUG|SECRET_KEY|FIELD_ENCRYPTION_KEYS|ALLOWED_HOSTS|SECURE_|SITE_URL|NETWORKS_|CONTENT_FETCH|DATABASE_URL|REDIS_URL|CACHE_URL|CELERY_QUEUE|VAR_DIR|EMAIL_BACKEND|TIME_ZONE|E2E_|BSKY_)' \
+  env | grep -E '^(DEBUG|SECRET_KEY|FIELD_ENCRYPTION_KEYS|ALLOWED_HOSTS|SECURE_|SITE_URL|NETWORKS_|CONTENT_FETCH|DATABASE_URL|REDIS_URL|CACHE_URL|CELERY_QUEUE|VAR_DIR|EMAIL_BACKEND|TIME_ZONE|E2E_|BSKY_|X_)' \
     | sed "s/=\(.*\)/='\1'/" >"$OUT/env"
   while true; do
     sleep 3600 &

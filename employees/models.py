@@ -200,8 +200,8 @@ class Invitation(models.Model):
 import json  # noqa: E402
 
 from employees.crypto import EncryptedTextField  # noqa: E402
-from networks import NETWORK_CHOICES  # noqa: E402
-from networks.base import Credentials  # noqa: E402
+from networks import NETWORK_CHOICES, get_adapter_class  # noqa: E402
+from networks.base import Adapter, Credentials  # noqa: E402
 
 # Keys of an adapter's `Credentials.extra` that are secrets (Bluesky's exported session
 # holds both tokens): they are kept encrypted, apart from the plain, queryable extra.
@@ -285,8 +285,9 @@ class SocialProfile(models.Model):
         return self.owner_membership_id is None
 
     @property
-    def is_usable(self) -> bool:
-        return self.state == self.State.ACTIVE
+    def network_adapter(self) -> type[Adapter]:
+        """The network's adapter class: what pages and services read of the network."""
+        return get_adapter_class(self.network)
 
     def get_credentials(self) -> Credentials:
         extra = dict(self.extra or {})

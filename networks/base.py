@@ -8,8 +8,10 @@ adapter hands back.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, ClassVar
 
 import httpx
@@ -20,15 +22,19 @@ from networks.errors import (
     NetworkError,
     PermanentError,
     RetryLater,
+    ScopeDenied,
     Unsupported,
 )
 from networks.http import make_client
 from networks.quoting import QuotedPost
+from networks.text import TextRule
 
 __all__ = [
     "Adapter",
     "AppCredentials",
     "Audience",
+    "ConnectKind",
+    "ConnectedAccount",
     "Credentials",
     "CredentialsDead",
     "DuplicateContent",
@@ -37,8 +43,30 @@ __all__ = [
     "PostMetrics",
     "PublishResult",
     "RetryLater",
+    "ScopeDenied",
     "Unsupported",
 ]
+
+
+class ConnectKind(StrEnum):
+    """How a person connects a profile; the pages and the connect flow follow it."""
+
+    # Handle and an app password, signed in to once (the server address may be asked for).
+    APP_PASSWORD = "app_password"  # noqa: S105 - a kind, not a password
+    # OAuth with the network's app, registered by the installation or the organization.
+    OAUTH = "oauth"
+    # OAuth on a server the person names, where the app is registered on first use.
+    OAUTH_PER_INSTANCE = "instance"
+    # Nothing to sign in to: sharing opens the network's own share dialog.
+    SHARE_DIALOG = "share_dialog"
+
+
+class MetricsReaders(StrEnum):
+    """Whose credentials can read a post's metrics."""
+
+    NETWORK = "network"  # any profile's on the network: posts are public
+    SERVER = "server"  # any profile's on the same server
+    OWN = "own"  # only the author's
 
 
 @dataclass
@@ -100,6 +128,20 @@ class Audience:
     followers: int
 
 
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """What a finished connection hands to the Django side to store."""
+
+    credentials: Credentials
+    remote_id: str
+    handle: str = ""
+    display_name: str = ""
+    profile_url: str = ""
+    followers: int | None = None
+    # The grant allows posting but not reading post metrics: measured by clicks.
+    clicks_only: bool = False
+
+
 class Adapter(ABC):
     """One network's publishing, metrics, audience and token refresh."""
 
@@ -112,6 +154,41 @@ class Adapter(ABC):
     measured: bool = True
     # Refresh this long before expiry, so a post never races the expiry.
     refresh_margin: ClassVar[timedelta] = timedelta(minutes=5)
+
+    # -- what the Django side reads instead of a network's name -------------------
+    connect_kind: ClassVar[ConnectKind] = ConnectKind.OAUTH
+    # The settings holding the client id and secret of an app that is ours to register
+    # (OAuth); an organization's own app row overrides them.
+    app_settings: ClassVar[tuple[str, str] | None] = None
+    # A public client (PKCE, no secret) is enough for some networks' code exchange.
+    app_secret_required: ClassVar[bool] = True
+    # Constructor keyword -> the setting that gives its value; an empty setting keeps
+    # the constructor's default.
+    settings_options: ClassVar[Mapping[str, str]] = {}
+    # Option -> setting, handed to `authorize_url` and `authorize_finish` as `options`.
+    connect_settings: ClassVar[Mapping[str, str]] = {}
+    # For connect kinds that ask for a server or handle: the default server, and
+    # examples shown to the person connecting.
+    default_server: ClassVar[str] = ""
+    server_example: ClassVar[str] = ""
+    handle_example: ClassVar[str] = ""
+    metrics_readers: ClassVar[MetricsReaders] = MetricsReaders.OWN
+    # Whether post metrics carry impressions (PostMetrics.impressions is not None).
+    reports_impressions: ClassVar[bool] = False
+    reports_followers: ClassVar[bool] = True
+    # Post metrics need a scope the network grants approved apps only, so many
+    # profiles are measured by clicks.
+    metrics_need_approval: ClassVar[bool] = False
+    # A company connection ends with the person picking which of the account's pages
+    # to connect (LinkedIn: the organizations the member administers).
+    company_page_choice: ClassVar[bool] = False
+    # A quote on a server without quote posts goes out as a post with the quoted
+    # post's address, which counts towards the text limit (Mastodon before 4.5).
+    quote_may_carry_link: ClassVar[bool] = False
+    # The text rule of a network that is not in `networks.text.RULES`.
+    text_rule: ClassVar[TextRule | None] = None
+    # Django templates would call the class to make an adapter.
+    do_not_call_in_templates: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -183,6 +260,65 @@ class Adapter(ABC):
         if expires_at is None or not self.credentials.refresh_token:
             return False
         return now >= expires_at - self.refresh_margin
+
+    # -- connecting and per-profile rules (class level: no profile yet) ------------
+
+    @classmethod
+    def server_of(cls, extra: Mapping[str, Any]) -> str:
+        """The server a profile lives on ("" where it does not matter).
+
+        Offered again when the profile is reconnected, and the scope of metrics readers
+        for MetricsReaders.SERVER.
+        """
+        return ""
+
+    @classmethod
+    def profile_max_chars(cls, extra: Mapping[str, Any]) -> int | None:
+        """The profile's own character limit where its server sets one (None: the network's)."""
+        return None
+
+    @staticmethod
+    def share_dialog_url(link: str) -> str:
+        raise Unsupported("this network posts through its API, not a share dialog")
+
+    @classmethod
+    def sign_in(cls, *, handle: str, app_password: str, server: str) -> ConnectedAccount:
+        """Connect with an app password (ConnectKind.APP_PASSWORD)."""
+        raise Unsupported(f"{cls.label} does not connect with an app password")
+
+    @classmethod
+    def register_app(cls, *, server: str, redirect_uri: str, client: httpx.Client, client_name: str) -> AppCredentials:
+        """Register the app on a server the person named (ConnectKind.OAUTH_PER_INSTANCE)."""
+        raise Unsupported(f"{cls.label} registers no app per server")
+
+    @classmethod
+    def authorize_url(
+        cls,
+        *,
+        app: AppCredentials,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> str:
+        """Where the person is sent to allow posting (OAuth kinds)."""
+        raise Unsupported(f"{cls.label} does not connect through OAuth")
+
+    @classmethod
+    def authorize_finish(
+        cls,
+        *,
+        app: AppCredentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: httpx.Client,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> ConnectedAccount:
+        """Exchange the callback's code and read the account; ScopeDenied without posting rights."""
+        raise Unsupported(f"{cls.label} does not connect through OAuth")
 
     # -- helpers for subclasses ------------------------------------------------
 

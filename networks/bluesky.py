@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,8 +24,11 @@ from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
+    ConnectedAccount,
+    ConnectKind,
     Credentials,
     CredentialsDead,
+    MetricsReaders,
     NetworkError,
     PermanentError,
     PostMetrics,
@@ -157,6 +160,12 @@ class BlueskyAdapter(Adapter):
     metrics_batch_size = 25
     # Access tokens live about two hours; the SDK itself refreshes 15 minutes ahead.
     refresh_margin = timedelta(minutes=20)
+    connect_kind = ConnectKind.APP_PASSWORD
+    default_server = DEFAULT_PDS
+    server_example = "bsky.social"
+    handle_example = "alice.bsky.social"
+    # Posts are public on the AppView: any account reads anyone's counts.
+    metrics_readers = MetricsReaders.NETWORK
 
     def __init__(
         self,
@@ -249,6 +258,19 @@ class BlueskyAdapter(Adapter):
         # The PDS may be a different host than the entryway we signed in at.
         pds = _checked_pds(str(session.pds_endpoint or pds_url).removesuffix("/xrpc"), entryway=pds_url)
         return _credentials_from_session(session, pds)
+
+    @classmethod
+    def server_of(cls, extra: Mapping[str, Any]) -> str:
+        return str(extra.get("pds_url") or "")
+
+    @classmethod
+    def sign_in(cls, *, handle: str, app_password: str, server: str) -> ConnectedAccount:
+        credentials = cls.connect(handle, app_password, server or DEFAULT_PDS)
+        return ConnectedAccount(
+            credentials=credentials,
+            remote_id=str(credentials.extra["did"]),
+            handle=str(credentials.extra.get("handle") or handle),
+        )
 
     def refresh(self) -> Credentials:
         """New session tokens from the refresh token, without signing in again."""

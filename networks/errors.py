@@ -29,3 +29,7 @@ class DuplicateContent(PermanentError):
 
 class Unsupported(PermanentError):
     """This network, or this profile's granted scopes, does not offer the operation."""
+
+
+class ScopeDenied(PermanentError):
+    """The person connecting did not grant the permission to post: nothing may be stored."""

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from networks.base import (
     Adapter,
     Audience,
+    ConnectKind,
     Credentials,
     PostMetrics,
     PublishResult,
@@ -33,6 +34,8 @@ class FacebookAdapter(Adapter):
     metrics_batch_size = 0
     can_publish = False
     measured = False
+    connect_kind = ConnectKind.SHARE_DIALOG
+    reports_followers = False
 
     share_dialog_url = staticmethod(share_dialog_url)
 

@@ -7,6 +7,7 @@ r_member_profileAnalytics); without them the profile is measured by clicks only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -18,16 +19,20 @@ from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
+    ConnectedAccount,
     Credentials,
     CredentialsDead,
     DuplicateContent,
     PermanentError,
     PostMetrics,
     PublishResult,
+    RetryLater,
+    ScopeDenied,
     Unsupported,
 )
 from networks.http import error_detail, json_or_empty, raise_for_status, send
 from networks.linkedin_pages import (
+    PAGE_SCOPES,
     PAGE_STATISTICS_SCOPE,
     page_check_access,
     page_followers,
@@ -112,6 +117,14 @@ class LinkedInAdapter(Adapter):
     measured = False
     # 60-day tokens: refresh (approved partners only) a week ahead.
     refresh_margin = timedelta(days=7)
+    app_settings = ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET")
+    settings_options = {"api_version": API_VERSION_SETTING}
+    # Post analytics and follower counts need scopes LinkedIn grants to approved apps:
+    # asking for them without approval makes LinkedIn refuse the whole sign-in.
+    connect_settings = {"api_version": API_VERSION_SETTING, "extra_scopes": "LINKEDIN_EXTRA_SCOPES"}
+    reports_impressions = True
+    metrics_need_approval = True
+    company_page_choice = True
 
     def __init__(
         self,
@@ -313,6 +326,55 @@ class LinkedInAdapter(Adapter):
         return Audience(followers=int(elements[0].get("memberFollowersCount") or 0))
 
     # -- tokens ----------------------------------------------------------------
+
+    @classmethod
+    def authorize_url(
+        cls,
+        *,
+        app: AppCredentials,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> str:
+        if (options or {}).get("company"):
+            # The company's LinkedIn presence is its page: post and read statistics as the organization.
+            return authorize_url(app, redirect_uri, state, list(PAGE_SCOPES))
+        extra = str((options or {}).get("extra_scopes") or "").replace(",", " ").split()
+        return authorize_url(app, redirect_uri, state, list(dict.fromkeys([*CONNECT_SCOPES, *extra])))
+
+    @classmethod
+    def authorize_finish(
+        cls,
+        *,
+        app: AppCredentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: httpx.Client,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> ConnectedAccount:
+        credentials = exchange_code(app, code, redirect_uri, client)
+        if PUBLISH_SCOPE not in scopes_of(credentials):
+            raise ScopeDenied("LinkedIn granted no posting")
+        member = fetch_member(credentials, client)
+        credentials.extra |= {"sub": member["sub"], "person_urn": f"urn:li:person:{member['sub']}"}
+        adapter = cls(credentials, app, client, api_version=(options or {}).get("api_version") or DEFAULT_API_VERSION)
+        try:
+            followers: int | None = adapter.fetch_audience().followers
+        except (Unsupported, RetryLater):
+            followers = None
+        name = str(member.get("name") or "")
+        return ConnectedAccount(
+            credentials=credentials,
+            remote_id=str(member["sub"]),
+            handle=name,
+            display_name=name,
+            followers=followers,
+            clicks_only=not adapter.measured,
+        )
 
     def refresh(self) -> Credentials:
         if not self.credentials.refresh_token or self.app is None:

@@ -7,8 +7,10 @@ The instance URL comes from the employee, so it is validated before any request
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -18,12 +20,17 @@ from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
+    ConnectedAccount,
+    ConnectKind,
     Credentials,
     CredentialsDead,
+    MetricsReaders,
+    NetworkError,
     PermanentError,
     PostMetrics,
     PublishResult,
     RetryLater,
+    ScopeDenied,
 )
 from networks.http import json_or_empty, send
 from networks.mastodon_instance import (
@@ -36,6 +43,7 @@ from networks.mastodon_instance import (
     normalize_instance_url,
     raise_mastodon_error,
     register_app,
+    verify_credentials,
 )
 from networks.quoting import QuotedPost, QuotedPostGone
 
@@ -63,6 +71,11 @@ class MastodonAdapter(Adapter):
     name = "mastodon"
     label = "Mastodon"
     metrics_batch_size = BATCH_SIZE
+    connect_kind = ConnectKind.OAUTH_PER_INSTANCE
+    server_example = "mastodon.social"
+    # Any account on an instance reads that instance's public statuses.
+    metrics_readers = MetricsReaders.SERVER
+    quote_may_carry_link = True
 
     def __init__(
         self,
@@ -224,6 +237,65 @@ class MastodonAdapter(Adapter):
         response = self._request("GET", "/api/v1/accounts/verify_credentials")
         self._raise(response)
         return Audience(followers=int(json_or_empty(response).get("followers_count", 0)))
+
+    @classmethod
+    def server_of(cls, extra: Mapping[str, Any]) -> str:
+        return str(extra.get("instance_url", "")).rstrip("/").lower()
+
+    @classmethod
+    def profile_max_chars(cls, extra: Mapping[str, Any]) -> int | None:
+        # Each instance sets its own limit; it is read when the profile connects.
+        value = extra.get("max_characters")
+        return value if isinstance(value, int) and value > 0 else None
+
+    @classmethod
+    def register_app(cls, *, server: str, redirect_uri: str, client: httpx.Client, client_name: str) -> AppCredentials:
+        fetch_instance_info(server, client)  # refuses a server that is not Mastodon before registering
+        return register_app(server, redirect_uri, client, client_name=client_name)
+
+    @classmethod
+    def authorize_url(
+        cls,
+        *,
+        app: AppCredentials,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> str:
+        return authorize_url(server, app, redirect_uri, state, code_challenge=code_challenge)
+
+    @classmethod
+    def authorize_finish(
+        cls,
+        *,
+        app: AppCredentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: httpx.Client,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> ConnectedAccount:
+        credentials = exchange_code(server, app, code, redirect_uri, client, code_verifier=code_verifier)
+        if not set(credentials.extra.get("scopes") or []) & {"write", "write:statuses"}:
+            raise ScopeDenied("Mastodon granted no posting")
+        account = verify_credentials(server, credentials.access_token, client)
+        # Without it the network's default limit applies until the next connection.
+        with suppress(NetworkError):
+            credentials.extra["max_characters"] = fetch_instance_info(server, client).max_characters
+        host = urlsplit(server).netloc
+        username = str(account.get("username") or account.get("acct") or account["id"])
+        return ConnectedAccount(
+            credentials=credentials,
+            # Account ids are per instance.
+            remote_id=f"{account['id']}@{host}",
+            handle=f"@{username}@{host}",
+            display_name=str(account.get("display_name") or ""),
+            profile_url=str(account.get("url") or ""),
+            followers=account.get("followers_count"),
+        )
 
     def refresh(self) -> Credentials:
         # Nothing to refresh: a Mastodon token is valid until revoked, and a revoked

@@ -156,10 +156,16 @@ RULES: dict[str, TextRule] = {
 
 
 def rule(network: str) -> TextRule:
-    try:
-        return RULES[network]
-    except KeyError:
-        raise ValueError(f"unknown network {network!r}") from None
+    """The network's rule: from this table, or from the adapter of a network that brings its own."""
+    found = RULES.get(network)
+    if found is None:
+        from networks import ADAPTERS  # the registry imports every adapter, and they import this module
+
+        adapter = ADAPTERS.get(network)
+        found = adapter.text_rule if adapter is not None else None
+    if found is None:
+        raise ValueError(f"unknown network {network!r}")
+    return found
 
 
 def count(network: str, text: str) -> int:
@@ -168,8 +174,8 @@ def count(network: str, text: str) -> int:
 
 
 def limit(network: str, *, max_chars: int | None = None) -> int | None:
-    """The character limit; `max_chars` is a Mastodon instance's own limit."""
-    if network == "mastodon" and max_chars:
+    """The character limit; `max_chars` is the profile's server's own (Adapter.profile_max_chars)."""
+    if max_chars:
         return max_chars
     return rule(network).max_chars
 

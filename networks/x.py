@@ -6,6 +6,7 @@ caller must store both in one write, or the account is lost at the next refresh.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,12 +18,15 @@ from networks.base import (
     Adapter,
     AppCredentials,
     Audience,
+    ConnectedAccount,
     Credentials,
     CredentialsDead,
     DuplicateContent,
+    MetricsReaders,
     PermanentError,
     PostMetrics,
     PublishResult,
+    ScopeDenied,
 )
 from networks.http import (
     error_detail,
@@ -35,7 +39,6 @@ from networks.quoting import QuotedPost, QuotedPostGone
 
 API = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - an endpoint, not a secret
-TOKEN_URL = f"{API}{TOKEN_PATH}"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
 
 
@@ -51,6 +54,15 @@ class XAdapter(Adapter):
     metrics_batch_size = 100
     # Access tokens live two hours.
     refresh_margin = timedelta(minutes=5)
+    app_settings = ("X_CLIENT_ID", "X_CLIENT_SECRET")
+    # X allows public clients (PKCE, no secret).
+    app_secret_required = False
+    settings_options = {"api_base": "X_API_BASE"}
+    # Other values only for an X-compatible double (the browser journeys' stand-in).
+    connect_settings = {"api_base": "X_API_BASE", "authorize_url": "X_AUTHORIZE_URL"}
+    # Public posts: any account's token reads anyone's public metrics.
+    metrics_readers = MetricsReaders.NETWORK
+    reports_impressions = True
 
     def __init__(
         self,
@@ -163,6 +175,48 @@ class XAdapter(Adapter):
         metrics = (body.get("data") or {}).get("public_metrics") or {}
         return Audience(followers=int(metrics.get("followers_count", 0)))
 
+    @classmethod
+    def authorize_url(
+        cls,
+        *,
+        app: AppCredentials,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> str:
+        base = (options or {}).get("authorize_url") or AUTHORIZE_URL
+        return authorize_url(app, redirect_uri, state, code_challenge, authorize_base=base)
+
+    @classmethod
+    def authorize_finish(
+        cls,
+        *,
+        app: AppCredentials,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: httpx.Client,
+        server: str = "",
+        options: Mapping[str, str] | None = None,
+    ) -> ConnectedAccount:
+        api_base = ((options or {}).get("api_base") or API).rstrip("/")
+        credentials = exchange_code(app, code, redirect_uri, code_verifier, client, api_base=api_base)
+        if not REQUIRED_SCOPES.issubset(credentials.extra.get("scopes") or []):
+            raise ScopeDenied("X granted no posting or no offline access")
+        account = fetch_account(credentials, client, api_base=api_base)
+        username = str(account.get("username") or "")
+        credentials.extra["username"] = username
+        return ConnectedAccount(
+            credentials=credentials,
+            remote_id=str(account["id"]),
+            handle=f"@{username}" if username else "",
+            display_name=str(account.get("name") or ""),
+            profile_url=profile_url(username) if username else "",
+            followers=(account.get("public_metrics") or {}).get("followers_count"),
+        )
+
     def refresh(self) -> Credentials:
         if not self.credentials.refresh_token:
             raise CredentialsDead("X gave no refresh token (offline.access not granted); reconnect")
@@ -210,7 +264,13 @@ REQUIRED_SCOPES = frozenset({"tweet.write", "offline.access"})
 
 
 def authorize_url(
-    app: AppCredentials, redirect_uri: str, state: str, code_challenge: str, scopes: tuple[str, ...] = CONNECT_SCOPES
+    app: AppCredentials,
+    redirect_uri: str,
+    state: str,
+    code_challenge: str,
+    scopes: tuple[str, ...] = CONNECT_SCOPES,
+    *,
+    authorize_base: str = AUTHORIZE_URL,
 ) -> str:
     params = {
         "response_type": "code",
@@ -221,11 +281,11 @@ def authorize_url(
         "code_challenge": code_challenge,
         "code_challenge_method": "S256",
     }
-    return f"{AUTHORIZE_URL}?{urlencode(params)}"
+    return f"{authorize_base}?{urlencode(params)}"
 
 
 def exchange_code(
-    app: AppCredentials, code: str, redirect_uri: str, code_verifier: str, client: httpx.Client
+    app: AppCredentials, code: str, redirect_uri: str, code_verifier: str, client: httpx.Client, *, api_base: str = API
 ) -> Credentials:
     secrets = [app.client_secret, code, code_verifier]
     form = {
@@ -237,7 +297,7 @@ def exchange_code(
     }
     # A confidential client authenticates with HTTP Basic; a public one sends only client_id.
     auth = (app.client_id, app.client_secret) if app.client_secret else None
-    response = send(client, "POST", TOKEN_URL, data=form, auth=auth)
+    response = send(client, "POST", f"{api_base}{TOKEN_PATH}", data=form, auth=auth)
     if response.status_code in (400, 401):
         raise CredentialsDead(f"X refused the authorization: {error_detail(response, secrets)}")
     raise_for_status(response, label="X", secrets=secrets)
@@ -253,12 +313,12 @@ def exchange_code(
     )
 
 
-def fetch_account(credentials: Credentials, client: httpx.Client) -> dict[str, Any]:
+def fetch_account(credentials: Credentials, client: httpx.Client, *, api_base: str = API) -> dict[str, Any]:
     """The signed-in user: `id`, `username`, `name`, `public_metrics.followers_count`."""
     response = send(
         client,
         "GET",
-        f"{API}/2/users/me",
+        f"{api_base}/2/users/me",
         params={"user.fields": "public_metrics"},
         headers={"Authorization": f"Bearer {credentials.access_token}"},
     )

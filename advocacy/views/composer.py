@@ -2,22 +2,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy import amplify, authenticity, links, selectors, services
+from advocacy import amplify, links, selectors, services
 from advocacy.forms import ShareForm
-from advocacy.models import Share
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.access import membership_required
-from employees.models import Role
+from employees.models import Role, SocialProfile
 from networks import text as network_text
 
 
-def _share_target(request, post_id: int, company: bool):
+def _share_target(request: HtmxHttpRequest, post_id: int, company: bool) -> tuple[Post, QuerySet[SocialProfile]]:
     """The post and the profiles this request may share it to; 404 for anything else."""
     membership = request.membership
     if company:
@@ -33,9 +34,7 @@ def _share_target(request, post_id: int, company: bool):
 
 
 def _nudge(post: Post, comment: str) -> str:
-    captions = [caption.text for caption in post.captions.all()]
-    colleagues = list(Share.objects.filter(post=post).exclude(comment="").values_list("comment", flat=True)[:200])
-    verdict = authenticity.judge(comment=comment, captions=captions, colleague_comments=colleagues)
+    verdict = services.comment_verdict(post=post, comment=comment)
     return {
         "empty": _("Add a few words of your own: posts with a personal comment get noticed far more."),
         "caption": _("This is the suggested caption almost word for word. Make it yours: why does it matter to you?"),
@@ -45,7 +44,8 @@ def _nudge(post: Post, comment: str) -> str:
 
 @membership_required(Role.EMPLOYEE, Role.COMMS)
 @require_http_methods(["GET", "POST"])
-def compose(request, post_id: int):
+@vary_on_htmx
+def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     company = request.GET.get("company") == "1" or request.POST.get("company") == "1"
     post, profiles = _share_target(request, post_id, company)
     initial = {"again": request.GET.get("again") == "1", "quote_company": request.GET.get("quote") == "1"}
@@ -65,10 +65,13 @@ def compose(request, post_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            dialogs = [share for share in shares if share.network == "facebook"]
             messages.success(request, _("Shared! You can follow each share's progress here."))
-            if dialogs:
-                messages.info(request, _("Finish the Facebook share in the dialog that opens from the list."))
+            adapters = {share.profile.network_adapter for share in shares}
+            for label in sorted(adapter.label for adapter in adapters if not adapter.can_publish):
+                messages.info(
+                    request,
+                    _("Finish the %(network)s share in the dialog that opens from the list.") % {"network": label},
+                )
             if company:
                 return redirect("post_detail", post.id)
             return redirect("my_shares")
@@ -90,7 +93,7 @@ def compose(request, post_id: int):
 
 @membership_required(Role.EMPLOYEE, Role.COMMS)
 @require_POST
-def compose_preview(request, post_id: int):
+def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     """Live preview: the final text per chosen profile, counted as its network counts."""
     company = request.POST.get("company") == "1"
     post, profiles = _share_target(request, post_id, company)
@@ -109,7 +112,9 @@ def compose_preview(request, post_id: int):
                 body=services.share_body(post=post, comment=comment),
                 quoted=quoted[profile.network],
             )
-        limit = network_text.limit(profile.network, max_chars=(profile.extra or {}).get("max_characters"))
+        limit = network_text.limit(
+            profile.network, max_chars=profile.network_adapter.profile_max_chars(profile.extra or {})
+        )
         count = network_text.count(profile.network, final)
         previews.append(
             {"profile": profile, "text": final, "count": count, "limit": limit, "over": bool(limit and count > limit)}

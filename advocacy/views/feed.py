@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
 
 from advocacy import amplify, selectors
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.models import Topic
 from employees.access import membership_required
 from employees.models import Role
@@ -32,7 +35,9 @@ def _last_visit(session) -> timezone.datetime | None:
 
 
 @membership_required(Role.EMPLOYEE)
-def feed(request):
+@require_GET
+@vary_on_htmx
+def feed(request: HtmxHttpRequest) -> HttpResponse:
     topic = request.GET.get("topic", "")
     topic_id = int(topic) if topic.isdecimal() else None
     page_param = request.GET.get("page", "1")

@@ -3,19 +3,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from advocacy import selectors, services
 from advocacy.models import Share
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import get_scoped_or_404, membership_required
 
 SHARES_PER_PAGE = 25
 
 
 @membership_required()
-def my_shares(request):
+@require_GET
+@vary_on_htmx
+def my_shares(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(selectors.member_shares(membership=request.membership), SHARES_PER_PAGE).get_page(
         request.GET.get("page")
     )

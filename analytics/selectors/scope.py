@@ -67,9 +67,3 @@ def employees_in(scope: Scope) -> QuerySet[Membership]:
     if scope.team_ids is not None:
         people = people.filter(pk__in=member_ids_in(scope.team_ids))
     return people
-
-
-def member_in_scope(scope: Scope, member_id: int) -> bool:
-    if scope.team_ids is None:
-        return Membership.objects.filter(pk=member_id, organization_id=scope.organization_id).exists()
-    return Membership.teams.through.objects.filter(membership_id=member_id, team_id__in=scope.team_ids).exists()

@@ -32,6 +32,7 @@ from analytics.services.rollups import RollupBook, batched, measured_withdraw, n
 from employees.models import SocialProfile
 from employees.profiles import services as profile_services
 from networks import get_adapter_class
+from networks.base import MetricsReaders
 from networks.errors import CredentialsDead, PermanentError, RetryLater, Unsupported
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ NO_READER_RETRY = timedelta(hours=1)
 BATCHES_PER_JOB = 20
 # Reader credentials a job tries before it gives the rest back for later.
 MAX_READERS = 3
-SHARED_READERS = {"bluesky", "x"}
 SAVED_FIELDS = [
     "likes",
     "reposts",
@@ -94,10 +94,11 @@ class PullOutcome:
 
 def reader_scope(*, network: str, profile_id: int, extra: dict | None) -> str:
     """Which credentials can read a share's post: any on the network, the server, or its own."""
-    if network in SHARED_READERS:
+    adapter = get_adapter_class(network)
+    if adapter.metrics_readers == MetricsReaders.NETWORK:
         return ""
-    if network == "mastodon":
-        return str((extra or {}).get("instance_url", "")).rstrip("/").lower()
+    if adapter.metrics_readers == MetricsReaders.SERVER:
+        return adapter.server_of(extra or {})
     return f"profile:{profile_id}"
 
 
@@ -143,7 +144,7 @@ def _reader_ids(*, organization_id: int, network: str, scope: str, share_ids: li
         organization_id=organization_id, network=network, state=SocialProfile.State.ACTIVE
     ).exclude(access_token="")
     candidates = list(profiles.values_list("id", "owner_membership_id", "extra"))
-    if network == "mastodon":
+    if get_adapter_class(network).metrics_readers == MetricsReaders.SERVER:
         candidates = [c for c in candidates if reader_scope(network=network, profile_id=c[0], extra=c[2]) == scope]
     sharers = set(Share.objects.filter(pk__in=share_ids).values_list("profile_id", flat=True))
     candidates.sort(key=lambda c: (c[1] is not None, c[0] not in sharers, c[0]))

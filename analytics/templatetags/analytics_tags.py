@@ -90,9 +90,3 @@ def export_url(table: str, filters, **extra) -> str:
     query = filters.query(**{key: str(value) for key, value in extra.items()}) if filters else {}
     url = reverse("analytics_export", args=[table])
     return f"{url}?{urlencode(query)}" if query else url
-
-
-@register.simple_tag
-def filter_url(name: str, filters, **extra) -> str:
-    query = filters.query(**{key: str(value) for key, value in extra.items()})
-    return f"{reverse(name)}?{urlencode(query)}"

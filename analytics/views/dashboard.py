@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from analytics.forms import METRICS, filters_from
 from analytics.reach import DEFINITIONS
@@ -10,12 +12,15 @@ from analytics.selectors.amplification import amplified_company_posts
 from analytics.selectors.overview import dashboard_overview
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
 from employees.models import Role
 
 
 @membership_required(Role.MANAGER, Role.COMMS, Role.ADMIN)
-def dashboard(request):
+@require_GET
+@vary_on_htmx
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     scope = scope_for(membership)
     filters, form = filters_from(request.GET, scope=scope, organization=membership.organization)

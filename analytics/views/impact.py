@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from analytics import charts
 from analytics.forms import METRICS, filters_from
@@ -12,12 +14,15 @@ from analytics.selectors.impact import member_series, member_share_metrics, memb
 from analytics.selectors.leaderboard import leaderboard_position
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
 from employees.profiles.selectors import profile_list_for_member
 
 
 @membership_required()
-def my_impact(request):
+@require_GET
+@vary_on_htmx
+def my_impact(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     filters, form = filters_from(
         request.GET, scope=scope_for(membership), organization=membership.organization, teams=False

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from analytics.forms import filters_from
 from analytics.selectors.leaderboard import leaderboard_rows
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
 
 
 @membership_required()
-def leaderboard(request):
+@require_GET
+@vary_on_htmx
+def leaderboard(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     rules = analytics_settings_get(organization_id=membership.organization_id)
     if not rules.leaderboard_enabled:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from analytics import charts
 from analytics.forms import METRICS, filters_from
 from analytics.selectors.reports import post_reach, post_series, post_share_lines
 from analytics.selectors.scope import scope_for
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.models import Post
 from employees.access import get_scoped_or_404, membership_required
 from employees.models import Role
 
 
 @membership_required(Role.MANAGER, Role.COMMS, Role.ADMIN)
-def post_report(request, post_id: int):
+@require_GET
+@vary_on_htmx
+def post_report(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     membership = request.membership
     post = get_scoped_or_404(Post.objects.all(), membership, pk=post_id)
     scope = scope_for(membership)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from advocacy import selectors as share_selectors
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content import selectors, services
 from content.models import Post
 from employees.access import get_scoped_or_404, membership_required, scoped
@@ -21,7 +23,9 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @membership_required(Role.COMMS)
-def library(request):
+@require_GET
+@vary_on_htmx
+def library(request: HtmxHttpRequest) -> HttpResponse:
     organization = request.membership.organization
     filters = {
         "query": request.GET.get("q", "").replace("\x00", "").strip()[:100],

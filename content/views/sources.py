@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content import feeds
 from content.forms_sources import FeedSourceForm
 from content.models import FeedSource
@@ -65,7 +67,8 @@ def source_delete(request, source_id: int):
 
 @membership_required(Role.COMMS)
 @require_POST
-def source_poll(request, source_id: int):
+@vary_on_htmx
+def source_poll(request: HtmxHttpRequest, source_id: int) -> HttpResponse:
     source = get_scoped_or_404(FeedSource.objects.prefetch_related("topics"), request.membership, pk=source_id)
     try:
         feeds.feed_source_poll_queue(source=source)

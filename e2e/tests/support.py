@@ -97,3 +97,17 @@ def pds_posts(pds_url: str, did: str) -> list:
     client = Client(base_url=pds_url + "/xrpc")
     page = client.com.atproto.repo.list_records({"repo": did, "collection": "app.bsky.feed.post", "limit": 100})
     return list(page.records)
+
+
+def watch_console(page: Page) -> list[str]:
+    """Every console error (policy violations included) and uncaught script error, on
+    every page the tab visits: a journey that checks it fails on any of them."""
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors

@@ -67,7 +67,8 @@ def test_a_danish_employee_switches_language_and_connects_with_the_keyboard(open
     tab_to(page, page.get_by_role("button", name="Tilslut", exact=True))
     page.keyboard.press("Enter")
 
-    expect(page.get_by_text(f"Bluesky-profilen {accounts.dorthe.handle} er tilsluttet.")).to_be_visible()
+    # Signing in on the PDS takes seconds on a busy machine.
+    expect(page.get_by_text(f"Bluesky-profilen {accounts.dorthe.handle} er tilsluttet.")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("article", name=accounts.dorthe.handle)).to_contain_text("1 følger")
     _connected(DANISH_EMPLOYEE, accounts.dorthe)
     story.dorthe_state = page.context.storage_state()

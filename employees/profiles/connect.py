@@ -1,12 +1,14 @@
-"""Connecting a profile, per network.
+"""Connecting a profile, per connect kind (`networks.base.ConnectKind`).
 
-Every flow talks to the network first and stores the profile last (through
-`services.profile_store`), so a refused connection leaves nothing half-made. Each
-failure becomes a ProfileConnectError with a message for the person connecting.
+What differs between networks is asked of their adapter classes. Every flow talks
+to the network first and stores the profile last (through `services.profile_store`),
+so a refused connection leaves nothing half-made. Each failure becomes a
+ProfileConnectError with a message for the person connecting.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -19,36 +21,37 @@ from config.egress import private_hosts_allowed, refused_message
 from employees.models import NetworkApp
 from employees.profiles import oauth, selectors
 from employees.profiles.services import ProfileConnectError, check_company_role, profile_store
-from networks import bluesky, egress, linkedin, x
-from networks import mastodon_instance as mastodon
+from networks import egress, get_adapter_class
+from networks import mastodon_instance as server_address
 from networks.base import (
     AppCredentials,
+    ConnectKind,
     Credentials,
     CredentialsDead,
     NetworkError,
     RetryLater,
+    ScopeDenied,
     Unsupported,
 )
 from networks.http import make_client
-from networks.linkedin_pages import PAGE_SCOPES
 
 if TYPE_CHECKING:
     from employees.models import Membership, SocialProfile
     from employees.profiles.oauth import PendingConnection
-    from networks.base import Adapter
+    from networks.base import Adapter, ConnectedAccount
 
 
-def _server_url(raw: str, *, network: str) -> str:
+def _server_url(raw: str, *, adapter: type[Adapter]) -> str:
     """`https://host[:port]` from what was typed, or a message saying what is wrong."""
     try:
-        server = mastodon.normalize_instance_url(raw, allow_private=private_hosts_allowed())
+        server = server_address.normalize_instance_url(raw, allow_private=private_hosts_allowed())
         # Names are resolved and checked by the guarded client when it connects.
         egress.check_url(server)
     except egress.SchemeRefused:
         raise ProfileConnectError(_("The address must start with https://.")) from None
     except egress.Refused:
         raise ProfileConnectError(refused_message(_typed_host(raw))) from None
-    except (mastodon.InvalidInstanceURL, egress.InvalidAddress) as error:
+    except (server_address.InvalidInstanceURL, egress.InvalidAddress) as error:
         code = getattr(error, "code", "host")
         if code == "private":
             raise ProfileConnectError(refused_message(_typed_host(raw))) from None
@@ -59,8 +62,7 @@ def _server_url(raw: str, *, network: str) -> str:
             "path": _("Enter only the server's address (like %(example)s), without a path."),
         }
         message = messages.get(code, _("That is not a valid server address."))
-        example = "mastodon.social" if network == "mastodon" else "bsky.social"
-        raise ProfileConnectError(message % {"network": network.capitalize(), "example": example}) from None
+        raise ProfileConnectError(message % {"network": adapter.label, "example": adapter.server_example}) from None
     return server
 
 
@@ -108,30 +110,58 @@ def _followers(adapter: Adapter) -> int | None:
         return None
 
 
-# -- Bluesky: app password ------------------------------------------------------------
+def _adapter_of_kind(network: str, *kinds: ConnectKind) -> type[Adapter]:
+    adapter = get_adapter_class(network)
+    if adapter.connect_kind not in kinds:
+        raise ValueError(f"{network} connects by {adapter.connect_kind}, not {', '.join(kinds)}")
+    return adapter
 
 
-@sensitive_variables("app_password", "credentials")
-def profile_connect_bluesky(
+def _store(
+    membership: Membership, network: str, account: ConnectedAccount, *, company: bool, followers: int | None = None
+) -> SocialProfile:
+    return profile_store(
+        membership=membership,
+        company=company,
+        network=network,
+        remote_id=account.remote_id,
+        handle=account.handle,
+        display_name=account.display_name,
+        profile_url=account.profile_url,
+        credentials=account.credentials,
+        followers=account.followers if followers is None else followers,
+        clicks_only=account.clicks_only,
+    )
+
+
+# -- app password (Bluesky) -----------------------------------------------------------
+
+
+@sensitive_variables("app_password", "credentials", "account")
+def profile_connect_app_password(
     *,
     membership: Membership,
+    network: str,
     handle: str,
     app_password: str,
-    pds_url: str = bluesky.DEFAULT_PDS,
+    server: str = "",
     company: bool = False,
 ) -> SocialProfile:
     """Sign in once with an app password, read the followers, store the session."""
+    adapter_class = _adapter_of_kind(network, ConnectKind.APP_PASSWORD)
+    label = adapter_class.label
     check_company_role(membership=membership, company=company)
-    server = _server_url(pds_url or bluesky.DEFAULT_PDS, network="bluesky")
+    server = _server_url(server or adapter_class.default_server, adapter=adapter_class)
     handle = handle.strip().removeprefix("@")
     try:
-        credentials = bluesky.BlueskyAdapter.connect(handle, app_password, server)
+        account = adapter_class.sign_in(handle=handle, app_password=app_password, server=server)
     except CredentialsDead:
         raise ProfileConnectError(
             _(
-                "Bluesky did not accept this handle and app password. Check both; the app password "
-                "may have been deleted in Bluesky's settings."
+                "%(network)s did not accept this handle and app password. Check both; the app password "
+                "may have been deleted in %(network)s's settings."
             )
+            % {"network": label}
         ) from None
     except RetryLater:
         raise _unreachable(server) from None
@@ -139,43 +169,38 @@ def profile_connect_bluesky(
         raise ProfileConnectError(refused_message(error.host)) from None
     except NetworkError:
         raise ProfileConnectError(
-            _("The server at %(server)s did not answer like a Bluesky server. Check the address.") % {"server": server}
+            _("The server at %(server)s did not answer like a %(network)s server. Check the address.")
+            % {"server": server, "network": label}
         ) from None
-    with bluesky.BlueskyAdapter(credentials) as adapter:
+    with adapter_class(account.credentials) as adapter:
         try:
             followers = _followers(adapter)
         except egress.Refused as error:
             raise ProfileConnectError(refused_message(error.host)) from None
         except CredentialsDead:
             raise ProfileConnectError(
-                _("Bluesky signed you in but then refused the session. Please try again.")
+                _("%(network)s signed you in but then refused the session. Please try again.") % {"network": label}
             ) from None
         credentials = adapter.credentials  # the SDK may have refreshed the session meanwhile
-    return profile_store(
-        membership=membership,
-        company=company,
-        network="bluesky",
-        remote_id=str(credentials.extra["did"]),
-        handle=str(credentials.extra.get("handle") or handle),
-        credentials=credentials,
-        followers=followers,
-    )
+    account = replace(account, credentials=credentials)
+    return _store(membership, network, account, company=company, followers=followers)
 
 
-# -- Facebook: the share dialog, nothing to sign in to --------------------------------
+# -- the share dialog (Facebook): nothing to sign in to --------------------------------
 
 
-def profile_connect_facebook(*, membership: Membership, company: bool = False) -> SocialProfile:
-    """Add Facebook as a place to share through the share dialog (measured by clicks)."""
+def profile_connect_share_dialog(*, membership: Membership, network: str, company: bool = False) -> SocialProfile:
+    """Add a network to share on through its share dialog (measured by clicks)."""
+    _adapter_of_kind(network, ConnectKind.SHARE_DIALOG)
     check_company_role(membership=membership, company=company)
-    # No account id exists without a login Meta does not offer for posting: one
-    # share-dialog profile per member, and one for the company.
+    # No account id exists without a login the network does not offer for posting:
+    # one share-dialog profile per member, and one for the company.
     remote_id = "share-dialog:company" if company else f"share-dialog:{membership.id}"
     name = membership.organization.name if company else membership.user.get_full_name()
     return profile_store(
         membership=membership,
         company=company,
-        network="facebook",
+        network=network,
         remote_id=remote_id,
         handle=name,
         credentials=Credentials(access_token=""),
@@ -185,219 +210,121 @@ def profile_connect_facebook(*, membership: Membership, company: bool = False) -
 
 # -- OAuth: start --------------------------------------------------------------------
 
+OAUTH_KINDS = (ConnectKind.OAUTH, ConnectKind.OAUTH_PER_INSTANCE)
 
-def _app_for(membership: Membership, network: str, label: str) -> AppCredentials:
-    app = selectors.network_app_credentials(organization_id=membership.organization_id, network=network)
+
+def _app_for(membership: Membership, adapter: type[Adapter]) -> AppCredentials:
+    app = selectors.network_app_credentials(organization_id=membership.organization_id, network=adapter.name)
     if app is None:
-        raise _not_set_up(label)
+        raise _not_set_up(adapter.label)
     return app
 
 
-def mastodon_authorize_start(
-    *, membership: Membership, instance_url: str, redirect_uri: str, company: bool = False
-) -> tuple[str, PendingConnection]:
-    """The instance's authorize URL, and the pending attempt to keep in the session.
-
-    Registers our app on the instance the first time anyone connects from it.
-    """
-    check_company_role(membership=membership, company=company)
-    server = _server_url(instance_url, network="mastodon")
-    app = _mastodon_app(server, redirect_uri)
-    pending = oauth.pending_new(
-        network="mastodon",
-        membership_id=membership.id,
-        redirect_uri=redirect_uri,
-        company=company,
-        instance_url=server,
-    )
-    url = mastodon.authorize_url(server, app, redirect_uri, pending.state, code_challenge=pending.code_challenge)
-    return url, pending
-
-
-def _mastodon_app(server: str, redirect_uri: str) -> AppCredentials:
-    row = selectors.mastodon_app(instance_url=server)
+def _instance_app(adapter: type[Adapter], server: str, redirect_uri: str) -> AppCredentials:
+    """Our app on `server`, registered there the first time anyone connects from it."""
+    row = selectors.instance_app(network=adapter.name, instance_url=server)
     if row is not None and row.redirect_uri == redirect_uri:
         return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
+    # The server is whichever one the person typed: every connection goes through the guard.
     with egress.client() as client:
         try:
-            mastodon.fetch_instance_info(server, client)
-            app = mastodon.register_app(server, redirect_uri, client, client_name=settings.SITE_NAME)
+            app = adapter.register_app(
+                server=server, redirect_uri=redirect_uri, client=client, client_name=settings.SITE_NAME
+            )
         except RetryLater:
             raise _unreachable(server) from None
         except egress.Refused as error:
             raise ProfileConnectError(refused_message(error.host)) from None
         except NetworkError:
             raise ProfileConnectError(
-                _("%(server)s does not look like a Mastodon server. Check the address (for example mastodon.social).")
-                % {"server": server}
+                _("%(server)s does not look like a %(network)s server. Check the address (for example %(example)s).")
+                % {"server": server, "network": adapter.label, "example": adapter.server_example}
             ) from None
     try:
         with transaction.atomic():
             NetworkApp.objects.update_or_create(
                 organization=None,
-                network="mastodon",
+                network=adapter.name,
                 instance_url=server,
                 defaults={"client_id": app.client_id, "client_secret": app.client_secret, "redirect_uri": redirect_uri},
             )
     except IntegrityError:
         # Registered by a concurrent request: use that registration, as the next one will.
-        row = selectors.mastodon_app(instance_url=server)
+        row = selectors.instance_app(network=adapter.name, instance_url=server)
         return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
     return app
 
 
-def linkedin_authorize_start(
-    *, membership: Membership, redirect_uri: str, company: bool = False
-) -> tuple[str, PendingConnection]:
-    check_company_role(membership=membership, company=company)
-    app = _app_for(membership, "linkedin", "LinkedIn")
-    pending = oauth.pending_new(
-        network="linkedin", membership_id=membership.id, redirect_uri=redirect_uri, company=company
-    )
-    # Post analytics and follower counts need scopes LinkedIn grants to approved apps:
-    # asking for them without approval makes LinkedIn refuse the whole sign-in.
-    extra = str(getattr(settings, "LINKEDIN_EXTRA_SCOPES", "") or "").replace(",", " ").split()
-    scopes = list(dict.fromkeys([*linkedin.CONNECT_SCOPES, *extra]))
-    if company:
-        # The company's LinkedIn presence is its page: post and read statistics as the organization.
-        scopes = list(PAGE_SCOPES)
-    return linkedin.authorize_url(app, redirect_uri, pending.state, scopes), pending
-
-
-def x_authorize_start(
-    *, membership: Membership, redirect_uri: str, company: bool = False
-) -> tuple[str, PendingConnection]:
-    check_company_role(membership=membership, company=company)
-    app = _app_for(membership, "x", "X")
-    pending = oauth.pending_new(network="x", membership_id=membership.id, redirect_uri=redirect_uri, company=company)
-    return x.authorize_url(app, redirect_uri, pending.state, pending.code_challenge), pending
-
-
 def profile_authorize_start(
     *, membership: Membership, network: str, redirect_uri: str, company: bool = False, instance_url: str = ""
-) -> tuple[str, PendingConnection]:
-    if network == "mastodon":
-        return mastodon_authorize_start(
-            membership=membership, instance_url=instance_url, redirect_uri=redirect_uri, company=company
-        )
-    if network == "linkedin":
-        return linkedin_authorize_start(membership=membership, redirect_uri=redirect_uri, company=company)
-    if network == "x":
-        return x_authorize_start(membership=membership, redirect_uri=redirect_uri, company=company)
-    raise ValueError(f"{network} does not connect through OAuth")
+) -> PendingConnection:
+    """The attempt to keep in the session, with the network's authorize URL to send the person to."""
+    adapter = _adapter_of_kind(network, *OAUTH_KINDS)
+    check_company_role(membership=membership, company=company)
+    server = ""
+    if adapter.connect_kind == ConnectKind.OAUTH_PER_INSTANCE:
+        server = _server_url(instance_url, adapter=adapter)
+        app = _instance_app(adapter, server, redirect_uri)
+    else:
+        app = _app_for(membership, adapter)
+    pending = oauth.pending_new(
+        network=network, membership_id=membership.id, redirect_uri=redirect_uri, company=company, instance_url=server
+    )
+    url = adapter.authorize_url(
+        app=app,
+        redirect_uri=redirect_uri,
+        state=pending.state,
+        code_challenge=pending.code_challenge,
+        server=server,
+        # A company connection may ask for other rights (LinkedIn: the page's, not the member's).
+        options={
+            **selectors.network_settings_options(network=network, connect=True),
+            "company": "1" if company else "",
+        },
+    )
+    return replace(pending, authorize_url=url)
 
 
 # -- OAuth: finish -------------------------------------------------------------------
 
 
-@sensitive_variables("code", "credentials", "app")
-def mastodon_authorize_finish(*, membership: Membership, pending: PendingConnection, code: str) -> SocialProfile:
-    server = pending.instance_url
-    row = selectors.mastodon_app(instance_url=server)
+def _finish_app(membership: Membership, adapter: type[Adapter], pending: PendingConnection) -> AppCredentials:
+    if adapter.connect_kind != ConnectKind.OAUTH_PER_INSTANCE:
+        return _app_for(membership, adapter)
+    row = selectors.instance_app(network=adapter.name, instance_url=pending.instance_url)
     if row is None:
-        raise _refused("Mastodon")
-    app = AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
-    with egress.client() as client:
+        raise _refused(adapter.label)
+    return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
+
+
+@sensitive_variables("code", "account", "app")
+def profile_authorize_finish(*, membership: Membership, pending: PendingConnection, code: str) -> SocialProfile:
+    """Exchange the callback's code and store the profile the pending attempt was for."""
+    adapter = _adapter_of_kind(pending.network, *OAUTH_KINDS)
+    check_company_role(membership=membership, company=pending.company)
+    label = adapter.label
+    app = _finish_app(membership, adapter, pending)
+    server = pending.instance_url
+    # A server the person typed is reached through the guard; a network's own API directly.
+    with egress.client() if server else make_client() as client:
         try:
-            credentials = mastodon.exchange_code(
-                server, app, code, pending.redirect_uri, client, code_verifier=pending.code_verifier
+            account = adapter.authorize_finish(
+                app=app,
+                code=code,
+                redirect_uri=pending.redirect_uri,
+                code_verifier=pending.code_verifier,
+                client=client,
+                server=server,
+                options=selectors.network_settings_options(network=adapter.name, connect=True),
             )
-            granted = set(credentials.extra.get("scopes") or [])
-            if not granted & {"write", "write:statuses"}:
-                raise _denied("Mastodon")
-            account = mastodon.verify_credentials(server, credentials.access_token, client)
+        except ScopeDenied:
+            raise _denied(label) from None
         except CredentialsDead:
-            raise _refused("Mastodon") from None
+            raise _refused(label) from None
         except RetryLater:
-            raise _unreachable(server) from None
+            raise _unreachable(server or label) from None
         except egress.Refused as error:
             raise ProfileConnectError(refused_message(error.host)) from None
         except NetworkError:
-            raise _refused("Mastodon") from None
-    host = urlsplit(server).netloc
-    username = str(account.get("username") or account.get("acct") or account["id"])
-    return profile_store(
-        membership=membership,
-        company=pending.company,
-        network="mastodon",
-        # Account ids are per instance.
-        remote_id=f"{account['id']}@{host}",
-        handle=f"@{username}@{host}",
-        display_name=str(account.get("display_name") or ""),
-        profile_url=str(account.get("url") or ""),
-        credentials=credentials,
-        followers=account.get("followers_count"),
-    )
-
-
-@sensitive_variables("code", "credentials", "app")
-def linkedin_authorize_finish(*, membership: Membership, pending: PendingConnection, code: str) -> SocialProfile:
-    app = _app_for(membership, "linkedin", "LinkedIn")
-    with make_client() as client:
-        try:
-            credentials = linkedin.exchange_code(app, code, pending.redirect_uri, client)
-            if linkedin.PUBLISH_SCOPE not in linkedin.scopes_of(credentials):
-                raise _denied("LinkedIn")
-            member = linkedin.fetch_member(credentials, client)
-            credentials.extra |= {"sub": member["sub"], "person_urn": f"urn:li:person:{member['sub']}"}
-            version = getattr(settings, "LINKEDIN_API_VERSION", "") or linkedin.DEFAULT_API_VERSION
-            adapter = linkedin.LinkedInAdapter(credentials, app, client, api_version=version)
-            followers = _followers(adapter)
-        except CredentialsDead:
-            raise _refused("LinkedIn") from None
-        except RetryLater:
-            raise _unreachable("LinkedIn") from None
-        except NetworkError:
-            raise _refused("LinkedIn") from None
-    name = str(member.get("name") or "")
-    return profile_store(
-        membership=membership,
-        company=pending.company,
-        network="linkedin",
-        remote_id=str(member["sub"]),
-        handle=name,
-        display_name=name,
-        credentials=credentials,
-        followers=followers,
-        clicks_only=not adapter.measured,
-    )
-
-
-@sensitive_variables("code", "credentials", "app")
-def x_authorize_finish(*, membership: Membership, pending: PendingConnection, code: str) -> SocialProfile:
-    app = _app_for(membership, "x", "X")
-    with make_client() as client:
-        try:
-            credentials = x.exchange_code(app, code, pending.redirect_uri, pending.code_verifier, client)
-            if not x.REQUIRED_SCOPES.issubset(credentials.extra.get("scopes") or []):
-                raise _denied("X")
-            account = x.fetch_account(credentials, client)
-        except CredentialsDead:
-            raise _refused("X") from None
-        except RetryLater:
-            raise _unreachable("X") from None
-        except NetworkError:
-            raise _refused("X") from None
-    username = str(account.get("username") or "")
-    credentials.extra["username"] = username
-    followers = (account.get("public_metrics") or {}).get("followers_count")
-    return profile_store(
-        membership=membership,
-        company=pending.company,
-        network="x",
-        remote_id=str(account["id"]),
-        handle=f"@{username}" if username else "",
-        display_name=str(account.get("name") or ""),
-        profile_url=x.profile_url(username) if username else "",
-        credentials=credentials,
-        followers=followers,
-    )
-
-
-def profile_authorize_finish(*, membership: Membership, pending: PendingConnection, code: str) -> SocialProfile:
-    """Exchange the callback's code and store the profile the pending attempt was for."""
-    finish = {"mastodon": mastodon_authorize_finish, "linkedin": linkedin_authorize_finish, "x": x_authorize_finish}
-    if pending.network not in finish:
-        raise ValueError(f"{pending.network} does not connect through OAuth")
-    check_company_role(membership=membership, company=pending.company)
-    return finish[pending.network](membership=membership, pending=pending, code=code)
+            raise _refused(label) from None
+    return _store(membership, adapter.name, account, company=pending.company)

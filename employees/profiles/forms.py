@@ -1,21 +1,22 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from networks.bluesky import DEFAULT_PDS
+if TYPE_CHECKING:
+    from networks.base import Adapter
 
-# Bluesky app passwords look like "abcd-efgh-ijkl-mnop".
+# App passwords look like "abcd-efgh-ijkl-mnop" (Bluesky's, the one network of this kind).
 APP_PASSWORD = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$", re.IGNORECASE)
 
 
-class BlueskyConnectForm(forms.Form):
+class AppPasswordConnectForm(forms.Form):
     handle = forms.CharField(
         label=_("Handle"),
         max_length=253,
-        help_text=_("For example alice.bsky.social."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}),
     )
     app_password = forms.CharField(
@@ -28,14 +29,22 @@ class BlueskyConnectForm(forms.Form):
         label=_("PDS address"),
         max_length=255,
         required=False,
-        initial=DEFAULT_PDS,
         help_text=_("Change this only if your account lives on your own or another provider's server."),
     )
+
+    def __init__(self, *args: Any, adapter: type[Adapter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adapter = adapter
+        self.fields["handle"].help_text = _("For example %(example)s.") % {"example": adapter.handle_example}
+        self.fields["pds_url"].initial = adapter.default_server
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"].strip().removeprefix("@")
         if not handle or any(c.isspace() for c in handle):
-            raise forms.ValidationError(_("Enter your Bluesky handle, like alice.bsky.social."))
+            raise forms.ValidationError(
+                _("Enter your %(network)s handle, like %(example)s.")
+                % {"network": self.adapter.label, "example": self.adapter.handle_example}
+            )
         return handle
 
     def clean_app_password(self) -> str:
@@ -45,22 +54,30 @@ class BlueskyConnectForm(forms.Form):
             raise forms.ValidationError(
                 _(
                     "This does not look like an app password (four groups of four letters or digits, "
-                    "like abcd-efgh-ijkl-mnop). Never enter your main Bluesky password here."
+                    "like abcd-efgh-ijkl-mnop). Never enter your main %(network)s password here."
                 )
+                % {"network": self.adapter.label}
             )
         return password
 
     def clean_pds_url(self) -> str:
-        return self.cleaned_data["pds_url"].strip() or DEFAULT_PDS
+        return self.cleaned_data["pds_url"].strip() or self.adapter.default_server
 
 
-class MastodonConnectForm(forms.Form):
+class InstanceConnectForm(forms.Form):
     instance_url = forms.CharField(
-        label=_("Your Mastodon server"),
         max_length=255,
-        help_text=_("The address of the server your account is on, for example mastodon.social."),
-        widget=forms.TextInput(attrs={"placeholder": "mastodon.social", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
+
+    def __init__(self, *args: Any, adapter: type[Adapter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["instance_url"]
+        field.label = _("Your %(network)s server") % {"network": adapter.label}
+        field.help_text = _("The address of the server your account is on, for example %(example)s.") % {
+            "example": adapter.server_example
+        }
+        field.widget.attrs["placeholder"] = adapter.server_example
 
 
 class NetworkAppForm(forms.Form):

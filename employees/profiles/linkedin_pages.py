@@ -77,7 +77,7 @@ def _unseal(sealed: str) -> Credentials:
 def linkedin_pages_finish(*, membership: Membership, pending: PendingConnection, code: str) -> PageChoice:
     """Exchange the code and list the pages this member may post for; nothing is stored yet."""
     check_company_role(membership=membership, company=True)
-    app = _app_for(membership, "linkedin", "LinkedIn")
+    app = _app_for(membership, linkedin.LinkedInAdapter)
     with make_client() as client:
         try:
             credentials = linkedin.exchange_code(app, code, pending.redirect_uri, client)

@@ -33,6 +33,8 @@ class PendingConnection:
     instance_url: str = ""
     code_verifier: str = ""
     started_at: float = field(default_factory=time.time)
+    # Where our page between the connect form and the network sends the browser.
+    authorize_url: str = ""
 
     @property
     def code_challenge(self) -> str:
@@ -75,6 +77,17 @@ def pending_save(session: SessionBase, pending: PendingConnection) -> None:
     entries[pending.state] = asdict(pending)
     newest = sorted(entries.items(), key=lambda item: item[1]["started_at"])[-MAX_PENDING:]
     session[SESSION_KEY] = dict(newest)
+
+
+def pending_get(session: SessionBase, state: str) -> PendingConnection | None:
+    """The live attempt `state` belongs to, left in place for the callback."""
+    entry = _fresh(session.get(SESSION_KEY) or {}, time.time()).get(state) if state else None
+    if entry is None:
+        return None
+    try:
+        return PendingConnection(**entry)
+    except TypeError:  # an entry from an older version of this code
+        return None
 
 
 def pending_pop(session: SessionBase, state: str) -> PendingConnection | None:

@@ -11,8 +11,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import NetworkApp, Role, SocialProfile
-from networks import ADAPTERS
-from networks.base import AppCredentials
+from networks import ADAPTERS, get_adapter_class
+from networks.base import AppCredentials, ConnectKind
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -20,23 +20,6 @@ if TYPE_CHECKING:
     from employees.models import Membership, Organization
 
 State = SocialProfile.State
-
-# Networks whose OAuth app is ours to register, with the settings that may hold it.
-APP_SETTINGS: dict[str, tuple[str, str]] = {
-    "linkedin": ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET"),
-    "x": ("X_CLIENT_ID", "X_CLIENT_SECRET"),
-}
-# X allows public clients (PKCE, no secret); LinkedIn's code exchange needs the secret.
-SECRET_REQUIRED = {"linkedin": True, "x": False}
-
-# How each network connects, in the order the pages list them.
-CONNECT_KINDS: dict[str, str] = {
-    "bluesky": "app_password",
-    "mastodon": "instance",
-    "linkedin": "oauth",
-    "x": "oauth",
-    "facebook": "share_dialog",
-}
 
 # The refresh schedule renews tokens that expire within this window, at most once per
 # REFRESH_AT_MOST_EVERY: short-lived tokens (X, Bluesky: hours) are renewed before a
@@ -67,11 +50,6 @@ def profile_list_company(*, organization: Organization) -> QuerySet[SocialProfil
     )
 
 
-def profile_list_usable(*, membership: Membership) -> QuerySet[SocialProfile]:
-    """Profiles the member may share to now: their own active ones."""
-    return profile_list_for_member(membership=membership).filter(state=State.ACTIVE)
-
-
 def profiles_needing_reconnect(*, membership: Membership) -> list[SocialProfile]:
     """What the reconnect banner shows: own profiles, and company ones for admins and comms."""
     owned = Q(owner_membership=membership)
@@ -93,21 +71,34 @@ def network_app_row(*, organization_id: int | None, network: str) -> NetworkApp 
     return rows.order_by(F("organization_id").asc(nulls_last=True)).first()
 
 
+def networks_with_app() -> list[str]:
+    return [name for name, adapter in ADAPTERS.items() if adapter.app_settings is not None]
+
+
+def network_settings_options(*, network: str, connect: bool = False) -> dict[str, str]:
+    """The adapter's options that come from settings, leaving out those not set."""
+    adapter = get_adapter_class(network)
+    names = adapter.connect_settings if connect else adapter.settings_options
+    options = {option: str(getattr(settings, setting, "") or "") for option, setting in names.items()}
+    return {option: value for option, value in options.items() if value}
+
+
 def network_app_credentials(*, organization_id: int | None, network: str) -> AppCredentials | None:
-    """The app credentials for LinkedIn or X: an app row overrides the settings.
+    """The app credentials of a network whose app is ours (LinkedIn, X): a row overrides the settings.
 
     None when there are none, and the network is then shown as unavailable.
     """
-    if network not in APP_SETTINGS:
+    adapter = ADAPTERS.get(network)
+    if adapter is None or adapter.app_settings is None:
         return None
     row = network_app_row(organization_id=organization_id, network=network)
     if row is not None and row.client_id:
         client_id, client_secret = row.client_id, row.client_secret
     else:
-        id_setting, secret_setting = APP_SETTINGS[network]
+        id_setting, secret_setting = adapter.app_settings
         client_id = str(getattr(settings, id_setting, "") or "")
         client_secret = str(getattr(settings, secret_setting, "") or "")
-    if not client_id or (SECRET_REQUIRED[network] and not client_secret):
+    if not client_id or (adapter.app_secret_required and not client_secret):
         return None
     return AppCredentials(client_id=client_id, client_secret=client_secret)
 
@@ -122,17 +113,22 @@ def network_app_source(*, organization: Organization, network: str) -> str:
     return ""
 
 
-def mastodon_app(*, instance_url: str) -> NetworkApp | None:
-    return NetworkApp.objects.filter(organization__isnull=True, network="mastodon", instance_url=instance_url).first()
+def instance_app(*, network: str, instance_url: str) -> NetworkApp | None:
+    """Our app's registration on one server of a per-instance network, shared by all organizations."""
+    return NetworkApp.objects.filter(organization__isnull=True, network=network, instance_url=instance_url).first()
+
+
+# The order the pages list the ways to connect: sign-in first, the share dialog last.
+_KIND_ORDER = [ConnectKind.APP_PASSWORD, ConnectKind.OAUTH_PER_INSTANCE, ConnectKind.OAUTH, ConnectKind.SHARE_DIALOG]
 
 
 def network_options(*, organization: Organization) -> list[NetworkOption]:
     options = []
-    for network, kind in CONNECT_KINDS.items():
-        adapter = ADAPTERS[network]
+    for network, adapter in sorted(ADAPTERS.items(), key=lambda item: _KIND_ORDER.index(item[1].connect_kind)):
+        kind = adapter.connect_kind
         available, reason = True, ""
         if (
-            network in APP_SETTINGS
+            adapter.app_settings is not None
             and network_app_credentials(organization_id=organization.id, network=network) is None
         ):
             available = False
@@ -164,9 +160,9 @@ def profile_ids_expired_for_good(*, now: datetime) -> list[int]:
 
 def profile_ids_for_audience() -> list[int]:
     """Active profiles with credentials, on networks that report followers."""
+    networks = [name for name, adapter in ADAPTERS.items() if adapter.reports_followers]
     return list(
-        SocialProfile.objects.filter(state=State.ACTIVE)
-        .exclude(network="facebook")
+        SocialProfile.objects.filter(state=State.ACTIVE, network__in=networks)
         .exclude(access_token="")
         .values_list("id", flat=True)
     )

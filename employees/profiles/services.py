@@ -29,7 +29,6 @@ from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialPro
 from employees.profiles import selectors
 from networks import get_adapter_class
 from networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
-from networks.linkedin import DEFAULT_API_VERSION
 from networks.links import web_url
 
 if TYPE_CHECKING:
@@ -185,12 +184,8 @@ def profile_adapter(profile: SocialProfile) -> Adapter:
         raise ProfileUnavailable(f"profile {profile.pk} is {profile.state}; it must be reconnected first")
     adapter_class = get_adapter_class(profile.network)
     app = selectors.network_app_credentials(organization_id=profile.organization_id, network=profile.network)
-    if profile.network == "linkedin":
-        version = getattr(settings, "LINKEDIN_API_VERSION", "") or DEFAULT_API_VERSION
-        return adapter_class(profile.get_credentials(), app, api_version=version)
-    if profile.network == "x":
-        return adapter_class(profile.get_credentials(), app, api_base=settings.X_API_BASE)
-    return adapter_class(profile.get_credentials(), app)
+    options = selectors.network_settings_options(network=profile.network)
+    return adapter_class(profile.get_credentials(), app, **options)
 
 
 def profile_adapter_open(*, profile_id: int, profile: SocialProfile | None = None) -> tuple[SocialProfile, Adapter]:
@@ -404,11 +399,11 @@ def profile_audience_refresh(*, profile_id: int) -> SocialProfile | None:
 def network_app_save(
     *, organization: Organization, network: str, client_id: str, client_secret: str = "", actor: User | None = None
 ) -> NetworkApp:
-    """Set the organization's own app credentials for LinkedIn or X.
+    """Set the organization's own app credentials for a network whose app is ours (LinkedIn, X).
 
     An empty secret keeps the stored one: the form never shows it back.
     """
-    if network not in selectors.APP_SETTINGS:
+    if network not in selectors.networks_with_app():
         raise ValidationError(_("This network needs no app credentials."))
     client_id = client_id.strip()
     if not client_id:
@@ -419,7 +414,7 @@ def network_app_save(
     app.client_id = client_id
     if client_secret.strip():
         app.client_secret = client_secret.strip()
-    if selectors.SECRET_REQUIRED[network] and not app.client_secret:
+    if get_adapter_class(network).app_secret_required and not app.client_secret:
         raise ValidationError(
             _("%(network)s needs the client secret too.") % {"network": get_adapter_class(network).label}
         )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("company/linkedin/pages/", linkedin_page_views.linkedin_page_pick, name="linkedin_page_pick"),
     path("company/connect/<str:network>/", views.company_profile_connect, name="company_profile_connect"),
     path("connect/<str:network>/", views.profile_connect, name="profile_connect"),
+    path("authorize/<str:state>/", views.profile_authorize, name="profile_authorize"),
     path("callback/<str:network>/", views.profile_callback, name="profile_callback"),
     path("<int:profile_id>/disconnect/", views.profile_disconnect, name="profile_disconnect"),
     path("<int:profile_id>/reconnect/", views.profile_reconnect, name="profile_reconnect"),

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees import selectors, services
 from employees.access import get_scoped_or_404, membership_required
 from employees.csv_import import invitations_import_csv
@@ -18,7 +20,9 @@ PEOPLE_PER_PAGE = 50
 
 
 @membership_required(Role.ADMIN)
-def people(request):
+@require_GET
+@vary_on_htmx
+def people(request: HtmxHttpRequest) -> HttpResponse:
     organization = request.membership.organization
     filters = {
         "query": request.GET.get("q", "").replace("\x00", "").strip()[:100],

@@ -38,6 +38,17 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// The page between a connect form and a network's sign-in page leads on by itself. A
+// script's navigation, unlike a redirect answering a form, is outside the policy's
+// form-action (see CONTENT_SECURITY_POLICY in config/settings.py); without scripts the
+// link is followed by hand.
+document.addEventListener("DOMContentLoaded", () => {
+  const link = document.querySelector("a[data-follow]");
+  if (link) {
+    window.location.replace(link.href);
+  }
+});
+
 // The installable app: static files and an offline page (see config/pwa.py).
 if ("serviceWorker" in navigator && window.isSecureContext) {
   window.addEventListener("load", () => {

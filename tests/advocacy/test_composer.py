@@ -193,3 +193,25 @@ def test_the_text_sent_is_fixed_when_the_share_is_made(cast, login, post, mastod
     rules.disclosure_text = "#changed"
     rules.save()
     assert Share.objects.get().body_text == "Flot! #ansat"
+
+
+def test_the_live_nudge_says_what_the_share_will_store(cast, login, post, mastodon_profile):
+    # One colleague's comment that Emma is about to echo, then many identical newer ones:
+    # reading the newest 200 rows without removing repeats never sees the first.
+    mike_profile = SocialProfileFactory(owner_membership=cast.mike, network="mastodon")
+    echoed = "Walked past the new place on my way in: the view over the harbour is something else."
+    colleague = {"organization": cast.org, "post": post, "profile": mike_profile, "member": cast.mike}
+    Share.objects.create(**colleague, network="mastodon", sequence=1, comment=echoed, status=Share.Status.POSTED)
+    for sequence in range(2, 204):
+        Share.objects.create(
+            **colleague, network="mastodon", sequence=sequence, comment="Great news!", status=Share.Status.POSTED
+        )
+    client = login(cast.emma)
+
+    preview = client.post(
+        reverse("compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": echoed + "!"}
+    ).content.decode()
+    _share(client, post, [mastodon_profile], comment=echoed + "!")
+
+    assert "Colleagues have shared almost the same words." in preview
+    assert Share.objects.get(member=cast.emma).twist == "near_duplicate"

@@ -57,3 +57,30 @@ def test_facebook_cannot_publish_and_says_why():
     assert (facebook.can_publish, facebook.measured) == (False, False)
     with pytest.raises(Unsupported, match="publish_actions"):
         facebook.publish(text="hi", link="https://go.example/l/a", idempotency_key="k")
+
+
+def test_each_network_says_how_it_connects_and_who_reads_its_metrics():
+    declared = {
+        name: (adapter.connect_kind, adapter.metrics_readers, adapter.app_settings)
+        for name, adapter in ADAPTERS.items()
+    }
+    assert declared == {
+        "linkedin": ("oauth", "own", ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET")),
+        "x": ("oauth", "network", ("X_CLIENT_ID", "X_CLIENT_SECRET")),
+        "mastodon": ("instance", "server", None),
+        "bluesky": ("app_password", "network", None),
+        "facebook": ("share_dialog", "own", None),
+    }
+
+
+def test_only_a_mastodon_profile_brings_its_own_character_limit():
+    extra = {"max_characters": 5000, "instance_url": "https://Social.Example/"}
+    assert {name: adapter.profile_max_chars(extra) for name, adapter in ADAPTERS.items()} == {
+        "linkedin": None,
+        "x": None,
+        "mastodon": 5000,
+        "bluesky": None,
+        "facebook": None,
+    }
+    assert get_adapter_class("mastodon").server_of(extra) == "https://social.example"
+    assert get_adapter_class("mastodon").profile_max_chars({"max_characters": "lots"}) is None

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from employees.models import SocialProfile
@@ -38,3 +41,20 @@ def make_profile(membership, *, network="x", remote_id="42", company=False, **fi
         setattr(profile, name, value)
     profile.save()
     return profile
+
+
+FOLLOW_LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*data-follow')
+
+
+def network_url_of(client, response) -> str:
+    """The network's authorize URL a started connection leads to, through our own page.
+
+    The start answers a form, so it must end on our origin (303): a redirect to the
+    network would be blocked by the policy's form-action 'self' in a browser.
+    """
+    assert response.status_code == 303, response
+    assert response.url.startswith("/profiles/authorize/"), response.url
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    return html.unescape(FOLLOW_LINK.search(page.content.decode()).group(1))

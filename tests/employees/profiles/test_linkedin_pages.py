@@ -63,7 +63,7 @@ def page_network(respx_mock, linkedin_app, settings):
 
 
 def sign_in_as_page_admin(client):
-    params = query(connect(client, "linkedin", company=True).url)
+    params = query(connect(client, "linkedin", company=True))
     return params, callback(client, "linkedin", state=params["state"], code="li-code")
 
 

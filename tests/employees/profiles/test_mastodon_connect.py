@@ -12,6 +12,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from employees.models import NetworkApp, SocialProfile
+from tests.employees.profiles.conftest import network_url_of
+from tests.factories import PostFactory
 
 SERVER = "https://social.example"
 INSTANCE = {"version": "4.3.0", "configuration": {"statuses": {"max_characters": 500}}}
@@ -43,6 +45,11 @@ def start(client, address="social.example"):
     return client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": address})
 
 
+def authorize(client, address="social.example") -> str:
+    """Start connecting; the instance's authorize URL the browser is then led to."""
+    return network_url_of(client, start(client, address))
+
+
 def query(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
@@ -58,11 +65,10 @@ def messages_of(response) -> list[str]:
 def test_an_employee_connects_through_their_instance(cast, login, instance):
     client = login(cast.emma)
 
-    response = start(client)
+    url = authorize(client)
 
-    assert response.status_code == 302
-    assert response.url.startswith(f"{SERVER}/oauth/authorize?")
-    params = query(response.url)
+    assert url.startswith(f"{SERVER}/oauth/authorize?")
+    params = query(url)
     assert params["client_id"] == "masto-client"
     assert params["redirect_uri"].endswith(reverse("profile_callback", args=["mastodon"]))
     assert params["code_challenge_method"] == "S256"
@@ -84,10 +90,9 @@ def test_an_employee_connects_through_their_instance(cast, login, instance):
 
 
 def test_the_instance_registration_is_made_once_and_reused_by_the_next_employee(cast, login, instance):
-    start(login(cast.emma))
-    response = start(login(cast.mike), address="https://social.example/")
+    authorize(login(cast.emma))
+    authorize(login(cast.mike), address="https://social.example/")
 
-    assert response.status_code == 302
     assert instance["apps"].call_count == 1
     app = NetworkApp.objects.get()
     assert (app.organization, app.network, app.instance_url, app.client_secret) == (
@@ -145,7 +150,7 @@ def test_a_callback_with_a_state_this_session_did_not_start_connects_nothing(cas
 
 def test_a_state_cannot_be_used_twice(cast, login, instance):
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
     callback(client, state=state, code="the-code")
 
     response = callback(client, state=state, code="the-code")
@@ -155,7 +160,7 @@ def test_a_state_cannot_be_used_twice(cast, login, instance):
 
 
 def test_a_state_started_by_someone_else_is_refused(cast, login, client, instance):
-    state = query(start(login(cast.emma)).url)["state"]
+    state = query(authorize(login(cast.emma)))["state"]
     other = login(cast.mike)
 
     response = callback(other, state=state, code="the-code")
@@ -166,7 +171,7 @@ def test_a_state_started_by_someone_else_is_refused(cast, login, client, instanc
 
 def test_a_denied_authorization_says_so_and_connects_nothing(cast, login, instance):
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, error="access_denied", error_description="The user denied it")
 
@@ -178,7 +183,7 @@ def test_a_denied_authorization_says_so_and_connects_nothing(cast, login, instan
 def test_a_grant_without_permission_to_post_connects_nothing(cast, login, instance):
     instance["token"].mock(return_value=httpx.Response(200, json={"access_token": "t", "scope": "read"}))
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, code="the-code")
 
@@ -189,9 +194,58 @@ def test_a_grant_without_permission_to_post_connects_nothing(cast, login, instan
 def test_a_code_the_instance_refuses_connects_nothing(cast, login, instance):
     instance["token"].mock(return_value=httpx.Response(400, json={"error": "invalid_grant"}))
     client = login(cast.emma)
-    state = query(start(client).url)["state"]
+    state = query(authorize(client))["state"]
 
     response = callback(client, state=state, code="stale")
 
     assert "did not accept the connection" in messages_of(response)[0]
     assert not SocialProfile.objects.exists()
+
+
+def test_the_instances_own_character_limit_is_kept_and_used_by_the_composer(cast, login, respx_mock, instance):
+    respx_mock.get(f"{SERVER}/api/v2/instance").mock(
+        return_value=httpx.Response(
+            200, json={"version": "4.3.0", "configuration": {"statuses": {"max_characters": 5000}}}
+        )
+    )
+    client = login(cast.emma)
+    callback(client, state=query(authorize(client))["state"], code="the-code")
+    profile = SocialProfile.objects.get()
+    post = PostFactory.published(organization=cast.org, link_url="https://example.com/long-read")
+
+    preview = client.post(
+        reverse("compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "a" * 600}
+    ).content.decode()
+
+    assert profile.extra["max_characters"] == 5000
+    assert "/5000" in preview
+    assert "too long" not in preview
+
+
+def test_starting_a_connection_answers_the_form_on_our_own_origin(cast, login, instance):
+    response = start(login(cast.emma))
+
+    # A redirect to the instance here would be blocked by form-action 'self' in a browser.
+    assert response.status_code == 303
+    assert urlsplit(response.url).netloc == ""
+    assert instance["apps"].call_count == 1
+
+
+def test_the_page_that_leads_to_the_network_is_only_for_the_attempts_own_member(cast, login, instance):
+    response = start(login(cast.emma))
+    page_url = response.url
+
+    other = login(cast.mike).get(page_url)
+
+    assert other.url == reverse("my_profiles")
+    assert "expired or was not started in this browser" in messages_of(other)[0]
+    assert "social.example/oauth/authorize" not in login(cast.mike).get(reverse("my_profiles")).content.decode()
+
+
+def test_the_page_that_leads_to_the_network_links_there_and_loads_no_inline_script(cast, login, instance):
+    client = login(cast.emma)
+    page = client.get(start(client).url).content.decode()
+
+    assert "data-follow" in page
+    assert f'href="{SERVER}/oauth/authorize?' in page
+    assert "<script>" not in page  # the policy allows our static scripts only

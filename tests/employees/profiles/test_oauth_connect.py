@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from employees.models import NetworkApp, SocialProfile
 from networks.base import Credentials
-from tests.employees.profiles.conftest import make_profile
+from tests.employees.profiles.conftest import make_profile, network_url_of
 
 X_TOKEN = "https://api.x.com/2/oauth2/token"
 X_ME = "https://api.x.com/2/users/me"
@@ -30,11 +30,10 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def connect(client, network, *, company=False):
+def connect(client, network, *, company=False) -> str:
+    """Start connecting; the network's authorize URL the browser is then led to."""
     name = "company_profile_connect" if company else "profile_connect"
-    response = client.post(reverse(name, args=[network]))
-    assert response.status_code == 302, response
-    return response
+    return network_url_of(client, client.post(reverse(name, args=[network])))
 
 
 def callback(client, network, **params):
@@ -68,7 +67,7 @@ def x_network(respx_mock, x_app):
 
 def test_x_connects_with_pkce_and_stores_the_pair(cast, login, x_network):
     client = login(cast.emma)
-    params = query(connect(client, "x").url)
+    params = query(connect(client, "x"))
     assert params["client_id"] == "x-client-id"
     assert "offline.access" in params["scope"].split()
 
@@ -95,7 +94,7 @@ def test_x_without_offline_access_is_refused_as_a_denied_scope(cast, login, x_ne
         return_value=httpx.Response(200, json={"access_token": "a", "scope": "tweet.read tweet.write users.read"})
     )
     client = login(cast.emma)
-    state = query(connect(client, "x").url)["state"]
+    state = query(connect(client, "x"))["state"]
 
     response = callback(client, "x", state=state, code="x-code")
 
@@ -105,7 +104,7 @@ def test_x_without_offline_access_is_refused_as_a_denied_scope(cast, login, x_ne
 
 def test_an_error_from_x_on_the_callback_is_shown_and_connects_nothing(cast, login, x_network):
     client = login(cast.emma)
-    state = query(connect(client, "x").url)["state"]
+    state = query(connect(client, "x"))["state"]
 
     response = callback(client, "x", state=state, error="server_error", error_description="Try later")
 
@@ -130,7 +129,7 @@ def test_app_credentials_saved_by_an_admin_override_the_settings(cast, login, se
     admin = login(cast.alice)
 
     admin.post(reverse("network_app_edit", args=["x"]), {"x-client_id": "org-client", "x-client_secret": "org-secret"})
-    params = query(connect(login(cast.emma), "x").url)
+    params = query(connect(login(cast.emma), "x"))
 
     assert params["client_id"] == "org-client"
     app = NetworkApp.objects.get()
@@ -166,8 +165,7 @@ def test_reconnecting_linkedin_keeps_the_refresh_token_the_new_grant_did_not_rep
         state=SocialProfile.State.NEEDS_RECONNECT,
     )
     client = login(cast.emma)
-    response = client.get(reverse("profile_reconnect", args=[profile.id]))
-    state = query(response.url)["state"]
+    state = query(network_url_of(client, client.get(reverse("profile_reconnect", args=[profile.id]))))["state"]
 
     callback(client, "linkedin", state=state, code="li-code")
 
@@ -182,7 +180,7 @@ def test_reconnecting_linkedin_keeps_the_refresh_token_the_new_grant_did_not_rep
 
 def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, x_network):
     client = login(cast.carol)
-    state = query(connect(client, "x", company=True).url)["state"]
+    state = query(connect(client, "x", company=True))["state"]
 
     response = callback(client, "x", state=state, code="x-code")
 
@@ -195,9 +193,28 @@ def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, x
 def test_an_employees_account_cannot_also_become_a_company_profile(cast, login, x_network):
     make_profile(cast.emma, network="x", remote_id="1234")
     client = login(cast.carol)
-    state = query(connect(client, "x", company=True).url)["state"]
+    state = query(connect(client, "x", company=True))["state"]
 
     response = callback(client, "x", state=state, code="x-code")
 
     assert "connected by an employee as their personal profile" in messages_of(response)[0]
     assert SocialProfile.objects.get().owner_membership == cast.emma
+
+
+def test_x_connects_through_the_endpoints_the_settings_name(cast, login, respx_mock, x_app):
+    x_app.X_AUTHORIZE_URL = "https://x-double.example/i/oauth2/authorize"
+    x_app.X_API_BASE = "https://x-double.example"
+    token = respx_mock.post("https://x-double.example/2/oauth2/token").mock(
+        return_value=httpx.Response(200, json={"access_token": "a", "refresh_token": "r", "scope": X_SCOPES})
+    )
+    respx_mock.get("https://x-double.example/2/users/me").mock(
+        return_value=httpx.Response(200, json={"data": {"id": "77", "username": "emma_double"}})
+    )
+    client = login(cast.emma)
+    url = connect(client, "x")
+
+    callback(client, "x", state=query(url)["state"], code="x-code")
+
+    assert url.startswith("https://x-double.example/i/oauth2/authorize?")
+    assert token.call_count == 1
+    assert SocialProfile.objects.get().handle == "@emma_double"

@@ -1,0 +1,250 @@
+"""A Mastodon instance in miniature for the browser journeys, on loopback.
+
+It speaks the documented endpoints a connection and a post use, with their shapes:
+`GET /api/v2/instance`, `POST /api/v1/apps`, the `/oauth/authorize` page (a form the
+person submits), `POST /oauth/token` (authorization code with PKCE S256, checked),
+`GET /api/v1/accounts/verify_credentials` and `POST /api/v1/statuses` (with its
+Idempotency-Key). `GET /_standin/log` shows the journeys what it was asked.
+
+    python -m e2e.standins.mastodon --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+MAX_CHARACTERS = 600
+SCOPES = {"read:statuses", "read:accounts", "write:statuses", "write:media"}
+
+
+@dataclass
+class Instance:
+    url: str = ""
+    apps: dict[str, dict] = field(default_factory=dict)  # client_id -> app
+    codes: dict[str, dict] = field(default_factory=dict)  # code -> grant waiting for the token call
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> username
+    statuses: list[dict] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def account(self, username: str) -> dict:
+        return {
+            "id": str(1000 + sum(map(ord, username))),
+            "username": username,
+            "acct": username,
+            "display_name": username.capitalize(),
+            "url": f"{self.url}/@{username}",
+            "followers_count": 12,
+        }
+
+
+def _challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
+
+
+def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _json(self, status: int, body: object) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _html(self, status: int, body: str) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _form(self) -> dict[str, str]:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                return json.loads(raw or "{}")
+            return {key: values[-1] for key, values in parse_qs(raw).items()}
+
+        def _user(self) -> str | None:
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            return instance.tokens.get(token)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            with instance.lock:
+                instance.log.append(f"GET {parts.path}")
+            if parts.path in ("/api/v2/instance", "/api/v1/instance"):
+                self._json(
+                    200,
+                    {
+                        "domain": urlsplit(instance.url).netloc,
+                        "title": "Stand-in",
+                        "version": "4.3.2",
+                        "configuration": {"statuses": {"max_characters": MAX_CHARACTERS}},
+                    },
+                )
+            elif parts.path == "/oauth/authorize":
+                self._authorize_page(query)
+            elif parts.path == "/favicon.ico":
+                # Nothing to show, and no error in the browser's console either.
+                self.send_response(204)
+                self.end_headers()
+            elif parts.path == "/api/v1/accounts/verify_credentials":
+                user = self._user()
+                if user is None:
+                    self._json(401, {"error": "The access token is invalid"})
+                else:
+                    self._json(200, instance.account(user))
+            elif parts.path == "/_standin/log":
+                with instance.lock:
+                    apps = list(instance.apps.values())
+                    self._json(200, {"log": instance.log, "statuses": instance.statuses, "apps": apps})
+            else:
+                self._json(404, {"error": "Record not found"})
+
+        def _authorize_page(self, query: dict[str, str]) -> None:
+            app = instance.apps.get(query.get("client_id", ""))
+            if app is None or query.get("redirect_uri") != app["redirect_uri"]:
+                self._html(400, "<h1>The application or its redirect URI is not known here.</h1>")
+                return
+            if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+                self._html(400, "<h1>PKCE is required.</h1>")
+                return
+            hidden = "".join(
+                f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
+                for key, value in query.items()
+            )
+            self._html(
+                200,
+                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Authorize</title></head><body>"
+                f"<h1>Authorize {html.escape(app['name'])}?</h1>"
+                f"<p>It asks for: {html.escape(query.get('scope', ''))}</p>"
+                "<form method='post' action='/oauth/authorize'>"
+                f"{hidden}<label>Username <input name='username' autocomplete='off'></label>"
+                "<button type='submit' name='decision' value='allow'>Authorize</button>"
+                "<button type='submit' name='decision' value='deny'>Deny</button></form></body></html>",
+            )
+
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path
+            form = self._form()
+            with instance.lock:
+                instance.log.append(f"POST {path}")
+                if path == "/api/v1/apps":
+                    self._register(form)
+                elif path == "/oauth/authorize":
+                    self._decide(form)
+                elif path == "/oauth/token":
+                    self._token(form)
+                elif path == "/api/v1/statuses":
+                    self._status(form)
+                else:
+                    self._json(404, {"error": "Record not found"})
+
+        def _register(self, form: dict[str, str]) -> None:
+            if not form.get("client_name") or not form.get("redirect_uris"):
+                self._json(422, {"error": "Validation failed: Application name can't be blank"})
+                return
+            client_id = secrets.token_urlsafe(16)
+            app = {
+                "id": str(len(instance.apps) + 1),
+                "name": form["client_name"],
+                "redirect_uri": form["redirect_uris"],
+                "scopes": form.get("scopes", "read"),
+                "client_id": client_id,
+                "client_secret": secrets.token_urlsafe(24),
+            }
+            instance.apps[client_id] = app
+            self._json(200, app)
+
+        def _decide(self, form: dict[str, str]) -> None:
+            redirect = form.get("redirect_uri", "")
+            app = instance.apps.get(form.get("client_id", ""))
+            if app is None or redirect != app["redirect_uri"]:
+                self._html(400, "<h1>The application or its redirect URI is not known here.</h1>")
+                return
+            if form.get("decision") != "allow":
+                target = f"{redirect}?{urlencode({'error': 'access_denied', 'state': form.get('state', '')})}"
+            else:
+                code = secrets.token_urlsafe(16)
+                instance.codes[code] = {
+                    "client_id": app["client_id"],
+                    "redirect_uri": redirect,
+                    "challenge": form.get("code_challenge", ""),
+                    "scope": form.get("scope", ""),
+                    "username": form.get("username") or "employee",
+                }
+                target = f"{redirect}?{urlencode({'code': code, 'state': form.get('state', '')})}"
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _token(self, form: dict[str, str]) -> None:
+            grant = instance.codes.pop(form.get("code", ""), None)
+            app = instance.apps.get(form.get("client_id", ""))
+            if (
+                grant is None
+                or app is None
+                or form.get("client_secret") != app["client_secret"]
+                or form.get("redirect_uri") != grant["redirect_uri"]
+                or _challenge(form.get("code_verifier", "")) != grant["challenge"]
+            ):
+                self._json(
+                    400, {"error": "invalid_grant", "error_description": "The provided authorization grant is invalid"}
+                )
+                return
+            token = secrets.token_urlsafe(24)
+            instance.tokens[token] = grant["username"]
+            instance.log.append("PKCE verified")
+            scope = " ".join(sorted(set(grant["scope"].split()) & SCOPES))
+            self._json(200, {"access_token": token, "token_type": "Bearer", "scope": scope, "created_at": 0})
+
+        def _status(self, form: dict[str, str]) -> None:
+            user = self._user()
+            if user is None:
+                self._json(401, {"error": "The access token is invalid"})
+                return
+            key = self.headers.get("Idempotency-Key", "")
+            for status in instance.statuses:
+                if key and status["idempotency_key"] == key:
+                    self._json(200, status)
+                    return
+            number = str(100000 + len(instance.statuses))
+            status = {
+                "id": number,
+                "url": f"{instance.url}/@{user}/{number}",
+                "content": form.get("status", ""),
+                "idempotency_key": key,
+                "account": instance.account(user),
+            }
+            instance.statuses.append(status)
+            self._json(200, status)
+
+    return Handler
+
+
+def serve(port: int) -> None:
+    instance = Instance(url=f"http://127.0.0.1:{port}")
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(instance))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    serve(parser.parse_args().port)

@@ -1,0 +1,189 @@
+"""X's OAuth 2.0 and posting endpoints in miniature for the browser journeys, on loopback.
+
+Documented shapes: the `/i/oauth2/authorize` page (a form the person submits),
+`POST /2/oauth2/token` (authorization code with PKCE S256 and the confidential
+client's HTTP Basic credentials, checked), `GET /2/users/me`, `POST /2/tweets` and
+`GET /2/tweets?ids=` (public metrics).
+`GET /_standin/log` shows the journeys what it was asked.
+
+    python -m e2e.standins.x --port 8766 --client-id ID --client-secret SECRET
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from e2e.standins.mastodon import _challenge
+
+GRANTED = "tweet.read tweet.write users.read offline.access"
+
+
+@dataclass
+class Service:
+    client_id: str
+    client_secret: str
+    codes: dict[str, dict] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> username
+    tweets: list[dict] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _json(self, status: int, body: object) -> None:
+            self._send(status, json.dumps(body), "application/json")
+
+        def _problem(self, status: int, title: str) -> None:
+            self._json(status, {"title": title, "status": status, "detail": title})
+
+        def _user(self) -> str | None:
+            return service.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer "))
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            with service.lock:
+                service.log.append(f"GET {parts.path}")
+                if parts.path == "/i/oauth2/authorize":
+                    self._authorize_page(query)
+                elif parts.path == "/favicon.ico":
+                    self._send(204, "", "image/x-icon")
+                elif parts.path == "/2/users/me":
+                    user = self._user()
+                    if user is None:
+                        self._problem(401, "Unauthorized")
+                    else:
+                        data = {"id": "4242", "username": user, "name": user.capitalize()}
+                        self._json(200, {"data": data | {"public_metrics": {"followers_count": 8}}})
+                elif parts.path == "/2/tweets" and self._user() is not None:
+                    ids = set(query.get("ids", "").split(","))
+                    metrics = {"like_count": 1, "retweet_count": 0, "reply_count": 0, "quote_count": 0}
+                    found = [t | {"public_metrics": metrics} for t in service.tweets if t["id"] in ids]
+                    self._json(200, {"data": found})
+                elif parts.path == "/_standin/log":
+                    self._json(200, {"log": service.log, "tweets": service.tweets})
+                else:
+                    self._problem(404, "Not Found")
+
+        def _authorize_page(self, query: dict[str, str]) -> None:
+            if query.get("client_id") != service.client_id or not query.get("redirect_uri"):
+                self._send(400, "<h1>Something went wrong: unknown app.</h1>", "text/html")
+                return
+            if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+                self._send(400, "<h1>PKCE is required.</h1>", "text/html")
+                return
+            hidden = "".join(
+                f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
+                for key, value in query.items()
+            )
+            self._send(
+                200,
+                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>X</title></head><body>"
+                "<h1>Authorize the app to use your account?</h1>"
+                "<form method='post' action='/i/oauth2/authorize'>"
+                f"{hidden}<label>Username <input name='username' autocomplete='off'></label>"
+                "<button type='submit' name='decision' value='allow'>Authorize app</button>"
+                "<button type='submit' name='decision' value='deny'>Cancel</button></form></body></html>",
+                "text/html; charset=utf-8",
+            )
+
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            with service.lock:
+                service.log.append(f"POST {path}")
+                if path == "/i/oauth2/authorize":
+                    self._decide({key: values[-1] for key, values in parse_qs(raw).items()})
+                elif path == "/2/oauth2/token":
+                    self._token({key: values[-1] for key, values in parse_qs(raw).items()})
+                elif path == "/2/tweets":
+                    self._tweet(json.loads(raw or "{}"))
+                else:
+                    self._problem(404, "Not Found")
+
+        def _decide(self, form: dict[str, str]) -> None:
+            redirect = form.get("redirect_uri", "")
+            if form.get("decision") == "allow":
+                code = secrets.token_urlsafe(16)
+                service.codes[code] = {
+                    "redirect_uri": redirect,
+                    "challenge": form.get("code_challenge", ""),
+                    "username": form.get("username") or "employee",
+                }
+                query = {"state": form.get("state", ""), "code": code}
+            else:
+                query = {"state": form.get("state", ""), "error": "access_denied"}
+            self._send(302, "", "text/plain", {"Location": f"{redirect}?{urlencode(query)}"})
+
+        def _token(self, form: dict[str, str]) -> None:
+            basic = base64.b64encode(f"{service.client_id}:{service.client_secret}".encode()).decode()
+            grant = service.codes.pop(form.get("code", ""), None)
+            if self.headers.get("Authorization") != f"Basic {basic}":
+                self._json(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization"})
+            elif (
+                form.get("grant_type") != "authorization_code"
+                or grant is None
+                or form.get("redirect_uri") != grant["redirect_uri"]
+                or _challenge(form.get("code_verifier", "")) != grant["challenge"]
+            ):
+                self._json(400, {"error": "invalid_request", "error_description": "Value passed for code was invalid"})
+            else:
+                token = secrets.token_urlsafe(24)
+                service.tokens[token] = grant["username"]
+                service.log.append("PKCE verified")
+                self._json(
+                    200,
+                    {
+                        "token_type": "bearer",
+                        "expires_in": 7200,
+                        "access_token": token,
+                        "scope": GRANTED,
+                        "refresh_token": secrets.token_urlsafe(24),
+                    },
+                )
+
+        def _tweet(self, body: dict) -> None:
+            if self._user() is None:
+                self._problem(401, "Unauthorized")
+                return
+            tweet = {"id": str(1800000000000000000 + len(service.tweets)), "text": body.get("text", "")}
+            service.tweets.append(tweet)
+            self._json(201, {"data": tweet})
+
+    return Handler
+
+
+def serve(port: int, client_id: str, client_secret: str) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(Service(client_id, client_secret)))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--client-id", required=True)
+    parser.add_argument("--client-secret", required=True)
+    arguments = parser.parse_args()
+    serve(arguments.port, arguments.client_id, arguments.client_secret)
