@@ -87,3 +87,15 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _loopback_networks_allowed(request):
+    """The local Bluesky network listens on loopback, which the egress guard refuses unless
+    private hosts are allowed: tests that use it allow them (and so do their workers)."""
+    if not {"bluesky_network", "local_network"} & set(request.fixturenames):
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
+    yield

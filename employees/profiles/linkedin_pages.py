@@ -153,7 +153,7 @@ def linkedin_page_store(*, membership: Membership, choice: PageChoice, page_id: 
     return profile_store(
         membership=membership,
         company=True,
-        network="linkedin",
+        network=linkedin.LinkedInAdapter.name,
         remote_id=page.id,
         handle=page.name,
         display_name=page.name,

@@ -35,6 +35,8 @@ class NetworkOption:
     kind: str
     available: bool
     reason: str | Promise = ""
+    # A company connection ends with picking one of the account's pages.
+    company_page_choice: bool = False
 
 
 def profile_list_for_member(*, membership: Membership) -> QuerySet[SocialProfile]:
@@ -134,7 +136,14 @@ def network_options(*, organization: Organization) -> list[NetworkOption]:
             available = False
             reason = _("No %(network)s app credentials have been added yet.") % {"network": adapter.label}
         options.append(
-            NetworkOption(network=network, label=adapter.label, kind=kind, available=available, reason=reason)
+            NetworkOption(
+                network=network,
+                label=adapter.label,
+                kind=kind,
+                available=available,
+                reason=reason,
+                company_page_choice=adapter.company_page_choice,
+            )
         )
     return options
 

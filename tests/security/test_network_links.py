@@ -21,6 +21,7 @@ from advocacy import services as share_services
 from employees.models import SocialProfile
 from networks.links import web_url
 from tests.analytics.factories import FakeNetwork, ShareFactory
+from tests.employees.profiles.conftest import network_url_of
 from tests.analytics.helpers import pull_cycle
 from tests.factories import PostFactory, SocialProfileFactory
 
@@ -86,7 +87,7 @@ def test_a_mastodon_account_url_that_is_not_a_web_address_is_not_stored(cast, lo
     )
     client = login(cast.emma)
     start = client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": "social.example"})
-    state = parse_qs(urlsplit(start.url).query)["state"][0]
+    state = parse_qs(urlsplit(network_url_of(client, start)).query)["state"][0]
 
     client.get(reverse("profile_callback", args=["mastodon"]), {"state": state, "code": "the-code"})
 

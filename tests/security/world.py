@@ -36,6 +36,9 @@ SKIPPED_PREFIXES = {
 
 # Patterns that answer people outside the organization on purpose.
 PUBLIC = {
+    "manifest": "the installable app's manifest: names, icons and the start page, the same for everyone",
+    "service_worker": "the installable app's service worker script, the same for everyone",
+    "offline": "the page the service worker shows without a connection: no personal data",
     "healthz": "the load balancer's probe: answers 'ok' and nothing else",
     "tracked_link": "the short link inside a shared post: anyone on the internet follows it; it redirects "
     "to its stored target only",
@@ -50,6 +53,7 @@ PUBLIC = {
 VOCABULARY = {
     "network": "a network's name (mastodon, x, …); the view acts on the requester's own organization",
     "table": "the name of an analytics table to export; the export covers the requester's own organization",
+    "state": "a connection attempt's state, looked up in the requester's own session only; any other is 'expired'",
 }
 
 
@@ -158,6 +162,7 @@ PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
     "token": lambda w: [INVITATION_TOKEN],
     "network": lambda w: ["mastodon", "x"],
     "table": lambda w: _export_tables(),
+    "state": lambda w: ["a-state-from-someone-elses-session"],
 }
 # What stands for "no such object": an outsider must not be able to tell it apart
 # from Acme's real one.
@@ -173,6 +178,7 @@ MISSING = {
     "token": "no-such-invitation-token",
     "network": "nosuchnetwork",
     "table": "nosuchtable",
+    "state": "no-such-state",
 }
 
 
