@@ -21,8 +21,8 @@ from advocacy import services as share_services
 from employees.models import SocialProfile
 from networks.links import web_url
 from tests.analytics.factories import FakeNetwork, ShareFactory
-from tests.employees.profiles.conftest import network_url_of
 from tests.analytics.helpers import pull_cycle
+from tests.employees.profiles.conftest import network_url_of
 from tests.factories import PostFactory, SocialProfileFactory
 
 HOSTILE = [
