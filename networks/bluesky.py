@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,7 @@ from networks.base import (
     PostMetrics,
     PublishResult,
     RetryLater,
+    upload_each,
 )
 from networks.bluesky_records import (
     POST_COLLECTION,
@@ -41,7 +42,11 @@ from networks.bluesky_records import (
 from networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from atproto import Client, Session
+
+    from networks.media import MediaImage
 
 DEFAULT_PDS = "https://bsky.social"
 # Errors that mean "this session is not accepted": try one refresh, then give up.
@@ -255,8 +260,7 @@ class BlueskyAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
@@ -266,12 +270,18 @@ class BlueskyAdapter(Adapter):
         composed = text_rules.compose(self.name, text, link)
         rkey = tid_from_key(idempotency_key)
 
+        if link:
+            images = images[:1]  # the card shows one picture
+        # Uploaded before the post: an image refused leaves nothing half-posted.
+        blobs = upload_each(images, self._upload_blob)
+        embed = build_embed(link, images, blobs, link_title, link_description)
+
         def create(sdk: Client) -> str:
             record = models.AppBskyFeedPost.Record(
                 text=composed,
                 created_at=sdk.get_current_time_iso(),
                 facets=[facet_model(f) for f in link_facets(composed)] or None,
-                embed=build_embed(sdk, link, image, image_mime, link_title, link_description),
+                embed=embed,
             )
             data = models.ComAtprotoRepoCreateRecord.Data(
                 repo=self.did, collection=POST_COLLECTION, rkey=rkey, record=record
@@ -290,6 +300,10 @@ class BlueskyAdapter(Adapter):
         except ValueError as exc:  # the SDK's models refuse malformed input (pydantic)
             raise PermanentError(f"Bluesky post is not valid: {type(exc).__name__}") from exc
         return PublishResult(uri, post_url(str(self.credentials.extra.get("handle", self.did)), uri))
+
+    def _upload_blob(self, image: MediaImage) -> Any:
+        headers = {"Content-Type": image.mime}
+        return self._call(lambda sdk: sdk.com.atproto.repo.upload_blob(image.data, headers=headers).blob)
 
     def _created_before(self, rkey: str) -> str | None:
         try:
