@@ -87,3 +87,10 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a directory of the test's own, through the default storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
