@@ -15,6 +15,7 @@ A value that cannot work stops start-up with a message naming the variable.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -39,10 +40,9 @@ def _refuse(reason: str) -> ImproperlyConfigured:
 
 def media_storage() -> tuple[dict[str, Any], str | None]:
     """The `STORAGES["default"]` entry, and an http origin pages must be allowed to load images from."""
-    try:
-        value = env_str(VARIABLE).strip()
-    except ImproperlyConfigured:
-        return {"BACKEND": FILESYSTEM}, None  # unset: the local disk under MEDIA_ROOT
+    if VARIABLE not in os.environ and f"{VARIABLE}_FILE" not in os.environ:
+        return {"BACKEND": FILESYSTEM}, None  # the local disk under MEDIA_ROOT
+    value = env_str(VARIABLE).strip()
     if not value:
         # Set to nothing is a deployment that lost its value, not a wish for the local disk.
         raise _refuse("is set but empty; give the store's URL, or unset it to keep media under MEDIA_ROOT")
