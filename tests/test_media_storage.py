@@ -5,6 +5,11 @@ The S3 store is moto's server on a loopback port, spoken to over real HTTP.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
@@ -170,3 +175,30 @@ def test_a_store_that_is_down_while_a_post_is_edited_leaves_the_post_as_it_was(
     post.refresh_from_db()
     assert post.title == "Team day"
     assert [image.alt_text for image in post.images.all()] == ["First"]
+
+
+def _manage_check(**env: str):
+    base = {key: value for key, value in os.environ.items() if not key.startswith("MEDIA_STORAGE_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_platform_does_not_start_with_a_malformed_storage_url():
+    result = _manage_check(MEDIA_STORAGE_URL="s3://Not A Bucket")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: MEDIA_STORAGE_URL names the bucket" in result.stderr
+
+
+def test_the_platform_starts_with_an_s3_store(s3_server):  # noqa: F811
+    result = _manage_check(
+        MEDIA_STORAGE_URL=s3_server.url(),
+        MEDIA_STORAGE_ACCESS_KEY_ID="key",
+        MEDIA_STORAGE_SECRET_ACCESS_KEY="secret",
+    )
+    assert result.returncode == 0, result.stderr
