@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from content.models import PostImage
 from networks import media
@@ -51,6 +52,37 @@ def problem_message(problem: media.ImageProblem) -> str:
     if problem.code == "too_large":
         return _("The image cannot be made small enough for the network. Use a smaller or simpler picture.")
     return _("This file is not an image we can read (it may be damaged). Use JPEG, PNG, GIF or WebP.")
+
+
+def media_summary(*, network: str, label: str, image_count: int, has_link: bool) -> str:
+    """What of the post's images goes out on `network`, in a sentence for the composer."""
+    if not image_count:
+        return ""
+    plan = media.plan(network, image_count=image_count, has_link=has_link)
+    if plan.sent == 0:
+        return _("%(network)s gets the link only; the images are not sent.") % {"network": label}
+    if plan.as_link_card:
+        summary = _("The first image goes as the link card's picture.")
+        if plan.left_out:
+            summary += " " + ngettext(
+                "With a link, %(network)s shows one picture: %(count)s more image is not sent.",
+                "With a link, %(network)s shows one picture: %(count)s more images are not sent.",
+                plan.left_out,
+            ) % {"network": label, "count": plan.left_out}
+        return summary
+    return ngettext(
+        "%(count)s image goes with the post, with its description, fitted to %(network)s's limits.",
+        "%(count)s images go with the post, with their descriptions, fitted to %(network)s's limits.",
+        plan.sent,
+    ) % {"count": plan.sent, "network": label}
+
+
+def first_images(*, post_ids: list[int]) -> dict[int, PostImage]:
+    """Each post's first image, for cards and previews. One query."""
+    first: dict[int, PostImage] = {}
+    for image in PostImage.objects.filter(post_id__in=post_ids).order_by("post_id", "position", "id"):
+        first.setdefault(image.post_id, image)
+    return first
 
 
 @dataclass

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Organization, Team
 from networks import NETWORK_CHOICES
+from networks.media import THUMBNAIL
+
+THUMBNAIL_SIDE = THUMBNAIL.max_side or 480
 
 
 class Topic(models.Model):
@@ -158,6 +161,14 @@ class PostImage(models.Model):
     def display(self):
         """The file pages show: the thumbnail, or the original where none was made."""
         return self.thumbnail or self.image
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """The thumbnail's width and height, so a page keeps its place while it loads."""
+        if not self.width or not self.height:
+            return None
+        scale = min(1.0, THUMBNAIL_SIDE / max(self.width, self.height))
+        return max(1, int(self.width * scale)), max(1, int(self.height * scale))
 
 
 class CaptionSuggestion(models.Model):

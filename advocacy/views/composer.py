@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy import authenticity, links, selectors, services
 from advocacy.forms import ShareForm
 from advocacy.models import Share
+from content.images import media_summary
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.access import membership_required
@@ -72,6 +73,7 @@ def compose(request, post_id: int):
             return redirect("my_shares")
     context = {
         "post": post,
+        "first_image": post.images.first(),
         "form": form,
         "company": company,
         "profiles": profiles,
@@ -94,6 +96,7 @@ def compose_preview(request, post_id: int):
     comment = request.POST.get("comment", "")[:5000]
     chosen = [profile for profile in profiles if str(profile.id) in request.POST.getlist("profiles")] or list(profiles)
     sample_link = links.short_url("x" * links.CODE_LENGTH)
+    image_count = post.images.count()
     previews = []
     for profile in chosen:
         final = services.share_compose(
@@ -101,7 +104,20 @@ def compose_preview(request, post_id: int):
         )
         limit = network_text.limit(profile.network, max_chars=(profile.extra or {}).get("max_characters"))
         count = network_text.count(profile.network, final)
+        media_note = media_summary(
+            network=profile.network,
+            label=profile.get_network_display(),
+            image_count=image_count,
+            has_link=bool(post.link_url),
+        )
         previews.append(
-            {"profile": profile, "text": final, "count": count, "limit": limit, "over": bool(limit and count > limit)}
+            {
+                "profile": profile,
+                "text": final,
+                "count": count,
+                "limit": limit,
+                "over": bool(limit and count > limit),
+                "media_note": media_note,
+            }
         )
     return render(request, "advocacy/composer_preview.html", {"previews": previews, "nudge": _nudge(post, comment)})
