@@ -44,9 +44,7 @@ class StorageUnavailable(Exception):
 def problem_message(problem: media.ImageProblem) -> str:
     """A message the person who chose the image can act on."""
     if problem.code == "format":
-        return _("%(format)s files cannot be used as images. Use JPEG, PNG, GIF or WebP.") % {
-            "format": problem.detail or _("These")
-        }
+        return _("%(format)s files cannot be used as images. Use JPEG, PNG, GIF or WebP.") % {"format": problem.detail}
     if problem.code == "too_many_pixels":
         return _("The image has too many pixels to process safely. Scale it down below 40 megapixels and try again.")
     if problem.code == "too_large":
