@@ -144,15 +144,40 @@ def images_save(*, post: Post, existing: list[PostImage], slots: list[ImageSlot]
         position += 1
 
 
+def _thumbnail_save(image: PostImage, data: bytes) -> None:
+    thumb = media.prepare(data, media.THUMBNAIL)
+    extension = "png" if thumb.mime == "image/png" else "webp" if thumb.mime == "image/webp" else "jpg"
+    image.thumbnail.save(f"thumb.{extension}", ContentFile(thumb.data), save=False)
+
+
+def post_images_backfill() -> tuple[int, int]:
+    """Thumbnails and sizes for images that have none (those from the single-image days).
+
+    Until then pages show the original; afterwards, like every other image, a copy
+    without metadata. Returns (made, unreadable); an unreadable one is left as it was.
+    """
+    made = failed = 0
+    for image in PostImage.objects.filter(thumbnail="").iterator():
+        try:
+            with image.image.open("rb") as stored:
+                data = stored.read()
+            _mime, image.width, image.height = media.inspect(data)
+            _thumbnail_save(image, data)
+        except (*STORAGE_ERRORS, media.ImageProblem):
+            failed += 1
+            continue
+        image.save(update_fields=["thumbnail", "width", "height"])
+        made += 1
+    return made, failed
+
+
 def _image_create(*, post: Post, upload: UploadedFile, alt_text: str, position: int) -> PostImage:
     upload.seek(0)
     data = upload.read()
     _mime, width, height = media.inspect(data)
-    thumb = media.prepare(data, media.THUMBNAIL)
-    extension = "png" if thumb.mime == "image/png" else "webp" if thumb.mime == "image/webp" else "jpg"
     image = PostImage(post=post, alt_text=alt_text, position=position, width=width, height=height)
+    _thumbnail_save(image, data)
     image.image.save(upload.name, ContentFile(data), save=False)
-    image.thumbnail.save(f"thumb.{extension}", ContentFile(thumb.data), save=False)
     image.save()
     return image
 

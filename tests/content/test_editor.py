@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,8 @@ from PIL import Image
 
 from content.models import ComplianceSettings, Post
 from tests.factories import PostFactory, TopicFactory
+
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def _form(**overrides):
