@@ -8,6 +8,7 @@ sets the variables in the environment too, so a worker started by the test uses 
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ SECRET = "local-test-secret"
 @dataclass
 class S3Server:
     endpoint: str
+    # Each test stores under a prefix of its own: the server lives for the whole session.
+    prefix: str = "media"
 
     def client(self):
         import boto3
@@ -31,14 +34,15 @@ class S3Server:
         )
 
     def object_keys(self) -> list[str]:
-        answer = self.client().list_objects_v2(Bucket=BUCKET)
-        return sorted(item["Key"] for item in answer.get("Contents", []))
+        """The keys stored under this test's prefix, without the prefix."""
+        answer = self.client().list_objects_v2(Bucket=BUCKET, Prefix=f"{self.prefix}/")
+        return sorted(item["Key"].removeprefix(f"{self.prefix}/") for item in answer.get("Contents", []))
 
     def read(self, key: str) -> bytes:
-        return self.client().get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        return self.client().get_object(Bucket=BUCKET, Key=f"{self.prefix}/{key}")["Body"].read()
 
     def url(self, endpoint: str | None = None) -> str:
-        return f"s3://{BUCKET}/media?endpoint_url={endpoint or self.endpoint}&region_name={REGION}"
+        return f"s3://{BUCKET}/{self.prefix}?endpoint_url={endpoint or self.endpoint}&region_name={REGION}"
 
 
 @pytest.fixture(scope="session")
@@ -76,5 +80,6 @@ def use_s3_storage(settings, monkeypatch, url: str) -> None:
 
 @pytest.fixture
 def s3_storage(s3_server, settings, monkeypatch) -> S3Server:
-    use_s3_storage(settings, monkeypatch, s3_server.url())
-    return s3_server
+    store = S3Server(endpoint=s3_server.endpoint, prefix=f"test-{uuid.uuid4().hex[:10]}")
+    use_s3_storage(settings, monkeypatch, store.url())
+    return store

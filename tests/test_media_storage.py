@@ -124,13 +124,12 @@ def test_a_posts_image_is_stored_in_the_bucket_and_read_back_through_the_storage
     assert response.status_code == 302
 
     image = PostImage.objects.get()
-    assert f"media/{image.image.name}" in s3_storage.object_keys()
-    assert f"media/{image.thumbnail.name}" in s3_storage.object_keys()
-    assert s3_storage.read(f"media/{image.image.name}") == photo
+    assert s3_storage.object_keys() == sorted([image.image.name, image.thumbnail.name])
+    assert s3_storage.read(image.image.name) == photo
     with default_storage.open(image.image.name, "rb") as stored:
         assert stored.read() == photo
     # Pages link a signed address on the store itself.
-    assert image.thumbnail.url.startswith(f"{s3_storage.endpoint}/chorus-media/media/")
+    assert image.thumbnail.url.startswith(f"{s3_storage.endpoint}/chorus-media/{s3_storage.prefix}/")
 
 
 def test_a_store_that_is_down_while_a_post_is_saved_keeps_nothing_and_says_so(

@@ -237,3 +237,31 @@ def test_x_asks_for_the_media_scope_when_connecting():
     from networks.x import CONNECT_SCOPES
 
     assert MEDIA_SCOPE in CONNECT_SCOPES
+
+
+# -- Bluesky: com.atproto.repo.uploadBlob per image, then the record (the real PDS is in
+# tests/advocacy/test_bluesky_images_e2e.py; here, the refusal of one image of four) ------
+
+PDS = "https://pds.example"
+
+
+def test_bluesky_refusing_one_image_of_four_creates_no_record(respx_mock):
+    from tests.networks.test_bluesky_adapter import adapter as bluesky_adapter
+
+    blob = {"$type": "blob", "ref": {"$link": "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"}}
+    answers = iter(
+        [
+            httpx.Response(200, json={"blob": {**blob, "mimeType": "image/jpeg", "size": 9}}),
+            httpx.Response(400, json={"error": "BlobTooLarge", "message": "This file is too large"}),
+        ]
+    )
+    upload = respx_mock.post(f"{PDS}/xrpc/com.atproto.repo.uploadBlob").mock(side_effect=lambda r: next(answers))
+    create = respx_mock.post(f"{PDS}/xrpc/com.atproto.repo.createRecord")
+
+    with pytest.raises(PermanentError, match=r"image 2 of 4: .*BlobTooLarge"):
+        bluesky_adapter().publish(text="Team day", link=None, images=PICTURES, idempotency_key="k")
+
+    assert upload.call_count == 2
+    assert upload.calls[0].request.headers["Content-Type"] == "image/jpeg"
+    assert upload.calls[0].request.content == PICTURES[0].data
+    assert not create.called
