@@ -52,10 +52,18 @@ def problem_message(problem: media.ImageProblem) -> str:
     return _("This file is not an image we can read (it may be damaged). Use JPEG, PNG, GIF or WebP.")
 
 
-def media_summary(*, network: str, label: str, image_count: int, has_link: bool) -> str:
-    """What of the post's images goes out on `network`, in a sentence for the composer."""
+def media_summary(*, network: str, label: str, image_count: int, has_link: bool, can_upload: bool = True) -> str:
+    """What of the post's images goes out on `network`, in a sentence for the composer.
+
+    `can_upload` is False for a connection made without the right to upload images.
+    """
     if not image_count:
         return ""
+    if not can_upload:
+        return _(
+            "This %(network)s connection may not upload images, so the share would fail. "
+            "Reconnect the profile under My profiles first."
+        ) % {"network": label}
     plan = media.plan(network, image_count=image_count, has_link=has_link)
     if plan.sent == 0:
         return _("%(network)s gets the link only; the images are not sent.") % {"network": label}

@@ -16,6 +16,7 @@ from content.selectors import posts_visible_to
 from employees.access import membership_required
 from employees.models import Role
 from networks import text as network_text
+from networks import x
 
 
 def _share_target(request, post_id: int, company: bool):
@@ -87,6 +88,12 @@ def compose(request, post_id: int):
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+def _can_upload_images(profile) -> bool:
+    # X connections made before images were asked for lack the scope to upload them.
+    scopes = (profile.extra or {}).get("scopes") or []
+    return not (profile.network == "x" and scopes and x.MEDIA_SCOPE not in scopes)
+
+
 @membership_required(Role.EMPLOYEE, Role.COMMS)
 @require_POST
 def compose_preview(request, post_id: int):
@@ -109,6 +116,7 @@ def compose_preview(request, post_id: int):
             label=profile.get_network_display(),
             image_count=image_count,
             has_link=bool(post.link_url),
+            can_upload=_can_upload_images(profile),
         )
         previews.append(
             {

@@ -75,3 +75,16 @@ def test_a_post_without_images_says_nothing_about_images(cast, login):
         .content.decode()
     )
     assert "media-note" not in page
+
+
+def test_an_x_connection_without_the_image_scope_is_told_to_reconnect_before_sharing(cast, login):
+    post = _post(cast, count=1)
+    old = SocialProfileFactory(
+        owner_membership=cast.emma, network="x", handle="emma", extra={"scopes": ["tweet.write", "offline.access"]}
+    )
+    page = (
+        login(cast.emma)
+        .post(reverse("compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [old.id]})
+        .content.decode()
+    )
+    assert "This X connection may not upload images, so the share would fail." in page
