@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 
 from advocacy.models import Share
+from content.images import first_images
 from content.models import Post
 from content.selectors import posts_visible_to
 
@@ -68,6 +69,13 @@ def feed_topic_names(*, posts: list[Post], topics: list[Topic]) -> None:
             by_post[post_id].append(position[topic_id])
     for post in posts:
         post.topic_names = [topics[index].name for index in sorted(by_post[post.id])]
+
+
+def feed_first_images(*, posts: list[Post]) -> None:
+    """Set ``post.first_image``: the picture its card shows, or None. One query."""
+    first = first_images(post_ids=[post.id for post in posts])
+    for post in posts:
+        post.first_image = first.get(post.id)
 
 
 def feed_topics_key(*, topics: list[Topic], topic_id: int | None) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +16,12 @@ from advocacy import amplify, authenticity, links
 from advocacy.models import Share
 from config.egress import private_hosts_allowed
 from content.compliance import text_violations, with_disclosure
-from content.models import ComplianceEvent, Post
+from content.images import StorageUnavailable, images_for_network, problem_message
+from content.models import ComplianceEvent, Post, PostImage
 from networks import errors as network_errors
 from networks import text as network_text
 from networks.links import web_url
+from networks.media import ImageProblem
 from networks.quoting import QuotedPostGone
 
 if TYPE_CHECKING:
@@ -252,6 +254,7 @@ _PUSH_FIELDS = (
     "profile",
     "post__title",
     "post__body",
+    "post__link_url",
     "post__preview_title",
     "post__preview_description",
     "tracked_link__code",
@@ -277,6 +280,8 @@ def share_push(*, share_id: int) -> str:
     share = (
         Share.objects.select_related("post", "profile", "tracked_link", "quoted_share__profile")
         .only(*_PUSH_FIELDS)
+        # Most posts have no image: knowing that here saves reading their images.
+        .annotate(has_images=Exists(PostImage.objects.filter(post_id=OuterRef("post_id"))))
         .filter(pk=share_id)
         .order_by()
         .first()
@@ -289,6 +294,20 @@ def share_push(*, share_id: int) -> str:
     )
     if claimed != 1:
         return "skipped"
+    # A post without a link has nothing for a tracked link to lead to: its share goes
+    # out without one, so its images go as images rather than as a link card's picture.
+    link = links.short_url(share.tracked_link.code) if share.post.link_url else None
+    try:
+        # Read and fitted before the network is touched: a store that is down costs no token refresh.
+        images = (
+            images_for_network(post_id=share.post_id, network=share.profile.network, has_link=bool(link))
+            if share.has_images
+            else []
+        )
+    except StorageUnavailable as exc:
+        return _retry_later(share, now, exc, delay=None)
+    except ImageProblem as problem:
+        return _finish(share, Share.Status.FAILED, _image_refused(problem))
     opened, opened_with = False, None
     try:
         profile, adapter = profile_services.profile_adapter_open(profile_id=share.profile_id, profile=share.profile)
@@ -297,7 +316,8 @@ def share_push(*, share_id: int) -> str:
             result = amplify.publisher(adapter=adapter, share=share)(
                 # Exactly what the sharer saw in the preview, whatever the rules say now.
                 text=share.body_text,
-                link=links.short_url(share.tracked_link.code),
+                link=link,
+                images=images,
                 idempotency_key=str(share.idempotency_key),
                 link_title=share.post.preview_title or share.post.title,
                 link_description=share.post.preview_description or share.post.body[:300],
@@ -330,6 +350,12 @@ def share_push(*, share_id: int) -> str:
         next_attempt_at=None,
     )
     return Share.Status.POSTED
+
+
+def _image_refused(problem: ImageProblem) -> str:
+    return _("An image of this post cannot be sent: %(reason)s Ask the communications team to replace it.") % {
+        "reason": problem_message(problem)
+    }
 
 
 def _retry_later(

@@ -6,14 +6,20 @@ from django import forms
 from django.conf import settings
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
+from content.images import ImageSlot, problem_message
 from content.models import ComplianceSettings, Post, Topic
 from employees.models import Team
-from networks import NETWORK_CHOICES
+from networks import NETWORK_CHOICES, media
 
-ALLOWED_IMAGE_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}, "GIF": {".gif"}, "WEBP": {".webp"}}
-MAX_IMAGE_PIXELS = 40_000_000
+# The file name's ending must match what the file is.
+IMAGE_EXTENSIONS = {
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "image/gif": {".gif"},
+    "image/webp": {".webp"},
+}
+IMAGE_SLOTS = media.MAX_IMAGES
 
 
 def validate_image_upload(upload) -> None:
@@ -25,26 +31,73 @@ def validate_image_upload(upload) -> None:
         )
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise forms.ValidationError(_("This file is not an image we can read. Use JPEG, PNG, GIF or WebP.")) from None
+        mime, _width, _height = media.inspect(upload.read())
+    except media.ImageProblem as problem:
+        raise forms.ValidationError(problem_message(problem)) from None
     finally:
         upload.seek(0)
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise forms.ValidationError(
-            _("%(format)s images are not supported. Use JPEG, PNG, GIF or WebP.") % {"format": image_format}
-        )
-    if width * height > MAX_IMAGE_PIXELS:
-        raise forms.ValidationError(_("The image is too large in pixels; scale it down first."))
     extension = Path(upload.name).suffix.lower()
-    if extension not in ALLOWED_IMAGE_FORMATS[image_format]:
+    if extension not in IMAGE_EXTENSIONS[mime]:
         raise forms.ValidationError(
             _("The file name ends in “%(extension)s” but the file is a %(format)s image. Rename it and try again.")
-            % {"extension": extension or "—", "format": image_format}
+            % {"extension": extension or "—", "format": mime.removeprefix("image/").upper()}
         )
+
+
+class ImagesForm(forms.Form):
+    """The editor's image places: a file, its description, and "remove" for each."""
+
+    def __init__(self, *args, existing=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.existing = list(existing)
+        for number in range(1, IMAGE_SLOTS + 1):
+            current = self.existing[number - 1] if number <= len(self.existing) else None
+            self.fields[f"image_{number}"] = forms.FileField(
+                label=_("Image %(number)s") % {"number": number},
+                required=False,
+                help_text=_("JPEG, PNG, GIF or WebP, up to %(limit)s MB.")
+                % {"limit": settings.MAX_IMAGE_BYTES // 1_048_576},
+            )
+            self.fields[f"alt_{number}"] = forms.CharField(
+                label=_("Description (alt text)"),
+                required=False,
+                max_length=media.MAX_ALT_CHARS,
+                initial=current.alt_text if current else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"remove_{number}"] = forms.BooleanField(label=_("Remove"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, IMAGE_SLOTS + 1):
+            upload = cleaned.get(f"image_{number}")
+            if upload:
+                try:
+                    validate_image_upload(upload)
+                except forms.ValidationError as exc:
+                    self.add_error(f"image_{number}", exc)
+        return cleaned
+
+    def slot_rows(self):
+        """Each place with its fields and the image now there, for the template."""
+        for number in range(1, IMAGE_SLOTS + 1):
+            yield {
+                "number": number,
+                "image": self[f"image_{number}"],
+                "alt": self[f"alt_{number}"],
+                "remove": self[f"remove_{number}"],
+                "current": self.existing[number - 1] if number <= len(self.existing) else None,
+            }
+
+    def slots(self) -> list[ImageSlot]:
+        return [
+            ImageSlot(
+                upload=self.cleaned_data.get(f"image_{number}") or None,
+                alt_text=self.cleaned_data.get(f"alt_{number}", ""),
+                remove=bool(self.cleaned_data.get(f"remove_{number}")),
+            )
+            for number in range(1, IMAGE_SLOTS + 1)
+        ]
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -62,8 +115,6 @@ class PostForm(forms.ModelForm):
         assume_scheme="https",
         help_text=_("The page employees share. A preview is fetched when you save."),
     )
-    image = forms.FileField(label=_("Image"), required=False, help_text=_("JPEG, PNG, GIF or WebP, up to 5 MB."))
-    remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
 
     class Meta:
         model = Post
@@ -80,12 +131,6 @@ class PostForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.filter(organization=organization).order_by("name")
         self.fields["audience_teams"].queryset = Team.objects.filter(organization=organization).order_by("name")
-
-    def clean_image(self):
-        upload = self.cleaned_data.get("image")
-        if upload:
-            validate_image_upload(upload)
-        return upload
 
     def clean_link_url(self):
         url = self.cleaned_data.get("link_url", "")
@@ -134,7 +179,7 @@ class TopicForm(forms.Form):
 class ComplianceForm(forms.ModelForm):
     class Meta:
         model = ComplianceSettings
-        fields = ["disclosure_text", "disclosure_mode", "blocked_phrases"]
+        fields = ["disclosure_text", "disclosure_mode", "blocked_phrases", "alt_text_required"]
         widgets = {"blocked_phrases": forms.Textarea(attrs={"rows": 5})}
 
     def clean(self):

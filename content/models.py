@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Organization, Team
 from networks import NETWORK_CHOICES
+from networks.media import THUMBNAIL
+
+THUMBNAIL_SIDE = THUMBNAIL.max_side or 480
 
 
 class Topic(models.Model):
@@ -54,7 +57,6 @@ class Post(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("context for employees"), blank=True)
     link_url = models.URLField(_("link"), max_length=1000, blank=True)
-    image = models.ImageField(_("image"), upload_to="posts/%Y/%m/", blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts", verbose_name=_("topics"))
     audience_teams = models.ManyToManyField(
         Team,
@@ -124,6 +126,47 @@ class Post(models.Model):
         return self.title
 
 
+class PostImage(models.Model):
+    """One of a post's pictures (up to four), stored through the configured storage.
+
+    The original is kept as uploaded and never shown in pages: they show the
+    thumbnail, made without metadata. Networks get a copy fitted to their limits.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(_("image"), upload_to="posts/%Y/%m/", max_length=300)
+    thumbnail = models.FileField(upload_to="posts/thumbs/%Y/%m/", max_length=300, blank=True)
+    alt_text = models.TextField(
+        _("description (alt text)"), blank=True, help_text=_("What the picture shows, for people who cannot see it.")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    # None for images kept from before sizes were recorded.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post image")
+        verbose_name_plural = _("post images")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    @property
+    def display(self):
+        """The file pages show: the thumbnail, or the original where none was made."""
+        return self.thumbnail or self.image
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """The thumbnail's width and height, so a page keeps its place while it loads."""
+        if not self.width or not self.height:
+            return None
+        scale = min(1.0, THUMBNAIL_SIDE / max(self.width, self.height))
+        return max(1, int(self.width * scale)), max(1, int(self.height * scale))
+
+
 class CaptionSuggestion(models.Model):
     """A ready-made caption employees may start from, for one network or any."""
 
@@ -162,6 +205,11 @@ class ComplianceSettings(models.Model):
         _("blocked words and phrases"),
         blank=True,
         help_text=_("One per line. A caption or comment containing one cannot be saved or shared."),
+    )
+    alt_text_required = models.BooleanField(
+        _("images need a description"),
+        default=True,
+        help_text=_("Every image of a post must have alt text, for people who use a screen reader."),
     )
 
     class Meta:

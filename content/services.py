@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.compliance import text_violations
+from content.compliance import compliance_for, text_violations
+from content.images import STORAGE_ERRORS, ImageSlot, images_check, images_save, problem_message
 from content.models import CaptionSuggestion, ComplianceEvent, ComplianceSettings, Post, Topic
 from employees.audit import audit_record
 from employees.models import AuditEvent
 from networks import get_adapter_class
 from networks import text as network_text
+from networks.media import ImageProblem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,7 +27,9 @@ if TYPE_CHECKING:
 
     from employees.models import Membership, Organization, Team, User
 
-POST_FIELDS = ("title", "body", "link_url", "image", "internal_notes")
+logger = logging.getLogger(__name__)
+
+POST_FIELDS = ("title", "body", "link_url", "internal_notes")
 
 
 def caption_length_problem(*, network: str, text: str, link: str) -> str:
@@ -86,7 +91,7 @@ def post_save(
     title: str,
     body: str = "",
     link_url: str = "",
-    image=None,
+    images: list[ImageSlot] | None = None,
     internal_notes: str = "",
     topics: Iterable[Topic] = (),
     audience_teams: Iterable[Team] = (),
@@ -100,7 +105,9 @@ def post_save(
     Everything is checked before anything is written, so a refused caption or a bad
     schedule leaves no half-made post behind. Rules that fire are recorded even then.
     Editing a published post changes what employees see from now on; shares already
-    made keep the text they were made with.
+    made keep the text they were made with. `images` (the editor's image places, in
+    order) is None to leave the images as they are. A media store that cannot be
+    reached refuses the save as a whole.
     """
     captions = [(network, text.strip()) for network, text in captions if text.strip()]
     now = timezone.now()
@@ -114,32 +121,45 @@ def post_save(
     else:
         _check_schedule(post.publish_at if post else None, expires_at)
     _check_captions(organization=organization, captions=captions, link=link_url, post=post, actor=actor)
-
-    with transaction.atomic():
-        if post is None:
-            post = Post(organization=organization, created_by=actor)
-        link_changed = post.link_url != link_url
-        post.title, post.body, post.link_url, post.internal_notes = title, body, link_url, internal_notes
-        post.expires_at = expires_at
-        if image is not None:
-            post.image = image or None
-        if link_changed:
-            post.preview_status = Post.PreviewStatus.PENDING if link_url else Post.PreviewStatus.NONE
-            post.preview_title = post.preview_description = post.preview_image_url = post.preview_error = ""
-        post.save()
-        post.topics.set([topic for topic in topics if topic.organization_id == organization.id])
-        post.audience_teams.set([team for team in audience_teams if team.organization_id == organization.id])
-        post.captions.all().delete()
-        CaptionSuggestion.objects.bulk_create(
-            CaptionSuggestion(post=post, network=network, text=text, position=position)
-            for position, (network, text) in enumerate(captions)
-        )
-        if action == "schedule":
-            post_schedule(post=post, publish_at=publish_at, now=now, actor=actor)
-        elif action == "publish":
-            post_publish_now(post=post, now=now, actor=actor)
-        if link_changed and link_url:
-            _queue_link_preview(post)
+    existing = list(post.images.all()) if post is not None and post.pk else []
+    if images is not None:
+        images_check(existing=existing, slots=images, alt_required=compliance_for(organization).alt_text_required)
+    try:
+        with transaction.atomic():
+            if post is None:
+                post = Post(organization=organization, created_by=actor)
+            link_changed = post.link_url != link_url
+            post.title, post.body, post.link_url, post.internal_notes = title, body, link_url, internal_notes
+            post.expires_at = expires_at
+            if link_changed:
+                post.preview_status = Post.PreviewStatus.PENDING if link_url else Post.PreviewStatus.NONE
+                post.preview_title = post.preview_description = post.preview_image_url = post.preview_error = ""
+            post.save()
+            post.topics.set([topic for topic in topics if topic.organization_id == organization.id])
+            post.audience_teams.set([team for team in audience_teams if team.organization_id == organization.id])
+            if images is not None:
+                images_save(post=post, existing=existing, slots=images)
+            post.captions.all().delete()
+            CaptionSuggestion.objects.bulk_create(
+                CaptionSuggestion(post=post, network=network, text=text, position=position)
+                for position, (network, text) in enumerate(captions)
+            )
+            if action == "schedule":
+                post_schedule(post=post, publish_at=publish_at, now=now, actor=actor)
+            elif action == "publish":
+                post_publish_now(post=post, now=now, actor=actor)
+            if link_changed and link_url:
+                _queue_link_preview(post)
+    except STORAGE_ERRORS:
+        logger.warning("The media store failed while a post was saved", exc_info=True)
+        raise ValidationError(
+            _(
+                "The images could not be stored because the media store is not answering, so nothing was saved. "
+                "Try again in a moment; if it keeps failing, tell your administrator."
+            )
+        ) from None
+    except ImageProblem as problem:
+        raise ValidationError({"images": [problem_message(problem)]}) from None
     return post
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 
@@ -28,6 +28,11 @@ from networks.errors import (
 from networks.http import make_client
 from networks.quoting import QuotedPost
 from networks.text import TextRule
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from networks.media import MediaImage
 
 __all__ = [
     "Adapter",
@@ -45,7 +50,26 @@ __all__ = [
     "RetryLater",
     "ScopeDenied",
     "Unsupported",
+    "upload_each",
 ]
+
+T = TypeVar("T")
+
+
+def upload_each(images: Sequence[MediaImage], upload: Callable[[MediaImage], T]) -> list[T]:
+    """Upload every image, in order; a refusal names the image ("image 2 of 4: ...").
+
+    Adapters upload all images before creating the post, so an image the network
+    refuses stops the post: nothing goes out half.
+    """
+    uploaded = []
+    for number, image in enumerate(images, start=1):
+        try:
+            uploaded.append(upload(image))
+        except NetworkError as exc:
+            exc.args = (f"image {number} of {len(images)}: {exc}",)
+            raise
+    return uploaded
 
 
 class ConnectKind(StrEnum):
@@ -231,13 +255,16 @@ class Adapter(ABC):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
     ) -> PublishResult:
-        """Post `text` with `link` (composed per `text.compose`). Retry-safe per network."""
+        """Post `text` with `link` (composed per `text.compose`) and `images`. Retry-safe per network.
+
+        `images` are already fitted to the network (`networks.media.prepare`). With
+        a link, networks that show one picture use the first as the link card's.
+        """
 
     @abstractmethod
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:

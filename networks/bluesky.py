@@ -34,11 +34,13 @@ from networks.base import (
     PostMetrics,
     PublishResult,
     RetryLater,
+    upload_each,
 )
 from networks.bluesky_records import (
     POST_COLLECTION,
     build_embed,
     facet_model,
+    images_embed,
     link_facets,
     post_url,
     quote_embed,
@@ -48,7 +50,11 @@ from networks.http import TIMEOUT, redact, seconds_until_epoch, shared_transport
 from networks.quoting import QuotedPost, QuotedPostGone
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from atproto import Client, Session
+
+    from networks.media import MediaImage
 
 DEFAULT_PDS = "https://bsky.social"
 # Errors that mean "this session is not accepted": try one refresh, then give up.
@@ -301,8 +307,7 @@ class BlueskyAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
@@ -312,12 +317,18 @@ class BlueskyAdapter(Adapter):
         composed = text_rules.compose(self.name, text, link)
         rkey = tid_from_key(idempotency_key)
 
+        if link:
+            images = images[:1]  # the card shows one picture
+        # Uploaded before the post: an image refused leaves nothing half-posted.
+        blobs = upload_each(images, self._upload_blob)
+        embed = build_embed(link, images, blobs, link_title, link_description)
+
         def create(sdk: Client) -> str:
             record = models.AppBskyFeedPost.Record(
                 text=composed,
                 created_at=sdk.get_current_time_iso(),
                 facets=[facet_model(f) for f in link_facets(composed)] or None,
-                embed=build_embed(sdk, link, image, image_mime, link_title, link_description),
+                embed=embed,
             )
             data = models.ComAtprotoRepoCreateRecord.Data(
                 repo=self.did, collection=POST_COLLECTION, rkey=rkey, record=record
@@ -343,8 +354,7 @@ class BlueskyAdapter(Adapter):
         text: str,
         quoted: QuotedPost,
         idempotency_key: str,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
     ) -> PublishResult:
         """A quote post: `app.bsky.embed.record` (with images: `recordWithMedia`)."""
         from atproto import models
@@ -359,8 +369,10 @@ class BlueskyAdapter(Adapter):
                 raise QuotedPostGone("Bluesky: the post to quote is deleted")
             return PublishResult(uri, post_url(str(self.credentials.extra.get("handle", self.did)), uri))
 
+        # Uploaded before the post: an image refused leaves nothing half-posted.
+        media = images_embed(images, upload_each(images, self._upload_blob)) if images else None
+
         def create(sdk: Client) -> str:
-            media = build_embed(sdk, None, image, image_mime, "", "") if image else None
             record = models.AppBskyFeedPost.Record(
                 text=text,
                 created_at=sdk.get_current_time_iso(),
@@ -395,6 +407,10 @@ class BlueskyAdapter(Adapter):
         except PermanentError:  # RecordNotFound, or the repo is gone
             return None
         return (found.uri, found.cid) if found.cid else None
+
+    def _upload_blob(self, image: MediaImage) -> Any:
+        headers = {"Content-Type": image.mime}
+        return self._call(lambda sdk: sdk.com.atproto.repo.upload_blob(image.data, headers=headers).blob)
 
     def _created_before(self, rkey: str) -> str | None:
         try:

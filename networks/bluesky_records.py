@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from networks import text as text_rules
 
 if TYPE_CHECKING:
-    from atproto import Client
+    from collections.abc import Sequence
+
+    from networks.media import MediaImage
 
 # -- record keys ----------------------------------------------------------------
 
@@ -73,28 +75,38 @@ def facet_model(facet: LinkFacet) -> Any:
     )
 
 
-def build_embed(
-    sdk: Client,
-    link: str | None,
-    image: bytes | None,
-    image_mime: str | None,
-    title: str,
-    description: str,
-) -> Any:
-    """A link card (with the image as its thumbnail), or the image alone."""
+def images_embed(images: Sequence[MediaImage], blobs: Sequence[Any]) -> Any:
+    """`app.bsky.embed.images`: each uploaded blob with its alt text and aspect ratio."""
     from atproto import models
 
-    blob = None
-    if image:
-        headers = {"Content-Type": image_mime} if image_mime else {}
-        blob = sdk.com.atproto.repo.upload_blob(image, headers=headers).blob
+    return models.AppBskyEmbedImages.Main(
+        images=[
+            models.AppBskyEmbedImages.Image(
+                alt=image.alt,
+                image=blob,
+                aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=image.width, height=image.height),
+            )
+            for image, blob in zip(images, blobs, strict=True)
+        ]
+    )
+
+
+def external_embed(link: str, title: str, description: str, thumb: Any = None) -> Any:
+    """`app.bsky.embed.external`: the link card, with a blob as its picture when there is one."""
+    from atproto import models
+
+    external = models.AppBskyEmbedExternal.External(uri=link, title=title or link, description=description, thumb=thumb)
+    return models.AppBskyEmbedExternal.Main(external=external)
+
+
+def build_embed(
+    link: str | None, images: Sequence[MediaImage], blobs: Sequence[Any], title: str, description: str
+) -> Any:
+    """A link card (the first image as its picture), else the images, else nothing."""
     if link:
-        external = models.AppBskyEmbedExternal.External(
-            uri=link, title=title or link, description=description, thumb=blob
-        )
-        return models.AppBskyEmbedExternal.Main(external=external)
-    if blob is not None:
-        return models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
+        return external_embed(link, title, description, blobs[0] if blobs else None)
+    if blobs:
+        return images_embed(images, blobs)
     return None
 
 

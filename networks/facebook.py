@@ -8,6 +8,7 @@ reported as unverified.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from networks.base import (
@@ -19,6 +20,11 @@ from networks.base import (
     PublishResult,
     Unsupported,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from networks.media import MediaImage
 
 SHARER_URL = "https://www.facebook.com/sharer/sharer.php"
 
@@ -44,8 +50,7 @@ class FacebookAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",

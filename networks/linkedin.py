@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -29,6 +29,7 @@ from networks.base import (
     RetryLater,
     ScopeDenied,
     Unsupported,
+    upload_each,
 )
 from networks.http import error_detail, json_or_empty, raise_for_status, send
 from networks.linkedin_pages import (
@@ -39,6 +40,11 @@ from networks.linkedin_pages import (
     page_post_metrics,
 )
 from networks.quoting import QuotedPost, QuotedPostGone
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from networks.media import MediaImage
 
 API = "https://api.linkedin.com"
 OAUTH_ACCESS_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -192,8 +198,7 @@ class LinkedInAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
@@ -212,17 +217,13 @@ class LinkedInAdapter(Adapter):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        image_urn = self._upload_image(image, image_mime) if image else None
         if link:
-            # The Posts API does not scrape the page: the card shows what we send.
-            article: dict[str, Any] = {"source": link, "title": link_title or link}
-            if link_description:
-                article["description"] = link_description
-            if image_urn:
-                article["thumbnail"] = image_urn
-            body["content"] = {"article": article}
-        elif image_urn:
-            body["content"] = {"media": {"id": image_urn}}
+            images = images[:1]  # the card shows one picture
+        # Uploaded before the post: an image refused leaves nothing half-posted.
+        image_urns = upload_each(images, self._upload_image)
+        content = _post_content(link, link_title, link_description, images, image_urns)
+        if content:
+            body["content"] = content
 
         response = self._request("POST", f"{API}/rest/posts", json=body)
         if self.is_page:
@@ -240,7 +241,7 @@ class LinkedInAdapter(Adapter):
             raise PermanentError("LinkedIn accepted the post but returned no post id")
         return PublishResult(urn, post_url(urn))
 
-    def _upload_image(self, image: bytes, image_mime: str | None) -> str:
+    def _upload_image(self, image: MediaImage) -> str:
         init = self._request(
             "POST",
             f"{API}/rest/images",
@@ -252,10 +253,8 @@ class LinkedInAdapter(Adapter):
         upload_url, image_urn = value.get("uploadUrl"), value.get("image")
         if not upload_url or not image_urn:
             raise PermanentError("LinkedIn returned no image upload URL")
-        headers = {"Authorization": f"Bearer {self.credentials.access_token}"}
-        if image_mime:
-            headers["Content-Type"] = image_mime
-        uploaded = send(self.client, "PUT", upload_url, headers=headers, content=image)
+        headers = {"Authorization": f"Bearer {self.credentials.access_token}", "Content-Type": image.mime}
+        uploaded = send(self.client, "PUT", upload_url, headers=headers, content=image.data)
         self._raise(uploaded)
         return str(image_urn)
 
@@ -403,6 +402,29 @@ class LinkedInAdapter(Adapter):
                 expires_at=datetime.now(UTC) + timedelta(seconds=int(expires_in)) if expires_in else None,
             )
         )
+
+
+def _post_content(
+    link: str | None, title: str, description: str, images: Sequence[MediaImage], urns: list[str]
+) -> dict[str, Any] | None:
+    """The post's `content`: an article card (the first image as its thumbnail), one image, or several."""
+    if link:
+        # The Posts API does not scrape the page: the card shows what we send.
+        article: dict[str, Any] = {"source": link, "title": title or link}
+        if description:
+            article["description"] = description
+        if urns:
+            article["thumbnail"] = urns[0]
+        return {"article": article}
+    if len(urns) == 1:
+        return {"media": {"id": urns[0], "altText": images[0].alt}}
+    if urns:
+        return {
+            "multiImage": {
+                "images": [{"id": urn, "altText": image.alt} for urn, image in zip(urns, images, strict=True)]
+            }
+        }
+    return None
 
 
 # -- connecting a member (OpenID Connect sign-in + Share on LinkedIn) ----------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,6 +31,7 @@ from networks.base import (
     PublishResult,
     RetryLater,
     ScopeDenied,
+    upload_each,
 )
 from networks.http import json_or_empty, send
 from networks.mastodon_instance import (
@@ -46,6 +47,11 @@ from networks.mastodon_instance import (
     verify_credentials,
 )
 from networks.quoting import QuotedPost, QuotedPostGone
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from networks.media import MediaImage
 
 __all__ = [
     "SCOPES",
@@ -114,8 +120,7 @@ class MastodonAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
@@ -124,8 +129,9 @@ class MastodonAdapter(Adapter):
             "status": text_rules.compose(self.name, text, link),
             "visibility": "public",
         }
-        if image:
-            body["media_ids"] = [self._upload_media(image, image_mime or "application/octet-stream")]
+        if images:
+            # Uploaded before the status: an image refused leaves nothing half-posted.
+            body["media_ids"] = upload_each(images, self._upload_media)
         # The instance keeps the key for an hour: a retry within it returns the same status.
         response = self._request("POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": idempotency_key})
         self._raise(response)
@@ -134,11 +140,18 @@ class MastodonAdapter(Adapter):
             raise PermanentError("Mastodon accepted the post but returned no status id")
         return PublishResult(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
 
-    def _upload_media(self, image: bytes, mime: str) -> str:
-        response = self._request("POST", "/api/v2/media", files={"file": ("image", image, mime)})
+    def _upload_media(self, image: MediaImage) -> str:
+        extension = image.mime.removeprefix("image/").replace("jpeg", "jpg")
+        response = self._request(
+            "POST",
+            "/api/v2/media",
+            files={"file": (f"image.{extension}", image.data, image.mime)},
+            data={"description": image.alt} if image.alt else None,
+        )
         self._raise(response)
-        media = json_or_empty(response)
-        media_id = str(media["id"])
+        media_id = str(json_or_empty(response).get("id") or "")
+        if not media_id:
+            raise PermanentError("Mastodon accepted the image but returned no media id")
         if response.status_code == 202:
             # Still processing: a status cannot attach it yet. The media endpoint
             # answers 206 until processing is done, then 200.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -27,6 +27,8 @@ from networks.base import (
     PostMetrics,
     PublishResult,
     ScopeDenied,
+    Unsupported,
+    upload_each,
 )
 from networks.http import (
     error_detail,
@@ -37,8 +39,16 @@ from networks.http import (
 )
 from networks.quoting import QuotedPost, QuotedPostGone
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from networks.media import MediaImage
+
 API = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - an endpoint, not a secret
+TOKEN_URL = f"{API}{TOKEN_PATH}"
+# Images are uploaded with this scope; connections made before it was asked for lack it.
+MEDIA_SCOPE = "media.write"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
 
 
@@ -101,16 +111,18 @@ class XAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
     ) -> PublishResult:
-        # The image is not uploaded: X builds the link card from the page itself, and
-        # media upload needs an extra scope (media.write) most connections lack.
-        body = self._request("POST", "/2/tweets", json={"text": text_rules.compose(self.name, text, link)})
-        tweet_id = str((body.get("data") or {}).get("id", ""))
+        body: dict[str, Any] = {"text": text_rules.compose(self.name, text, link)}
+        if images:
+            self._check_media_scope()
+            # Uploaded before the post: an image refused leaves nothing half-posted.
+            body["media"] = {"media_ids": upload_each(images, self._upload_media)}
+        answer = self._request("POST", "/2/tweets", json=body)
+        tweet_id = str((answer.get("data") or {}).get("id", ""))
         if not tweet_id:
             raise PermanentError("X accepted the post but returned no id")
         return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
@@ -134,6 +146,30 @@ class XAdapter(Adapter):
         except PermanentError:
             return False
         return any(reading.deleted for reading in readings)
+
+    def _check_media_scope(self) -> None:
+        scopes = self.credentials.extra.get("scopes") or []
+        if scopes and MEDIA_SCOPE not in scopes:
+            raise Unsupported(
+                f"X did not allow this connection to upload images ({MEDIA_SCOPE}); reconnect the profile, then retry"
+            )
+
+    def _upload_media(self, image: MediaImage) -> str:
+        extension = image.mime.removeprefix("image/").replace("jpeg", "jpg")
+        answer = self._request(
+            "POST",
+            "/2/media/upload",
+            files={"media": (f"image.{extension}", image.data, image.mime)},
+            data={"media_category": "tweet_image", "media_type": image.mime},
+        )
+        media_id = str((answer.get("data") or {}).get("id", ""))
+        if not media_id:
+            raise PermanentError("X accepted the image but returned no media id")
+        if image.alt:
+            self._request(
+                "POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": image.alt}}}
+            )
+        return media_id
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)
@@ -259,7 +295,7 @@ class XAdapter(Adapter):
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 # offline.access brings the refresh token; without it the profile dies in two hours.
-CONNECT_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+CONNECT_SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", MEDIA_SCOPE)
 REQUIRED_SCOPES = frozenset({"tweet.write", "offline.access"})
 
 

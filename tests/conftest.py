@@ -99,3 +99,10 @@ def _loopback_networks_allowed(request):
     settings = request.getfixturevalue("settings")
     settings.NETWORKS_ALLOW_PRIVATE_HOSTS = True
     yield
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a directory of the test's own, through the default storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy import amplify, links, selectors, services
 from advocacy.forms import ShareForm
 from config.htmx import HtmxHttpRequest, vary_on_htmx
+from content.images import media_summary
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.access import membership_required
 from employees.models import Role, SocialProfile
 from networks import text as network_text
+from networks import x
 
 
 def _share_target(request: HtmxHttpRequest, post_id: int, company: bool) -> tuple[Post, QuerySet[SocialProfile]]:
@@ -77,6 +79,7 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
             return redirect("my_shares")
     context = {
         "post": post,
+        "first_image": post.images.first(),
         "form": form,
         "company": company,
         "profiles": profiles,
@@ -91,6 +94,12 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+def _can_upload_images(profile) -> bool:
+    # X connections made before images were asked for lack the scope to upload them.
+    scopes = (profile.extra or {}).get("scopes") or []
+    return not (profile.network == "x" and scopes and x.MEDIA_SCOPE not in scopes)
+
+
 @membership_required(Role.EMPLOYEE, Role.COMMS)
 @require_POST
 def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
@@ -101,6 +110,7 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     chosen = [profile for profile in profiles if str(profile.id) in request.POST.getlist("profiles")] or list(profiles)
     sample_link = links.short_url("x" * links.CODE_LENGTH)
     quoted = amplify.company_posts_by_network(post=post) if request.POST.get("quote_company") and not company else {}
+    image_count = post.images.count()
     previews = []
     for profile in chosen:
         final = services.share_compose(
@@ -116,7 +126,21 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
             profile.network, max_chars=profile.network_adapter.profile_max_chars(profile.extra or {})
         )
         count = network_text.count(profile.network, final)
+        media_note = media_summary(
+            network=profile.network,
+            label=profile.get_network_display(),
+            image_count=image_count,
+            has_link=bool(post.link_url),
+            can_upload=_can_upload_images(profile),
+        )
         previews.append(
-            {"profile": profile, "text": final, "count": count, "limit": limit, "over": bool(limit and count > limit)}
+            {
+                "profile": profile,
+                "text": final,
+                "count": count,
+                "limit": limit,
+                "over": bool(limit and count > limit),
+                "media_note": media_note,
+            }
         )
     return render(request, "advocacy/composer_preview.html", {"previews": previews, "nudge": _nudge(post, comment)})

@@ -50,6 +50,7 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
     topics = list(Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"))
     selectors.feed_markers(posts=items, last_visit=_last_visit(request.session))
     selectors.feed_topic_names(posts=items, topics=topics)
+    selectors.feed_first_images(posts=items)
     selectors.feed_card_keys(posts=items)
     amplify.feed_amplifiable(posts=items, membership=request.membership)
     context = {

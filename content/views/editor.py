@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from content import selectors, services
 from content.compliance import compliance_for
-from content.forms import CaptionFormSet, ComplianceForm, PostForm, ScheduleForm, TopicForm
+from content.forms import CaptionFormSet, ComplianceForm, ImagesForm, PostForm, ScheduleForm, TopicForm
 from content.models import ComplianceEvent, Post
 from employees.access import get_scoped_or_404, membership_required, scoped
 from employees.models import Role
@@ -30,12 +30,14 @@ def caption_lengths(caption: str, link: str) -> list[dict]:
     return rows
 
 
-def _attach_errors(exc: ValidationError, form, schedule) -> None:
+def _attach_errors(exc: ValidationError, form, schedule, images) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
     for field, errors in exc.error_dict.items():
-        if field in form.fields:
+        if field == "images":
+            images.add_error(None, errors)
+        elif field in form.fields:
             form.add_error(field, errors)
         elif schedule is not None and field in schedule.fields:
             schedule.add_error(field, errors)
@@ -53,14 +55,16 @@ _DONE_MESSAGES = {
 def _editor(request, post: Post | None):
     organization = request.membership.organization
     action = request.POST.get("action", "save")
+    existing_images = list(post.images.all()) if post else []
     if request.method == "POST":
         form = PostForm(request.POST, request.FILES, instance=post, organization=organization)
+        images = ImagesForm(request.POST, request.FILES, existing=existing_images)
         captions = CaptionFormSet(request.POST, prefix="captions")
         schedule = ScheduleForm(request.POST) if action == "schedule" else ScheduleForm()
-        valid = form.is_valid() & captions.is_valid() & (action != "schedule" or schedule.is_valid())
+        valid = form.is_valid() & images.is_valid() & captions.is_valid()
+        valid &= action != "schedule" or schedule.is_valid()
         if valid:
             data = form.cleaned_data
-            image = data["image"] or ("" if data["remove_image"] else None)
             rows = [(row["network"], row["text"]) for row in captions.cleaned_data if row]
             try:
                 saved = services.post_save(
@@ -70,7 +74,8 @@ def _editor(request, post: Post | None):
                     title=data["title"],
                     body=data["body"],
                     link_url=data["link_url"],
-                    image=image,
+                    # A form without the image places (an older page) leaves the images alone.
+                    images=images.slots() if "image_places" in request.POST else None,
                     internal_notes=data["internal_notes"],
                     topics=data["topics"],
                     audience_teams=data["audience_teams"],
@@ -80,18 +85,26 @@ def _editor(request, post: Post | None):
                     publish_at=schedule.cleaned_data.get("publish_at") if action == "schedule" else None,
                 )
             except ValidationError as exc:
-                _attach_errors(exc, form, schedule)
+                _attach_errors(exc, form, schedule, images)
             else:
                 messages.success(request, _DONE_MESSAGES.get(action, _DONE_MESSAGES["save"]))
                 return redirect("post_edit", saved.id)
         status = 400
     else:
         form = PostForm(instance=post, organization=organization)
+        images = ImagesForm(existing=existing_images)
         initial = [{"network": c.network, "text": c.text} for c in post.captions.all()] if post else []
         captions = CaptionFormSet(prefix="captions", initial=initial)
         schedule = ScheduleForm(initial={"publish_at": post.publish_at} if post else None)
         status = 200
-    context = {"post": post, "form": form, "captions": captions, "schedule": schedule, "networks": NETWORK_CHOICES}
+    context = {
+        "post": post,
+        "form": form,
+        "images": images,
+        "captions": captions,
+        "schedule": schedule,
+        "networks": NETWORK_CHOICES,
+    }
     return render(request, "content/editor.html", context, status=status)
 
 

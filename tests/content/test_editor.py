@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,8 @@ from PIL import Image
 
 from content.models import ComplianceSettings, Post
 from tests.factories import PostFactory, TopicFactory
+
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def _form(**overrides):
@@ -103,21 +106,28 @@ def test_a_caption_with_a_blocked_phrase_is_refused_naming_the_phrase(cast, logi
     assert [(e.rule, e.detail, e.where) for e in events] == [("blocked_phrase", "guaranteed returns", "caption")]
 
 
+def _with_image(upload, alt="A navy square", **overrides):
+    return {**_form(**overrides), "image_places": "1", "image_1": upload, "alt_1": alt}
+
+
 def test_a_real_image_is_stored(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), {**_form(), "image": _image()})
+    response = login(cast.carol).post(reverse("post_create"), _with_image(_image()))
     assert response.status_code == 302
-    assert Post.objects.get().image.name.endswith(".png")
+    (image,) = Post.objects.get().images.all()
+    assert image.image.name.endswith(".png")
+    assert (image.alt_text, image.width, image.height) == ("A navy square", 20, 20)
 
 
 def test_a_file_that_is_not_an_image_is_refused(cast, login):
     fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image")
-    response = login(cast.carol).post(reverse("post_create"), {**_form(), "image": fake})
+    response = login(cast.carol).post(reverse("post_create"), _with_image(fake))
     assert response.status_code == 400
     assert "not an image we can read" in response.content.decode()
+    assert not Post.objects.exists()
 
 
 def test_an_image_with_a_lying_extension_is_refused(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), {**_form(), "image": _image("JPEG", "photo.png")})
+    response = login(cast.carol).post(reverse("post_create"), _with_image(_image("JPEG", "photo.png")))
     assert response.status_code == 400
     assert "ends in “.png” but the file is a JPEG image" in response.content.decode()
 
@@ -125,7 +135,7 @@ def test_an_image_with_a_lying_extension_is_refused(cast, login):
 def test_a_huge_upload_is_refused(cast, login, settings):
     settings.MAX_IMAGE_BYTES = 1024
     big = SimpleUploadedFile("big.png", b"\x89PNG" + b"0" * 4096)
-    response = login(cast.carol).post(reverse("post_create"), {**_form(), "image": big})
+    response = login(cast.carol).post(reverse("post_create"), _with_image(big))
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()
 

@@ -16,6 +16,7 @@ from networks.base import (
     Unsupported,
 )
 from networks.linkedin import DEFAULT_API_VERSION, LinkedInAdapter, escape_little
+from networks.media import MediaImage
 
 TOKEN = "li-secret-access-token"
 POSTS = "https://api.linkedin.com/rest/posts"
@@ -120,7 +121,7 @@ def test_an_image_becomes_the_link_cards_thumbnail(respx_mock):
     put = respx_mock.put(upload_url).mock(return_value=httpx.Response(201))
     post = respx_mock.post(POSTS).mock(return_value=httpx.Response(201, headers={"x-restli-id": SHARE}))
 
-    publish(adapter(), image=b"\x89PNG...", image_mime="image/png")
+    publish(adapter(), images=[MediaImage(b"\x89PNG...", "image/png", 20, 10, alt="A red flag")])
 
     assert json.loads(init.calls.last.request.content) == {"initializeUploadRequest": {"owner": "urn:li:person:abc123"}}
     assert put.calls.last.request.content == b"\x89PNG..."

@@ -10,6 +10,7 @@ import pytest
 
 from networks.base import Credentials, CredentialsDead, PermanentError, RetryLater
 from networks.mastodon import MastodonAdapter
+from networks.media import MediaImage
 
 INSTANCE = "https://social.example"
 TOKEN = "masto-secret-token"
@@ -65,9 +66,11 @@ def test_an_image_is_uploaded_and_attached(respx_mock):
     )
     post = respx_mock.post(STATUSES).mock(return_value=httpx.Response(200, json=status("1")))
 
-    publish(adapter(), image=b"\x89PNG...", image_mime="image/png")
+    publish(adapter(), images=[MediaImage(b"\x89PNG...", "image/png", 20, 10, alt="A red flag")])
 
-    assert b'filename="image"' in media.calls.last.request.content
+    upload = media.calls.last.request.content
+    assert b'filename="image.png"' in upload
+    assert b'name="description"\r\n\r\nA red flag' in upload
     assert json.loads(post.calls.last.request.content)["media_ids"] == ["22345792"]
 
 
