@@ -291,6 +291,11 @@ class Adapter(ABC):
     # -- connecting and per-profile rules (class level: no profile yet) ------------
 
     @classmethod
+    def can_upload_images(cls, extra: Mapping[str, Any]) -> bool:
+        """Whether a profile's connection may upload images (a scope asked for later may be missing)."""
+        return True
+
+    @classmethod
     def server_of(cls, extra: Mapping[str, Any]) -> str:
         """The server a profile lives on ("" where it does not matter).
 

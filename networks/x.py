@@ -147,6 +147,12 @@ class XAdapter(Adapter):
             return False
         return any(reading.deleted for reading in readings)
 
+    @classmethod
+    def can_upload_images(cls, extra: Mapping[str, Any]) -> bool:
+        # Connections made before images were asked for lack the scope to upload them.
+        scopes = extra.get("scopes") or []
+        return not scopes or MEDIA_SCOPE in scopes
+
     def _check_media_scope(self) -> None:
         scopes = self.credentials.extra.get("scopes") or []
         if scopes and MEDIA_SCOPE not in scopes:

@@ -17,7 +17,6 @@ from content.selectors import posts_visible_to
 from employees.access import membership_required
 from employees.models import Role, SocialProfile
 from networks import text as network_text
-from networks import x
 
 
 def _share_target(request: HtmxHttpRequest, post_id: int, company: bool) -> tuple[Post, QuerySet[SocialProfile]]:
@@ -95,9 +94,7 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
 
 
 def _can_upload_images(profile) -> bool:
-    # X connections made before images were asked for lack the scope to upload them.
-    scopes = (profile.extra or {}).get("scopes") or []
-    return not (profile.network == "x" and scopes and x.MEDIA_SCOPE not in scopes)
+    return profile.network_adapter.can_upload_images(profile.extra or {})
 
 
 @membership_required(Role.EMPLOYEE, Role.COMMS)

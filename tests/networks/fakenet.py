@@ -6,7 +6,7 @@ platform asked of it; everything else is the Adapter interface and class metadat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from networks.base import (
     PostMetrics,
     PublishResult,
 )
+from networks.media import MediaImage
 
 AUTHORIZE_URL = "https://fakenet.example/oauth/authorize"
 
@@ -53,8 +54,7 @@ class FakenetAdapter(Adapter):
         *,
         text: str,
         link: str | None,
-        image: bytes | None = None,
-        image_mime: str | None = None,
+        images: Sequence[MediaImage] = (),
         idempotency_key: str,
         link_title: str = "",
         link_description: str = "",
