@@ -52,18 +52,20 @@ def sso_fetch_text(url: str) -> str:
     sso_host_check(url)
     timeout = httpx.Timeout(settings.SOCIAL_AUTH_REQUESTS_TIMEOUT)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            with client.stream("GET", url, headers={"Accept": "application/xml, application/json"}) as response:
-                if response.status_code != 200:
-                    raise SSORefused(
-                        _("%(url)s answered with HTTP %(status)s.") % {"url": url[:200], "status": response.status_code},
-                        status=502,
-                    )
-                body = b""
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_METADATA_BYTES:
-                        raise SSORefused(_("The document at %(url)s is too large.") % {"url": url[:200]}, status=502)
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            client.stream("GET", url, headers={"Accept": "application/xml, application/json"}) as response,
+        ):
+            if response.status_code != 200:
+                raise SSORefused(
+                    _("%(url)s answered with HTTP %(status)s.") % {"url": url[:200], "status": response.status_code},
+                    status=502,
+                )
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_METADATA_BYTES:
+                    raise SSORefused(_("The document at %(url)s is too large.") % {"url": url[:200]}, status=502)
     except httpx.TimeoutException:
         raise SSORefused(_("%(url)s did not answer in time.") % {"url": url[:200]}, status=502) from None
     except httpx.HTTPError:

@@ -15,6 +15,16 @@ class EmailStepForm(forms.Form):
 
 
 class IdentityProviderForm(forms.ModelForm):
+    oidc_discovery_url = forms.URLField(
+        label=_("Discovery URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Ends in /.well-known/openid-configuration."),
+    )
+    saml_metadata_url = forms.URLField(
+        label=_("IdP metadata URL"), required=False, max_length=500, assume_scheme="https"
+    )
     domains = forms.CharField(
         label=_("Verified email domains"),
         required=False,
@@ -42,7 +52,6 @@ class IdentityProviderForm(forms.ModelForm):
             "jit_provisioning",
         ]
         help_texts = {
-            "oidc_discovery_url": _("Ends in /.well-known/openid-configuration."),
             "saml_idp_entity_id": _("Optional: when given, metadata for another entity id is refused."),
         }
 

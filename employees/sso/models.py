@@ -40,7 +40,9 @@ class IdentityProvider(models.Model):
     jit_provisioning = models.BooleanField(
         _("create accounts on first sign-in"),
         default=False,
-        help_text=_("People of your verified domains who are not yet members join as employees when they first sign in."),
+        help_text=_(
+            "People of your verified domains who are not yet members join as employees when they first sign in."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -57,9 +57,7 @@ def user_has_other_subject(*, user: User, provider_name: str, organization: Orga
 
 def sso_required_memberships(*, user: User) -> list[Membership]:
     """The user's active memberships in organizations whose provider turned password login off."""
-    memberships = Membership.objects.filter(user=user, is_active=True).select_related(
-        "organization__identity_provider"
-    )
+    memberships = Membership.objects.filter(user=user, is_active=True).select_related("organization__identity_provider")
     return [
         membership
         for membership in memberships

@@ -144,7 +144,11 @@ def sso_member_provision(*, organization: Organization, email: str, name: str, e
 
 def sso_login_record(*, organization: Organization, user: User, kind: str) -> None:
     audit_record(
-        organization=organization, actor=user, action=AuditEvent.Action.SSO_LOGIN, target=user.email, detail={"kind": kind}
+        organization=organization,
+        actor=user,
+        action=AuditEvent.Action.SSO_LOGIN,
+        target=user.email,
+        detail={"kind": kind},
     )
 
 
