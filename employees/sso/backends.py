@@ -91,6 +91,12 @@ class OrganizationOIDC(_OrganizationBackend, OpenIdConnectAuth):
     def oidc_config_url(self) -> str:
         return self.sso_provider().oidc_discovery_url
 
+    def oidc_config(self) -> dict:
+        # The library keeps discovery documents in memory: check the host on every use,
+        # not only when the document is fetched.
+        sso_host_check(self.oidc_config_url())
+        return super().oidc_config()
+
     def get_user_id(self, details, response) -> str:
         # Subjects are unique per provider only: two organizations' providers may
         # both have a user "1".

@@ -12,7 +12,7 @@ from employees.sso import selectors, services
 from employees.sso.errors import SSORefused
 
 
-def email_in_verified_domain(backend, details, *args, **kwargs) -> dict:
+def email_in_verified_domain(backend, details, response, *args, **kwargs) -> dict:
     """The identity provider's email must be in one of the organization's verified domains."""
     provider = backend.sso_provider()
     email = (details.get("email") or "").strip().lower()
@@ -23,7 +23,8 @@ def email_in_verified_domain(backend, details, *args, **kwargs) -> dict:
                 "email claim (or attribute) to this application."
             )
         )
-    claims = getattr(backend, "id_token", None) or {}
+    # OpenID Connect: from the ID token or the UserInfo answer (the library checked its sub).
+    claims = {**(getattr(backend, "id_token", None) or {}), **(response if isinstance(response, dict) else {})}
     if claims.get("email_verified") is False:
         raise SSORefused(_("Your identity provider says your email address is not verified. Verify it there first."))
     domain = email.rsplit("@", 1)[1]
