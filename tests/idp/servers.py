@@ -180,10 +180,12 @@ class SamlIdp(_Process):
                     "nameIdFormat": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
                     "email": email,
                     "displayName": name,
-                    "_authnRequest": authn.group(1),
+                    "_authnRequest": unescape(authn.group(1)),
                 },
             )
-            action, fields = _form(answer.text)
+            if "SAMLResponse" not in answer.text:
+                raise IdpError(f"the IdP sent no SAMLResponse:\n{answer.text[-3000:]}")
+            action, fields = _form(answer.text[answer.text.index('name="hiddenform"') - 30 :])
             return {"action": action, **fields}
 
 

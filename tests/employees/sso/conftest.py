@@ -8,7 +8,8 @@ from employees.sso.models import IdentityProvider, VerifiedDomain
 from employees.sso.services import saml_metadata_load
 from tests.idp.servers import OidcProvider, SamlIdp
 
-SITE = "http://testserver"
+# The public address; the test client still talks to "testserver". SAML wants a dotted host name.
+SITE = "http://chorus.test"
 OIDC_REDIRECT_URI = f"{SITE}/sso/complete/oidc/"
 SAML_ACS_URL = f"{SITE}/sso/complete/saml/"
 ACME_SP_ENTITY_ID = f"{SITE}/sso/saml/acme/metadata/"

@@ -29,7 +29,7 @@ def test_the_authorization_request_carries_state_nonce_and_pkce(cast, client, ac
     query = parse_qs(urlsplit(start["Location"]).query)
 
     assert query["client_id"] == ["chorus"]
-    assert query["redirect_uri"] == ["http://testserver/sso/complete/oidc/"]
+    assert query["redirect_uri"] == ["http://chorus.test/sso/complete/oidc/"]
     assert len(query["state"][0]) >= 32
     assert len(query["nonce"][0]) >= 32
     assert query["code_challenge_method"] == ["S256"]
