@@ -30,7 +30,9 @@ def saml_metadata_parse(*, xml: str) -> dict:
         parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)
     except Exception:  # the toolkit raises lxml, xmlsec and its own errors alike
         raise SamlMetadataInvalid(_("This is not SAML 2.0 identity provider metadata.")) from None
-    idp = parsed.get("idp") or {}
+    idp = parsed.get("idp")
+    if not idp:
+        raise SamlMetadataInvalid(_("This is not SAML 2.0 identity provider metadata."))
     sso_url = (idp.get("singleSignOnService") or {}).get("url")
     certs = []
     if idp.get("x509cert"):
