@@ -44,3 +44,13 @@ def password_login_done(request: HttpRequest, user: User) -> None:
     memberships = selectors.sso_required_memberships(user=user)
     if memberships:
         services.break_glass_record(user=user, memberships=memberships)
+
+
+def sso_invitation_page(request: HttpRequest, invitation) -> HttpResponse | None:
+    """Where single sign-on is required, an invitation is taken up by signing in there, not by a password."""
+    provider = selectors.provider_for_organization(organization=invitation.organization)
+    if provider is None or not (provider.sso_required and provider.is_enabled):
+        return None
+    begin = reverse("sso_begin", args=[invitation.organization.slug]) + "?" + urlencode({"email": invitation.email})
+    context = {"organization": invitation.organization, "begin_url": begin, "is_admin": False}
+    return render(request, "sso/password_refused.html", context)

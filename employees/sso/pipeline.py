@@ -59,7 +59,8 @@ def user_link_or_provision(backend, uid, details, email, sso_provider, user=None
         if selectors.membership_of(organization=organization, user=existing) is not None:
             services.sso_membership_check(organization=organization, user=existing)
             return {"user": existing}
-    if not sso_provider.jit_provisioning:
+    invited = selectors.pending_invitation(organization=organization, email=email) is not None
+    if not (invited or sso_provider.jit_provisioning):
         raise SSORefused(
             _(
                 "You are not a member of %(organization)s on this platform yet. "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from social_django.models import UserSocialAuth
 
-from employees.models import Membership, User
+from employees.models import Invitation, Membership, User
 from employees.sso.models import IdentityProvider, VerifiedDomain
 
 if TYPE_CHECKING:
@@ -65,3 +66,17 @@ def sso_required_memberships(*, user: User) -> list[Membership]:
         and provider.sso_required
         and provider.is_enabled
     ]
+
+
+def pending_invitation(*, organization: Organization, email: str) -> Invitation | None:
+    """The newest invitation of `email` to `organization` that can still be taken up."""
+    return (
+        Invitation.objects.filter(
+            organization=organization,
+            email__iexact=email,
+            status=Invitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from employees.audit import audit_record
-from employees.models import AuditEvent, Invitation, Membership, User
+from employees.models import AuditEvent, Membership, User
 from employees.sso.errors import SSORefused
 from employees.sso.fetch import sso_fetch_text
 from employees.sso.models import IdentityProvider, VerifiedDomain
@@ -114,17 +113,9 @@ def sso_membership_check(*, organization: Organization, user: User) -> Membershi
 def sso_member_provision(*, organization: Organization, email: str, name: str, existing: User | None) -> User:
     """A first sign-in: take up a pending invitation, else join as an employee (just in time)."""
     from employees import services as employee_services
+    from employees.sso.selectors import pending_invitation
 
-    invitation = (
-        Invitation.objects.filter(
-            organization=organization,
-            email__iexact=email,
-            status=Invitation.Status.PENDING,
-            expires_at__gt=timezone.now(),
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    invitation = pending_invitation(organization=organization, email=email)
     if invitation is not None:
         # No password: this person signs in through the company's identity provider.
         user = employee_services.invitation_accept(invitation=invitation, name=name, password=None, user=existing)

@@ -76,3 +76,32 @@ def test_the_organizations_people_still_sign_in_through_the_provider(cast, clien
 
     assert oidc_login(client, oidc_idp, email="emma@acme.test").status_code == 302
     assert client.get("/").wsgi_request.user == cast.emma.user
+
+
+def test_an_invitation_is_taken_up_through_the_provider_when_sso_is_required(cast, client, acme_oidc, oidc_idp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from employees.models import Invitation, Membership, User
+    from employees.services import _hash_token
+    from tests.employees.sso.flows import oidc_login
+
+    _require_sso(acme_oidc)
+    Invitation.objects.create(
+        organization=cast.org,
+        email="nina@acme.test",
+        roles=["comms"],
+        token_hash=_hash_token("a-known-token"),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+
+    page = client.get(reverse("invitation_accept", args=["a-known-token"])).content.decode()
+
+    assert 'name="password1"' not in page
+    assert "Continue to Acme sign-in" in page
+    assert oidc_login(client, oidc_idp, email="nina@acme.test").status_code == 302
+    nina = User.objects.get(email="nina@acme.test")
+    assert Membership.objects.get(user=nina, organization=cast.org).roles == ["comms"]
+    assert not nina.has_usable_password()
+    assert Invitation.objects.get(email="nina@acme.test").status == Invitation.Status.ACCEPTED
