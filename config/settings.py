@@ -165,7 +165,6 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Company single sign-on (python-social-auth). Each organization's identity provider is
 # read from the database by the backends in employees/sso/backends.py; these are the
 # settings every organization shares.
-SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
 SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_details",

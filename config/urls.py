@@ -6,7 +6,6 @@ from django.urls import include, path
 
 from advocacy.views import composer, core, feed, links, shares
 from config import health
-from employees.sso import urls as sso_urls
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -22,8 +21,7 @@ urlpatterns = [
     path("content/", include("content.urls")),
     path("analytics/", include("analytics.urls")),
     path("profiles/", include("employees.profiles.urls")),
-    path("sso/", include(sso_urls)),
-    path("sso/", include((sso_urls.callback_patterns, "social"))),
+    path("sso/", include("employees.sso.urls")),
     path("", include("employees.urls")),
     path("admin/", admin.site.urls),
 ]

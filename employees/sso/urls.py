@@ -9,9 +9,5 @@ urlpatterns = [
     path("begin/<slug:slug>/", views.sso_begin, name="sso_begin"),
     path("saml/<slug:slug>/metadata/", views.sso_saml_metadata, name="sso_saml_metadata"),
     path("settings/", views.sso_settings, name="sso_settings"),
-]
-
-# python-social-auth builds its callback address from the URL named "social:complete".
-callback_patterns = [
-    path("complete/<str:backend>/", views.sso_complete, name="complete"),
+    path("complete/<str:backend>/", views.sso_complete, name="sso_complete"),
 ]

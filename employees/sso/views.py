@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from social_core.actions import do_auth
+from social_core.actions import do_auth, do_complete
 from social_core.exceptions import SocialAuthBaseException
 from social_django.utils import load_backend, load_strategy, psa
-from social_django.views import complete as social_complete
+
+# social-auth-app-django's own login step (session expiry from the provider, the backend's path).
+from social_django.views import _do_login as social_login
 
 from employees.access import membership_required
 from employees.models import Organization, Role
@@ -59,7 +62,7 @@ def sso_begin(request, slug: str):
     return _begin(request, provider.kind)
 
 
-@psa("social:complete")
+@psa("sso_complete")
 def _begin(request, backend: str):
     try:
         return do_auth(request.backend)
@@ -71,11 +74,14 @@ def _begin(request, backend: str):
 
 @never_cache
 @csrf_exempt
+@psa("sso_complete")
 def sso_complete(request, backend: str):
     """The provider's answer. One transaction: a refused sign-in leaves nothing behind."""
     try:
         with transaction.atomic():
-            return social_complete(request, backend)
+            return do_complete(
+                request.backend, social_login, user=request.user, redirect_name=REDIRECT_FIELD_NAME, request=request
+            )
     except SSORefused as exc:
         return _refused(request, exc)
     except SocialAuthBaseException as exc:
@@ -91,7 +97,7 @@ def sso_saml_metadata(request, slug: str):
     """The service provider metadata to give the organization's SAML identity provider."""
     provider = get_object_or_404(IdentityProvider, organization__slug=slug, kind=IdentityProvider.Kind.SAML)
     strategy = load_strategy(request)
-    backend = load_backend(strategy, "saml", redirect_uri=reverse("social:complete", args=["saml"]))
+    backend = load_backend(strategy, "saml", redirect_uri=reverse("sso_complete", args=["saml"]))
     backend.use_provider(provider)
     metadata, errors = backend.generate_metadata_xml()
     if errors:
@@ -127,8 +133,8 @@ def sso_settings(request):
     context = {
         "form": form,
         "provider": provider,
-        "redirect_uri": _absolute(request, reverse("social:complete", args=["oidc"])),
-        "acs_url": _absolute(request, reverse("social:complete", args=["saml"])),
+        "redirect_uri": _absolute(request, reverse("sso_complete", args=["oidc"])),
+        "acs_url": _absolute(request, reverse("sso_complete", args=["saml"])),
         "metadata_url": _absolute(request, reverse("sso_saml_metadata", args=[organization.slug])),
     }
     return render(request, "sso/settings.html", context, status=400 if form.errors else 200)
