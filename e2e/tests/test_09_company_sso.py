@@ -51,7 +51,7 @@ def test_a_newcomer_signs_in_through_the_companys_openid_provider(open_page, oid
     login(admin, ADMIN)
     admin.goto("/sso/settings/")
     expect(admin.locator("#oidc-redirect-uri")).to_have_text(f"{BASE_URL}/sso/complete/oidc/")
-    admin.get_by_label("Single sign-on", exact=True).select_option("oidc")
+    admin.locator("#id_kind").select_option("oidc")
     admin.get_by_label("Discovery URL").fill(oidc_idp.discovery_url)
     admin.get_by_label("Client id").fill(oidc_idp.client_id)
     admin.get_by_label("Client secret").fill(oidc_idp.client_secret)
