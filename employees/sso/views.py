@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,6 +31,8 @@ from employees.sso.errors import SSORefused, sso_refusal_from
 from employees.sso.forms import EmailStepForm, IdentityProviderForm
 from employees.sso.models import IdentityProvider
 
+logger = logging.getLogger(__name__)
+
 
 @require_POST
 def sso_email(request):
@@ -36,14 +41,18 @@ def sso_email(request):
     if not form.is_valid():
         return render(request, "account/login.html", {"email_form": form}, status=400)
     email = form.cleaned_data["email"]
+    query = {"email": email}
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        query["next"] = next_url
     provider = selectors.provider_for_email(email=email)
     if provider is None:
-        return redirect(reverse("account_login") + "?" + urlencode({"email": email}))
+        return redirect(reverse("account_login") + "?" + urlencode(query))
     # A page of our own with a plain link, not a redirect: the Content-Security-Policy's
     # form-action 'self' also covers redirects that answer a form POST, so Chromium
     # would block a redirect from this POST to the identity provider's host.
-    begin = reverse("sso_begin", args=[provider.organization.slug]) + "?" + urlencode({"email": email})
-    password = reverse("account_login") + "?" + urlencode({"email": email})
+    begin = reverse("sso_begin", args=[provider.organization.slug]) + "?" + urlencode(query)
+    password = reverse("account_login") + "?" + urlencode(query)
     context = {"provider": provider, "begin_url": begin, "password_url": password, "email": email}
     return render(request, "sso/continue.html", context)
 
@@ -69,7 +78,7 @@ def _begin(request, backend: str):
     except SSORefused as exc:
         return _refused(request, exc)
     except SocialAuthBaseException as exc:
-        return _refused(request, sso_refusal_from(exc))
+        return _refused(request, exc)
 
 
 @never_cache
@@ -85,10 +94,22 @@ def sso_complete(request, backend: str):
     except SSORefused as exc:
         return _refused(request, exc)
     except SocialAuthBaseException as exc:
-        return _refused(request, sso_refusal_from(exc))
+        return _refused(request, exc)
 
 
-def _refused(request, exc: SSORefused) -> HttpResponse:
+def _refused(request, exc: SSORefused | SocialAuthBaseException) -> HttpResponse:
+    if isinstance(exc, SocialAuthBaseException):
+        # The library's reason, for whoever runs the platform; the person sees what to do.
+        logger.warning(
+            "single sign-on refused: %s code=%s stage=%s: %s",
+            type(exc).__name__,
+            exc.code,
+            exc.stage,
+            " ".join((exc.detail or str(exc)).split())[:300],
+        )
+        exc = sso_refusal_from(exc)
+    else:
+        logger.info("single sign-on refused: %s", exc.message)
     return render(request, "sso/refused.html", {"message": exc.message}, status=exc.status)
 
 
@@ -133,14 +154,8 @@ def sso_settings(request):
     context = {
         "form": form,
         "provider": provider,
-        "redirect_uri": _absolute(request, reverse("sso_complete", args=["oidc"])),
-        "acs_url": _absolute(request, reverse("sso_complete", args=["saml"])),
-        "metadata_url": _absolute(request, reverse("sso_saml_metadata", args=[organization.slug])),
+        "redirect_uri": settings.SITE_URL + reverse("sso_complete", args=["oidc"]),
+        "acs_url": settings.SITE_URL + reverse("sso_complete", args=["saml"]),
+        "metadata_url": settings.SITE_URL + reverse("sso_saml_metadata", args=[organization.slug]),
     }
     return render(request, "sso/settings.html", context, status=400 if form.errors else 200)
-
-
-def _absolute(request, path: str) -> str:
-    from django.conf import settings
-
-    return settings.SITE_URL + path

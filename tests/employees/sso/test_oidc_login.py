@@ -63,3 +63,21 @@ def test_a_newcomer_joins_as_an_employee_when_the_organization_allows_it(cast, c
     assert AuditEvent.objects.filter(
         organization=cast.org, action=AuditEvent.Action.SSO_PROVISIONED, actor=nina, detail={"how": "just_in_time"}
     ).exists()
+
+
+def test_the_page_asked_for_before_login_opens_after_it(cast, client, acme_oidc, oidc_idp):
+    from tests.employees.sso.flows import local
+
+    page = client.post("/sso/", {"email": "emma@acme.test", "next": "/shares/"})
+    assert b"next=%2Fshares%2F" in page.content
+    start = client.get("/sso/begin/acme/?email=emma%40acme.test&next=%2Fshares%2F")
+
+    response = client.get(local(oidc_idp.sign_in(start["Location"], login="sub-emma@acme.test")))
+
+    assert response["Location"] == "/shares/"
+
+
+def test_a_next_address_on_another_site_is_dropped(cast, client, acme_oidc):
+    page = client.post("/sso/", {"email": "emma@acme.test", "next": "https://evil.example/"})
+
+    assert b"evil.example" not in page.content

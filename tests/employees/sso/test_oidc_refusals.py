@@ -75,17 +75,22 @@ def test_a_made_up_state_is_refused(cast, client, acme_oidc, oidc_idp):
 
 
 @pytest.mark.parametrize(
-    "tampering",
-    [{"nonce": "a-nonce-this-login-never-sent"}, {"aud": "another-application"}, {"expired": True}],
+    ("tampering", "reason"),
+    [
+        ({"nonce": "a-nonce-this-login-never-sent"}, "code=nonce_mismatch"),
+        ({"aud": "another-application"}, "code=invalid_claim stage=token_validation: Token error: Invalid audience"),
+        ({"expired": True}, "code=response_expired"),
+    ],
     ids=["wrong-nonce", "another-audience", "expired"],
 )
-def test_an_id_token_that_fails_its_checks_is_refused(cast, client, acme_oidc, oidc_idp, tampering):
+def test_an_id_token_that_fails_its_checks_is_refused(cast, client, acme_oidc, oidc_idp, tampering, reason, caplog):
     before = counts()
     oidc_idp.tamper_next_id_token(**tampering)
 
     response = oidc_login(client, oidc_idp, email="emma@acme.test")
 
     assert_refused(response, "failed our security checks")
+    assert reason in caplog.text
     assert counts() == before
 
 
