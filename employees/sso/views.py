@@ -75,9 +75,7 @@ def sso_begin(request, slug: str):
 def _begin(request, backend: str):
     try:
         return do_auth(request.backend)
-    except SSORefused as exc:
-        return _refused(request, exc)
-    except SocialAuthBaseException as exc:
+    except (SSORefused, SocialAuthBaseException) as exc:
         return _refused(request, exc)
 
 
@@ -88,12 +86,10 @@ def sso_complete(request, backend: str):
     """The provider's answer. One transaction: a refused sign-in leaves nothing behind."""
     try:
         with transaction.atomic():
-            return do_complete(
-                request.backend, social_login, user=request.user, redirect_name=REDIRECT_FIELD_NAME, request=request
-            )
-    except SSORefused as exc:
-        return _refused(request, exc)
-    except SocialAuthBaseException as exc:
+            # Always a login, never "connect this identity to whoever is logged in":
+            # the identity provider's answer alone decides who this is.
+            return do_complete(request.backend, social_login, user=None, redirect_name=REDIRECT_FIELD_NAME)
+    except (SSORefused, SocialAuthBaseException) as exc:
         return _refused(request, exc)
 
 

@@ -81,3 +81,14 @@ def test_a_next_address_on_another_site_is_dropped(cast, client, acme_oidc):
     page = client.post("/sso/", {"email": "emma@acme.test", "next": "https://evil.example/"})
 
     assert b"evil.example" not in page.content
+
+
+def test_a_sign_in_while_logged_in_as_someone_else_never_links_to_them(cast, client, acme_oidc, oidc_idp):
+    client.force_login(cast.alice.user, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = oidc_login(client, oidc_idp, email="emma@acme.test")
+
+    assert response.status_code == 302
+    assert client.get("/").wsgi_request.user == cast.emma.user
+    assert not UserSocialAuth.objects.filter(user=cast.alice.user).exists()
+    assert UserSocialAuth.objects.get().user == cast.emma.user
