@@ -19,6 +19,8 @@ def test_a_member_signs_in_through_the_organizations_provider(cast, client, acme
     link = UserSocialAuth.objects.get(user=cast.emma.user)
     assert link.provider == "oidc"
     assert link.uid == f"org{cast.org.id}:sub-emma@acme.test"
+    # The provider's tokens are used for this sign-in only, never stored.
+    assert link.extra_data == {}
     event = AuditEvent.objects.get(organization=cast.org, action=AuditEvent.Action.SSO_LOGIN)
     assert event.actor == cast.emma.user
     assert event.detail == {"kind": "oidc"}
