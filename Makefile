@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e bench chaos lint format messages compilemessages lock clean bluesky
+.PHONY: run test e2e bench chaos lint format messages compilemessages lock clean bluesky idp
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	bash requirements/system-packages.sh
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $(STAMP)
 
@@ -21,6 +22,10 @@ compilemessages: $(STAMP)
 # The local Bluesky reference network (PLC, PDS, AppView) that end-to-end tests post to.
 bluesky:
 	bash tests/bluesky/setup.sh
+
+# The local identity providers (OpenID Connect and SAML 2.0) that the single sign-on tests sign in at.
+idp:
+	bash tests/idp/setup.sh
 
 run: export DEBUG ?= 1
 run: $(STAMP) compilemessages
@@ -34,7 +39,7 @@ test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-c
 test: export FIELD_ENCRYPTION_KEYS ?= dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=
 test: export ALLOWED_HOSTS ?= testserver,127.0.0.1,localhost
 test: export SECURE_SSL_REDIRECT ?= 0
-test: $(STAMP) compilemessages bluesky
+test: $(STAMP) compilemessages bluesky idp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py collectstatic --noinput -v0
@@ -42,7 +47,7 @@ test: $(STAMP) compilemessages bluesky
 
 # The browser journeys (e2e/run.sh): the platform with production settings, a real
 # worker and beat, the local Bluesky network, Debian's Chromium driven by Playwright.
-e2e: $(STAMP) compilemessages bluesky
+e2e: $(STAMP) compilemessages bluesky idp
 	bash e2e/run.sh
 
 # Benchmarks at scale (bench/run.sh): seeds PostgreSQL (5,000 employees, 1M shares, 10M

@@ -143,6 +143,8 @@ AUTH_USER_MODEL = "employees.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "employees.sso.backends.OrganizationOIDC",
+    "employees.sso.backends.OrganizationSAML",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +171,22 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
+# Company single sign-on (python-social-auth). Each organization's identity provider is
+# read from the database by the backends in employees/sso/backends.py; these are the
+# settings every organization shares.
+SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "employees.sso.pipeline.email_in_verified_domain",
+    "social_core.pipeline.social_auth.social_user",
+    "employees.sso.pipeline.user_link_or_provision",
+    "social_core.pipeline.social_auth.associate_user",
+    "employees.sso.pipeline.membership_login_audit",
+)
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/"
+SOCIAL_AUTH_REQUESTS_TIMEOUT = env_int("SSO_TIMEOUT", 10, minimum=1)
+SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 CONTENT_FETCH_MAX_BYTES = env_int("CONTENT_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("content/", include("content.urls")),
     path("analytics/", include("analytics.urls")),
     path("profiles/", include("employees.profiles.urls")),
+    path("sso/", include("employees.sso.urls")),
     path("", include("employees.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -119,6 +119,7 @@ if [ ! -f e2e/node_modules/axe-core/axe.min.js ] ||
   (cd e2e && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in e2e/ failed"
 fi
 bash tests/bluesky/setup.sh
+bash tests/idp/setup.sh
 
 rm -rf "$OUT"
 mkdir -p "$LOGS" "$OUT/screenshots" "$OUT/state"

@@ -381,6 +381,10 @@ class AuditEvent(models.Model):
         PROFILE_DISCONNECTED = "profile.disconnected", _("Disconnected a profile")
         DATA_EXPORTED = "data.exported", _("Exported data")
         SETTINGS_CHANGED = "settings.changed", _("Changed settings")
+        SSO_LOGIN = "sso.login", _("Signed in through single sign-on")
+        SSO_PROVISIONED = "sso.provisioned", _("Joined through single sign-on")
+        SSO_BREAK_GLASS = "sso.break_glass", _("Emergency password login")
+        SSO_CHANGED = "sso.changed", _("Changed single sign-on")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -396,3 +400,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.target}"
+
+
+# -- company single sign-on (its own package) ------------------------------------------
+from employees.sso.models import IdentityProvider, VerifiedDomain  # noqa: E402, F401

@@ -29,8 +29,10 @@ TEAM = "Field sales"
 
 
 def login(page: Page, email: str, password: str = PASSWORD) -> None:
+    """The login page asks for the work email first; without company sign-in, the password next."""
     page.goto("/account/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Work email").fill(email)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page).not_to_have_url(re.compile(r"/account/login/"))

@@ -15,6 +15,7 @@ from employees.access import get_scoped_or_404, membership_required
 from employees.csv_import import invitations_import_csv
 from employees.forms import AcceptInvitationForm, CsvImportForm, InviteForm, MemberForm, OrganizationForm, TeamForm
 from employees.models import Invitation, Membership, Role, Team
+from employees.sso.login_policy import sso_invitation_page
 
 PEOPLE_PER_PAGE = 50
 
@@ -204,6 +205,9 @@ def invitation_accept(request, token: str):
     except services.InvitationInvalid as exc:
         return render(request, "employees/invitation_invalid.html", {"reason": str(exc)}, status=410)
 
+    sso_page = sso_invitation_page(request, invitation)
+    if sso_page is not None:
+        return sso_page
     signed_in_as_invitee = request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
     if signed_in_as_invitee:
         if request.method == "POST":

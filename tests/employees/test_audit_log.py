@@ -11,7 +11,7 @@ from django.utils import timezone
 from content.models import Post
 from employees.audit import audit_record
 from employees.models import AuditEvent
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PASSWORD, PostFactory, SocialProfileFactory
 
 Action = AuditEvent.Action
 
@@ -111,6 +111,48 @@ def _organization_settings(cast, login):
     return cast.alice
 
 
+def _sso_settings(cast, login):
+    data = {
+        "kind": "oidc",
+        "oidc_discovery_url": "https://login.example.com/.well-known/openid-configuration",
+        "oidc_client_id": "chorus",
+        "oidc_client_secret": "a-secret",
+        "domains": "acme.test",
+    }
+    login(cast.alice).post(reverse("sso_settings"), data)
+    return cast.alice
+
+
+def _sso_break_glass(cast, login):
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+    from django.test import Client
+
+    from employees.sso.models import IdentityProvider
+
+    IdentityProvider.objects.create(
+        organization=cast.org,
+        kind="oidc",
+        oidc_discovery_url="https://login.example.com/.well-known/openid-configuration",
+        oidc_client_id="chorus",
+        sso_required=True,
+    )
+    secret = generate_totp_secret()
+    TOTP.activate(cast.alice.user, secret)
+    client = Client()
+    client.post(reverse("account_login"), {"login": cast.alice.user.email, "password": PASSWORD})
+    client.post(
+        reverse("mfa_authenticate"),
+        {"code": format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))},
+    )
+    return cast.alice
+
+
 def _compliance(cast, login):
     data = {"disclosure_text": "#ansat", "disclosure_mode": "append", "blocked_phrases": "secret"}
     login(cast.carol).post(reverse("compliance"), data)
@@ -148,6 +190,8 @@ ACTS = [
     (_connect, Action.PROFILE_CONNECTED),
     (_disconnect, Action.PROFILE_DISCONNECTED),
     (_organization_settings, Action.SETTINGS_CHANGED),
+    (_sso_settings, Action.SSO_CHANGED),
+    (_sso_break_glass, Action.SSO_BREAK_GLASS),
     (_compliance, Action.SETTINGS_CHANGED),
     (_network_app, Action.SETTINGS_CHANGED),
     (_export, Action.DATA_EXPORTED),
@@ -166,8 +210,15 @@ def test_each_act_leaves_one_event_naming_who_did_it(cast, login, act, action):
     assert actor.user.email in event.actor_label
 
 
+# Acts that need a real identity provider: their tests sign in through the local ones.
+RECORDED_IN_OTHER_TESTS = {
+    Action.SSO_LOGIN: "tests/employees/sso/test_oidc_login.py, test_saml_login.py",
+    Action.SSO_PROVISIONED: "tests/employees/sso/test_oidc_login.py, test_sso_required.py",
+}
+
+
 def test_every_kind_of_action_but_deleting_a_post_is_recorded_somewhere():
-    recorded = {action for _act, action in ACTS}
+    recorded = {action for _act, action in ACTS} | set(RECORDED_IN_OTHER_TESTS)
     # Posts are archived, never deleted, through the platform.
     assert set(Action.values) - recorded == {Action.POST_DELETED}
 

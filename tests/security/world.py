@@ -46,6 +46,10 @@ PUBLIC = {
     "set_language": "the language picker in the footer, for visitors who are not logged in too",
     "analytics_unsubscribe": "the link in a digest email: its signed token is the permission, so that anyone can "
     "stop an email without logging in",
+    "sso_email": "the login page's first step: the work email's domain picks the identity provider",
+    "sso_begin": "starting a company sign-in: anyone may go to an organization's identity provider, which decides",
+    "sso_saml_metadata": "the SAML service provider metadata an organization gives its identity provider",
+    "sso_complete": "the identity provider's answer: state, nonce and signatures are the permission",
 }
 
 # Path parameters that name a kind of thing rather than a row: a view taking only
@@ -54,6 +58,7 @@ VOCABULARY = {
     "network": "a network's name (mastodon, x, …); the view acts on the requester's own organization",
     "table": "the name of an analytics table to export; the export covers the requester's own organization",
     "state": "a connection attempt's state, looked up in the requester's own session only; any other is 'expired'",
+    "backend": "the sign-in protocol (oidc, saml); the organization comes from the sign-in under way",
 }
 
 
@@ -163,6 +168,8 @@ PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
     "network": lambda w: ["mastodon", "x"],
     "table": lambda w: _export_tables(),
     "state": lambda w: ["a-state-from-someone-elses-session"],
+    "slug": lambda w: [w.org.slug],
+    "backend": lambda w: ["oidc", "saml"],
 }
 # What stands for "no such object": an outsider must not be able to tell it apart
 # from Acme's real one.
@@ -179,6 +186,8 @@ MISSING = {
     "network": "nosuchnetwork",
     "table": "nosuchtable",
     "state": "no-such-state",
+    "slug": "no-such-organization",
+    "backend": "nosuchbackend",
 }
 
 
