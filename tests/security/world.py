@@ -50,6 +50,7 @@ PUBLIC = {
 VOCABULARY = {
     "network": "a network's name (mastodon, x, …); the view acts on the requester's own organization",
     "table": "the name of an analytics table to export; the export covers the requester's own organization",
+    "state": "a connection attempt's OAuth state; it is looked up in the requester's own session only",
 }
 
 
@@ -158,6 +159,7 @@ PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
     "token": lambda w: [INVITATION_TOKEN],
     "network": lambda w: ["mastodon", "x"],
     "table": lambda w: _export_tables(),
+    "state": lambda w: ["an-attempt-this-session-did-not-start"],
 }
 # What stands for "no such object": an outsider must not be able to tell it apart
 # from Acme's real one.
@@ -173,6 +175,7 @@ MISSING = {
     "token": "no-such-invitation-token",
     "network": "nosuchnetwork",
     "table": "nosuchtable",
+    "state": "no-such-attempt",
 }
 
 
