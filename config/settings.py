@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "social_django",
     "advocacy",
     "employees",
+    "employees.scim",
     "content",
     "analytics",
 ]

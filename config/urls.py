@@ -22,6 +22,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("profiles/", include("employees.profiles.urls")),
     path("", include("employees.urls")),
+    path("", include("employees.scim.urls")),
     path("admin/", admin.site.urls),
 ]
 
