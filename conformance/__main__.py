@@ -39,9 +39,7 @@ def _environment(port: int) -> dict[str, str]:
     env.update(
         DEBUG="0",
         SECRET_KEY=os.environ.get("SECRET_KEY", "scim-check-only-secret-key-that-is-long-enough-for-django"),
-        FIELD_ENCRYPTION_KEYS=os.environ.get(
-            "FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="
-        ),
+        FIELD_ENCRYPTION_KEYS=os.environ.get("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SITE_URL=f"http://127.0.0.1:{port}",
@@ -76,9 +74,8 @@ def _seed(env: dict[str, str]) -> str:
         "    Membership.objects.create(user=member, organization=org))\n"
         "print(scim_token_create(organization=org, name='scim-check', actor=admin)[1])\n"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
+    command = [sys.executable, "manage.py", "shell", "-c", script]
+    result = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)  # noqa: S603
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -95,7 +92,9 @@ def _start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
         "60",
     ]
     with LOG.open("w") as log:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(  # noqa: S603 - our own gunicorn
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def _wait_until_answering(base_url: str, process: subprocess.Popen) -> None:

@@ -25,10 +25,7 @@ def audit_record(
     SCIM token; without an actor or a label the action is the system's.
     """
     organization_id = organization if isinstance(organization, int) else organization.id
-    if actor is not None:
-        label = f"{actor.get_full_name()} <{actor.email}>"
-    else:
-        label = actor_label or "system"
+    label = f"{actor.get_full_name()} <{actor.email}>" if actor is not None else actor_label or "system"
     return AuditEvent.objects.create(
         organization_id=organization_id,
         actor=actor,

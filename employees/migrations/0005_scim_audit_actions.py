@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('employees', '0004_membership_offboarded_at'),
+        ("employees", "0004_membership_offboarded_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('post.published', 'Published a post'), ('post.scheduled', 'Scheduled a post'), ('post.archived', 'Archived posts'), ('post.deleted', 'Deleted a post'), ('suggestion.approved', 'Approved a suggestion'), ('suggestion.rejected', 'Rejected a suggestion'), ('member.roles_changed', 'Changed roles'), ('member.invited', 'Invited a person'), ('member.deactivated', 'Deactivated a person'), ('member.reactivated', 'Reactivated a person'), ('member.offboarded', 'Offboarded a person'), ('profile.connected', 'Connected a profile'), ('profile.disconnected', 'Disconnected a profile'), ('data.exported', 'Exported data'), ('settings.changed', 'Changed settings'), ('scim.token_created', 'Created a SCIM token'), ('scim.token_revoked', 'Revoked a SCIM token'), ('scim.token_used', 'Used a SCIM token'), ('scim.token_refused', 'Tried a revoked SCIM token'), ('scim.user_created', 'Provisioned a person'), ('scim.user_updated', 'Updated a provisioned person'), ('scim.group_created', 'Provisioned a team'), ('scim.group_updated', 'Updated a provisioned team'), ('scim.group_deleted', 'Deleted a provisioned team')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("post.published", "Published a post"),
+                    ("post.scheduled", "Scheduled a post"),
+                    ("post.archived", "Archived posts"),
+                    ("post.deleted", "Deleted a post"),
+                    ("suggestion.approved", "Approved a suggestion"),
+                    ("suggestion.rejected", "Rejected a suggestion"),
+                    ("member.roles_changed", "Changed roles"),
+                    ("member.invited", "Invited a person"),
+                    ("member.deactivated", "Deactivated a person"),
+                    ("member.reactivated", "Reactivated a person"),
+                    ("member.offboarded", "Offboarded a person"),
+                    ("profile.connected", "Connected a profile"),
+                    ("profile.disconnected", "Disconnected a profile"),
+                    ("data.exported", "Exported data"),
+                    ("settings.changed", "Changed settings"),
+                    ("scim.token_created", "Created a SCIM token"),
+                    ("scim.token_revoked", "Revoked a SCIM token"),
+                    ("scim.token_used", "Used a SCIM token"),
+                    ("scim.token_refused", "Tried a revoked SCIM token"),
+                    ("scim.user_created", "Provisioned a person"),
+                    ("scim.user_updated", "Updated a provisioned person"),
+                    ("scim.group_created", "Provisioned a team"),
+                    ("scim.group_updated", "Updated a provisioned team"),
+                    ("scim.group_deleted", "Deleted a provisioned team"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

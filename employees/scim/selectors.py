@@ -136,8 +136,7 @@ def group_resource(team: Team) -> dict:
     members = list(team.memberships.all())
     if members:
         resource["members"] = [
-            {"value": str(member.pk), "$ref": f"Users/{member.pk}", "type": "User"}
-            for member in members
+            {"value": str(member.pk), "$ref": f"Users/{member.pk}", "type": "User"} for member in members
         ]
     created = link.created_at if link is not None else team.organization.created_at
     modified = link.updated_at if link is not None else created

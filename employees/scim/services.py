@@ -248,7 +248,9 @@ def _members_of(organization: Organization, data: dict) -> list[Membership]:
     known = {str(member.pk) for member in found}
     unknown = sorted({value for value in values if value not in known})
     if unknown:
-        raise InvalidValueException(detail=f"Unknown members: {', '.join(unknown)}. Members are Users of this organization.")
+        raise InvalidValueException(
+            detail=f"Unknown members: {', '.join(unknown)}. Members are Users of this organization."
+        )
     return found
 
 

@@ -20,7 +20,7 @@ from employees.scim.models import ScimToken
 if TYPE_CHECKING:
     from employees.models import Organization, User
 
-TOKEN_PREFIX = "chorus_scim_"
+TOKEN_PREFIX = "chorus_scim_"  # noqa: S105 - a marker, not a secret
 # An identity provider syncs every few minutes: the audit log records a token's use
 # when it starts again after an hour's silence, not every request, and
 # `last_used_at` is written at most once a minute.

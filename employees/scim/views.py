@@ -119,5 +119,7 @@ def scim_token_revoke(request, token_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Token %(name)s revoked: requests with it are refused from now on.") % {"name": token.name})
+        messages.success(
+            request, _("Token %(name)s revoked: requests with it are refused from now on.") % {"name": token.name}
+        )
     return redirect("scim_settings")
