@@ -244,28 +244,34 @@ def user_sessions_end(*, user: User) -> int:
 def membership_deactivate(*, membership: Membership, actor: User | None, actor_label: str = "") -> None:
     """Take a person out of the organization; their history stays for statistics.
 
-    Someone no longer active anywhere is logged out at once. `actor` is None when the
-    organization's identity provider does it (`actor_label` names it).
+    Their unsent shares are stopped, and someone no longer active anywhere is logged
+    out at once. `actor` is None when the organization's identity provider does it
+    (`actor_label` names it).
     """
     if actor is not None and membership.user_id == actor.id:
         raise ValidationError(_("You cannot deactivate yourself."))
+    from advocacy.services import shares_cancel_for_member
+
     if membership.is_admin and not _other_active_admins(membership):
         raise ValidationError(_("The organization needs at least one admin."))
     membership.is_active = False
     membership.deactivated_at = timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
+    # Nothing goes out in the name of someone who can no longer log in to stop it.
+    cancelled = shares_cancel_for_member(membership=membership)
     user = membership.user
+    sessions_ended = 0
     if not user.memberships.filter(is_active=True).exists():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        user_sessions_end(user=user)
+        sessions_ended = user_sessions_end(user=user)
     audit_record(
         organization=membership.organization_id,
         actor=actor,
         actor_label=actor_label,
         action=AuditEvent.Action.MEMBER_DEACTIVATED,
         target=_member_label(membership),
-        detail={"membership_id": membership.id},
+        detail={"membership_id": membership.id, "shares_cancelled": cancelled, "sessions_ended": sessions_ended},
     )
 
 

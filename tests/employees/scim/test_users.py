@@ -3,13 +3,20 @@ an organization's people; bad input gets a SCIM error and changes nothing."""
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
-from django.urls import reverse
+from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy.models import Share
 from employees.models import AuditEvent, Membership, User
+from employees.profiles.services import profile_store
 from employees.scim.models import ScimUser
+from networks.base import Credentials
 from tests.employees.scim.conftest import assert_scim_error, new_user
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, PostFactory
 
 
 def test_it_creates_a_person_as_an_employee_with_a_verified_email(cast, scim):
@@ -143,7 +150,47 @@ def test_patch_active_false_deactivates_and_ends_a_logged_in_session_at_once(cas
     assert feed.status_code == 302 and reverse("account_login") in feed["Location"]
     assert not client.session.get("_auth_user_id")
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBER_DEACTIVATED)
-    assert event.actor_label.startswith("SCIM: Entra ID")
+    assert event.actor_label.startswith("SCIM: Entra ID") and event.detail["sessions_ended"] == 1
+
+
+def test_a_session_ended_by_deactivation_does_not_come_back_with_reactivation(cast, scim, client):
+    from tests.factories import PASSWORD
+
+    client.post(reverse("account_login"), {"login": "emma@acme.test", "password": PASSWORD})
+    scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": False})
+    scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": True})
+
+    assert client.get(reverse("feed")).status_code == 302
+    assert not Session.objects.exists()
+
+
+def test_deactivation_stops_the_shares_not_yet_sent(cast, scim):
+    profile = profile_store(
+        membership=cast.emma,
+        network="mastodon",
+        remote_id="1@social.example",
+        handle="@emma@social.example",
+        credentials=Credentials(access_token="emma-token", extra={"instance_url": "https://social.example"}),
+    )
+    post = PostFactory.published(organization=cast.org)
+    share = Share.objects.create(
+        organization=cast.org,
+        post=post,
+        profile=profile,
+        member=cast.emma,
+        network="mastodon",
+        comment="Later",
+        final_text="Later",
+        status=Share.Status.SCHEDULED,
+        scheduled_for=timezone.now() + timedelta(hours=2),
+    )
+
+    scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": False})
+
+    share.refresh_from_db()
+    profile.refresh_from_db()
+    assert share.status == Share.Status.FAILED
+    assert profile.access_token == "emma-token"  # kept: deactivation can be undone
 
 
 def test_entra_style_patch_without_a_path_deactivates_and_active_true_brings_them_back(cast, scim):
@@ -168,6 +215,13 @@ def test_the_last_admin_cannot_be_deactivated_through_scim(cast, scim):
 
 
 def test_delete_offboards_for_good(cast, scim):
+    profile = profile_store(
+        membership=cast.emma,
+        network="mastodon",
+        remote_id="1@social.example",
+        handle="@emma@social.example",
+        credentials=Credentials(access_token="emma-token", extra={"instance_url": "https://social.example"}),
+    )
     user_id = cast.emma.user_id
     scim.patch(f"Users/{cast.emma.pk}", {"op": "add", "path": "externalId", "value": "entra-emma"})
     assert ScimUser.objects.filter(membership=cast.emma).exists()
@@ -180,6 +234,8 @@ def test_delete_offboards_for_good(cast, scim):
     user = User.objects.get(pk=user_id)
     assert user.email.endswith(".invalid") and not user.has_usable_password()
     assert not ScimUser.objects.filter(membership=membership).exists()
+    profile.refresh_from_db()
+    assert profile.state == "disconnected" and profile.access_token == ""
     assert_scim_error(scim.get(f"Users/{cast.emma.pk}"), 404)
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBER_OFFBOARDED)
     assert event.actor_label.startswith("SCIM: Entra ID")
