@@ -24,6 +24,7 @@ from scim2_models import (
     Patch,
     ResourceType,
     Schema,
+    ScimPolicy,
     ScimProvider,
     ServiceProviderConfig,
     Sort,
@@ -106,6 +107,18 @@ def _config() -> ServiceProviderConfig:
     )
 
 
+# What real identity providers send, tolerated as the library documents it: Entra ID
+# and Okta map attributes Chorus does not keep (title, phone numbers, the enterprise
+# extension) unless an admin removes them, so those are dropped rather than refused;
+# Entra sends `remove` with a value to pick a member, and `replace` on
+# `emails[type eq "work"].value` for a user who has no such entry yet.
+_POLICY = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
+
+
 @cache
 def scim_provider() -> ScimProvider:
-    return ScimProvider.from_discovery(_schemas(), _resource_types(), config=_config())
+    return ScimProvider.from_discovery(_schemas(), _resource_types(), config=_config(), policy=_POLICY)

@@ -256,3 +256,48 @@ def test_another_organizations_people_are_not_found_and_not_changed(cast, scim):
 def test_ids_no_row_can_have_are_not_found(cast, scim):
     assert_scim_error(scim.get("Users/99999999999999999999999"), 404)
     assert_scim_error(scim.get("Users/abc"), 404)
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def test_it_takes_what_entra_id_sends_by_default_and_keeps_only_what_chorus_needs(cast, scim):
+    body = new_user(
+        "dana@acme.test",
+        schemas=["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        externalId="8c6a-object-id",
+        title="Field agent",
+        preferredLanguage="da-DK",
+        phoneNumbers=[{"value": "+45 1234 5678", "type": "work"}],
+        addresses=[{"type": "work", "formatted": "Somewhere 1", "primary": True}],
+        **{ENTERPRISE: {"department": "X-Files", "employeeNumber": "42"}},
+    )
+
+    created = scim.post("Users", body)
+
+    assert created.status_code == 201, created.content
+    link = ScimUser.objects.get(membership_id=created.json()["id"])
+    assert "title" not in str(link.attributes) and "5678" not in str(link.attributes)
+    assert "title" not in created.json() and ENTERPRISE not in created.json()
+
+    response = scim.patch(
+        f"Users/{created.json()['id']}",
+        {"op": "Replace", "path": "title", "value": "Director"},
+        {"op": "Add", "path": f"{ENTERPRISE}:department", "value": "Basement"},
+        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "dana.scully@acme.test"},
+        {"op": "Replace", "path": "name.familyName", "value": "Mulder"},
+    )
+
+    assert response.status_code in (200, 204), response.content
+    user = Membership.objects.get(pk=created.json()["id"]).user
+    assert user.email == "dana.scully@acme.test"
+    assert scim.get(f"Users/{created.json()['id']}").json()["name"]["familyName"] == "Mulder"
+
+
+def test_entra_removes_a_group_member_with_a_value_instead_of_a_filter(cast, scim):
+    response = scim.patch(
+        f"Groups/{cast.sales.pk}", {"op": "Remove", "path": "members", "value": [{"value": str(cast.mike.pk)}]}
+    )
+
+    assert response.status_code in (200, 204), response.content
+    assert not cast.sales.memberships.exists()
