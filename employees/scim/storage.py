@@ -36,6 +36,7 @@ class OrganizationStorage(ScimStorage):
         # No token only for the ServiceProviderConfig, which reads no storage.
         self.token = token
         self.organization = token.organization if token is not None else None
+        self._locking = False
 
     # -- reading ---------------------------------------------------------------------
 
@@ -53,7 +54,12 @@ class OrganizationStorage(ScimStorage):
 
     def _row(self, resource_type: ResourceType, resource_id: str):
         pk = selectors.row_id(resource_id)
-        row = self._rows(resource_type).filter(pk=pk).first() if pk is not None else None
+        rows = self._rows(resource_type)
+        if self._locking:
+            # PATCH reads, changes and writes the whole resource: two at once on the
+            # same group would otherwise each drop the member the other added.
+            rows = rows.select_for_update(of=("self",))
+        row = rows.filter(pk=pk).first() if pk is not None else None
         if row is None:
             raise NotFoundException(detail=f"No {resource_type.name} with id {resource_id!r}.")
         return row
@@ -125,7 +131,11 @@ class OrganizationStorage(ScimStorage):
     @contextmanager
     def operation(self) -> Iterator[None]:
         with transaction.atomic():
-            yield
+            self._locking = True
+            try:
+                yield
+            finally:
+                self._locking = False
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         data = resource.model_dump()

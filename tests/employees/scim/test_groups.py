@@ -89,3 +89,52 @@ def test_a_team_that_is_a_posts_audience_is_not_deleted(cast, scim):
 
     assert_scim_error(scim.delete(f"Groups/{cast.marketing.pk}"), 409)
     assert Team.objects.filter(pk=cast.marketing.pk).exists()
+
+
+def test_two_member_additions_at_once_both_count(cast, scim, transactional_db, monkeypatch):
+    # Each PATCH reads the group, adds its member and writes the whole list back. The
+    # barrier holds both between reading and writing, as bad luck would: without the
+    # row lock each would write back a list without the other's member.
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from employees.scim import services
+
+    barrier = threading.Barrier(2, timeout=2)
+    update = services.scim_group_update
+
+    def meet_then_update(**kwargs):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return update(**kwargs)
+
+    monkeypatch.setattr(services, "scim_group_update", meet_then_update)
+    statuses = []
+
+    def add(member):
+        try:
+            client = Client()
+            headers = {"Authorization": f"Bearer {scim.token}"}
+            body = {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "add", "path": "members", "value": [{"value": str(member.pk)}]}],
+            }
+            response = client.patch(
+                f"/scim/v2/Groups/{cast.marketing.pk}", body, content_type="application/scim+json", headers=headers
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(member,)) for member in (cast.emma, cast.mike)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(statuses) == [204, 204]
+    assert set(cast.marketing.memberships.all()) == {cast.carol, cast.emma, cast.mike}
