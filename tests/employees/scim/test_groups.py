@@ -95,6 +95,7 @@ def test_two_member_additions_at_once_both_count(cast, scim, transactional_db, m
     # Each PATCH reads the group, adds its member and writes the whole list back. The
     # barrier holds both between reading and writing, as bad luck would: without the
     # row lock each would write back a list without the other's member.
+    import contextlib
     import threading
 
     from django.db import connection
@@ -106,10 +107,8 @@ def test_two_member_additions_at_once_both_count(cast, scim, transactional_db, m
     update = services.scim_group_update
 
     def meet_then_update(**kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
         return update(**kwargs)
 
     monkeypatch.setattr(services, "scim_group_update", meet_then_update)
