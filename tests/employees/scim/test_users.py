@@ -301,3 +301,22 @@ def test_entra_removes_a_group_member_with_a_value_instead_of_a_filter(cast, sci
 
     assert response.status_code in (200, 204), response.content
     assert not cast.sales.memberships.exists()
+
+
+def test_what_the_identity_provider_sent_is_in_the_persons_data_download(cast, scim, login):
+    scim.patch(
+        f"Users/{cast.emma.pk}",
+        {"op": "add", "path": "externalId", "value": "entra-emma"},
+        {"op": "replace", "path": "name", "value": {"givenName": "Emma", "familyName": "Nordic"}},
+    )
+
+    data = login(cast.emma).post(reverse("my_data_export")).json()
+
+    (membership,) = data["memberships"]
+    assert membership["identity_provider"]["external_id"] == "entra-emma"
+    # A replace on a complex attribute leaves the sub-attributes it does not name (RFC 7644 §3.5.2.3).
+    assert membership["identity_provider"]["attributes"]["name"] == {
+        "formatted": cast.emma.user.name,
+        "givenName": "Emma",
+        "familyName": "Nordic",
+    }
