@@ -15,7 +15,6 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from scim2_models import (
     ConflictException,
     InvalidValueException,
@@ -328,6 +327,6 @@ def scim_group_delete(*, token: ScimToken, team: Team) -> None:
         token,
         AuditEvent.Action.SCIM_GROUP_DELETED,
         team.name,
-        {"team_id": team.pk, "members": team.memberships.count(), "deleted_at": timezone.now().isoformat()},
+        {"team_id": team.pk, "members": team.memberships.count()},
     )
     team.delete()
