@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "social_django",
     "advocacy",
     "employees",
+    "employees.scim",
     "content",
     "analytics",
 ]

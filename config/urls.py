@@ -26,6 +26,7 @@ urlpatterns = [
     path("profiles/", include("employees.profiles.urls")),
     path("sso/", include("employees.sso.urls")),
     path("", include("employees.urls")),
+    path("", include("employees.scim.urls")),
     path("admin/", admin.site.urls),
 ]
 

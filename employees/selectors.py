@@ -86,6 +86,14 @@ def audit_events(*, organization: Organization, action: str = "", actor: str = "
     return events
 
 
+def _provisioned_as(membership: Membership) -> dict | None:
+    """What the organization's identity provider sent about the person through SCIM."""
+    link = getattr(membership, "scim", None)
+    if link is None:
+        return None
+    return {"user_name": link.user_name, "external_id": link.external_id, "attributes": link.attributes}
+
+
 def personal_data(*, user: User) -> dict:
     """What the platform holds about a person: their account, memberships, connected
     profiles (never their tokens), suggestions and shares with their clicks."""
@@ -94,7 +102,10 @@ def personal_data(*, user: User) -> dict:
     from employees.models import SocialProfile
 
     memberships = list(
-        Membership.objects.filter(user=user).select_related("organization").prefetch_related("teams").order_by("id")
+        Membership.objects.filter(user=user)
+        .select_related("organization", "scim")
+        .prefetch_related("teams")
+        .order_by("id")
     )
     profiles = SocialProfile.objects.filter(owner_membership__user=user).select_related("organization")
     suggestions = Post.objects.filter(created_by=user, source=Post.Source.EMPLOYEE).select_related("organization")
@@ -114,6 +125,7 @@ def personal_data(*, user: User) -> dict:
                 "active": membership.is_active,
                 "joined": membership.created_at,
                 "deactivated_at": membership.deactivated_at,
+                "identity_provider": _provisioned_as(membership),
             }
             for membership in memberships
         ],

@@ -221,31 +221,62 @@ def membership_update(
     return membership
 
 
+def user_sessions_end(*, user: User) -> int:
+    """Log a person out of every browser at once; returns how many sessions ended.
+
+    An inactive user is refused on their next request anyway, but their session would
+    come back to life if they were reactivated: it is deleted instead.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    user_key = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == user_key
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
 @transaction.atomic
-def membership_deactivate(*, membership: Membership, actor: User) -> None:
-    """Take a person out of the organization; their history stays for statistics."""
-    if membership.user_id == actor.id:
+def membership_deactivate(*, membership: Membership, actor: User | None, actor_label: str = "") -> None:
+    """Take a person out of the organization; their history stays for statistics.
+
+    Their unsent shares are stopped, and someone no longer active anywhere is logged
+    out at once. `actor` is None when the organization's identity provider does it
+    (`actor_label` names it).
+    """
+    if actor is not None and membership.user_id == actor.id:
         raise ValidationError(_("You cannot deactivate yourself."))
+    from advocacy.services import shares_cancel_for_member
+
     if membership.is_admin and not _other_active_admins(membership):
         raise ValidationError(_("The organization needs at least one admin."))
     membership.is_active = False
     membership.deactivated_at = timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
+    # Nothing goes out in the name of someone who can no longer log in to stop it.
+    cancelled = shares_cancel_for_member(membership=membership)
     user = membership.user
+    sessions_ended = 0
     if not user.memberships.filter(is_active=True).exists():
         user.is_active = False
         user.save(update_fields=["is_active"])
+        sessions_ended = user_sessions_end(user=user)
     audit_record(
         organization=membership.organization_id,
         actor=actor,
+        actor_label=actor_label,
         action=AuditEvent.Action.MEMBER_DEACTIVATED,
         target=_member_label(membership),
-        detail={"membership_id": membership.id},
+        detail={"membership_id": membership.id, "shares_cancelled": cancelled, "sessions_ended": sessions_ended},
     )
 
 
 @transaction.atomic
-def membership_reactivate(*, membership: Membership, actor: User | None = None) -> None:
+def membership_reactivate(*, membership: Membership, actor: User | None = None, actor_label: str = "") -> None:
     if membership.offboarded_at is not None:
         raise ValidationError(_("This person was offboarded and anonymised; invite them again instead."))
     membership.is_active = True
@@ -257,6 +288,7 @@ def membership_reactivate(*, membership: Membership, actor: User | None = None) 
     audit_record(
         organization=membership.organization_id,
         actor=actor,
+        actor_label=actor_label,
         action=AuditEvent.Action.MEMBER_REACTIVATED,
         target=_member_label(membership),
         detail={"membership_id": membership.id},
@@ -283,17 +315,19 @@ def _user_anonymise(user: User, *, language: str) -> None:
 
 
 @transaction.atomic
-def membership_offboard(*, membership: Membership, actor: User) -> Membership:
+def membership_offboard(*, membership: Membership, actor: User | None, actor_label: str = "") -> Membership:
     """A person leaves for good: their profiles are disconnected and their tokens deleted
     at once, the membership ends, and the person is anonymised unless they are still
     active in another organization. Their shares stay, so the statistics do too.
+    `actor` is None when the organization's identity provider does it.
     """
     from advocacy.services import shares_cancel_for_member
     from employees.models import SocialProfile
     from employees.profiles.services import profile_disconnect
+    from employees.scim.models import ScimUser
 
     membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
-    if membership.user_id == actor.id:
+    if actor is not None and membership.user_id == actor.id:
         raise ValidationError(_("You cannot offboard yourself."))
     if membership.offboarded_at is not None:
         raise ValidationError(_("This person has been offboarded already."))
@@ -309,6 +343,8 @@ def membership_offboard(*, membership: Membership, actor: User) -> Membership:
     membership.deactivated_at = membership.deactivated_at or now
     membership.offboarded_at = now
     membership.save(update_fields=["is_active", "deactivated_at", "offboarded_at"])
+    # What the identity provider told us about the person is personal data too.
+    ScimUser.objects.filter(membership=membership).delete()
     user = membership.user
     anonymised = not user.memberships.filter(is_active=True).exists()
     if anonymised:
@@ -322,6 +358,7 @@ def membership_offboard(*, membership: Membership, actor: User) -> Membership:
     audit_record(
         organization=membership.organization_id,
         actor=actor,
+        actor_label=actor_label,
         action=AuditEvent.Action.MEMBER_OFFBOARDED,
         target=_member_label(membership),
         detail={

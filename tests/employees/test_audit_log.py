@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from content.models import Post
 from employees.audit import audit_record
 from employees.models import AuditEvent
+from employees.scim.tokens import scim_token_create
 from tests.factories import PASSWORD, PostFactory, SocialProfileFactory
 
 Action = AuditEvent.Action
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 def _post_form(**overrides):
@@ -175,6 +180,18 @@ def _offboard(cast, login):
     return cast.alice
 
 
+def _scim_token_create(cast, login):
+    login(cast.alice).post(reverse("scim_settings"), {"name": "Entra ID"})
+    return cast.alice
+
+
+def _scim_token_revoke(cast, login):
+    token, _plain = scim_token_create(organization=cast.org, name="Okta", actor=cast.alice.user)
+    AuditEvent.objects.all().delete()
+    login(cast.alice).post(reverse("scim_token_revoke", args=[token.id]))
+    return cast.alice
+
+
 ACTS = [
     (_publish_from_editor, Action.POST_PUBLISHED),
     (_schedule_from_editor, Action.POST_SCHEDULED),
@@ -196,7 +213,60 @@ ACTS = [
     (_network_app, Action.SETTINGS_CHANGED),
     (_export, Action.DATA_EXPORTED),
     (_offboard, Action.MEMBER_OFFBOARDED),
+    (_scim_token_create, Action.SCIM_TOKEN_CREATED),
+    (_scim_token_revoke, Action.SCIM_TOKEN_REVOKED),
 ]
+
+
+# What an identity provider does through SCIM: the token it used is named, no person.
+def _scim(cast, method, path, body=None, *, revoked=False):
+    token, plain = scim_token_create(organization=cast.org, name="Entra ID", actor=cast.alice.user)
+    if revoked:
+        token.revoked_at = timezone.now()
+        token.save()
+    AuditEvent.objects.all().delete()
+    data = {"content_type": "application/scim+json", "data": json.dumps(body)} if body else {}
+    Client().generic(method, f"/scim/v2/{path}", headers={"Authorization": f"Bearer {plain}"}, **data)
+
+
+def _user(user_name="dana@acme.test"):
+    return {"schemas": [USER], "userName": user_name, "emails": [{"value": user_name}]}
+
+
+def _patch(*operations):
+    return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": list(operations)}
+
+
+SCIM_ACTS = [
+    (lambda cast: _scim(cast, "GET", "Users"), Action.SCIM_TOKEN_USED),
+    (lambda cast: _scim(cast, "GET", "Users", revoked=True), Action.SCIM_TOKEN_REFUSED),
+    (lambda cast: _scim(cast, "POST", "Users", _user()), Action.SCIM_USER_CREATED),
+    (
+        lambda cast: _scim(
+            cast, "PATCH", f"Users/{cast.emma.id}", _patch({"op": "add", "path": "externalId", "value": "e-1"})
+        ),
+        Action.SCIM_USER_UPDATED,
+    ),
+    (
+        lambda cast: _scim(cast, "POST", "Groups", {"schemas": [GROUP], "displayName": "Support"}),
+        Action.SCIM_GROUP_CREATED,
+    ),
+    (
+        lambda cast: _scim(
+            cast, "PATCH", f"Groups/{cast.sales.id}", _patch({"op": "replace", "path": "displayName", "value": "Sale"})
+        ),
+        Action.SCIM_GROUP_UPDATED,
+    ),
+    (lambda cast: _scim(cast, "DELETE", f"Groups/{cast.marketing.id}"), Action.SCIM_GROUP_DELETED),
+]
+
+
+@pytest.mark.parametrize(("act", "action"), SCIM_ACTS, ids=[action.value for _act, action in SCIM_ACTS])
+def test_each_act_of_an_identity_provider_leaves_one_event_naming_its_token(cast, act, action):
+    act(cast)
+    event = AuditEvent.objects.get(action=action)
+    assert event.organization == cast.org
+    assert event.actor is None and event.actor_label.startswith("SCIM: Entra ID (chorus_scim_")
 
 
 @pytest.mark.parametrize(("act", "action"), ACTS, ids=[act.__name__.strip("_") for act, _action in ACTS])
@@ -218,7 +288,7 @@ RECORDED_IN_OTHER_TESTS = {
 
 
 def test_every_kind_of_action_but_deleting_a_post_is_recorded_somewhere():
-    recorded = {action for _act, action in ACTS} | set(RECORDED_IN_OTHER_TESTS)
+    recorded = {action for _act, action in ACTS + SCIM_ACTS} | set(RECORDED_IN_OTHER_TESTS)
     # Posts are archived, never deleted, through the platform.
     assert set(Action.values) - recorded == {Action.POST_DELETED}
 

@@ -23,6 +23,7 @@ from advocacy import links
 from advocacy.models import Share
 from content.models import CaptionSuggestion, ComplianceSettings, FeedSource, Post, Topic
 from employees.models import AuditEvent, Invitation, Membership, NetworkApp, Organization, User
+from employees.scim.tokens import scim_token_create
 from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
 
 INVITATION_TOKEN = "acme-invitation-token-known-to-the-test"
@@ -32,6 +33,8 @@ SKIPPED_PREFIXES = {
     "admin/": "Django's admin: staff only, behind its own login; no member of an organization is staff.",
     "account/": "django-allauth: login, logout, password reset and two-factor set-up are public by design "
     "and act only on the visitor's own account.",
+    "^scim/v2": "the SCIM API of identity providers: no session reaches it, a bearer token names the "
+    "organization; its isolation, tokens and bad input are tested in tests/employees/scim and make scim-check.",
 }
 
 # Patterns that answer people outside the organization on purpose.
@@ -80,6 +83,7 @@ class AcmeWorld:
     company_profile: object
     share: Share  # ada's share, failed, so that "retry" has something to do
     link: object
+    scim_token: object
 
 
 def build_acme(cast) -> AcmeWorld:
@@ -133,6 +137,7 @@ def build_acme(cast) -> AcmeWorld:
     NetworkApp.objects.create(organization=org, network="x", client_id="acme-x-client", client_secret="acme-secret")
     ComplianceSettings.objects.create(organization=org, disclosure_text="#acme", blocked_phrases="forbidden")
     AuditEvent.objects.create(organization=org, actor=cast.alice.user, actor_label="Alice", action="settings.changed")
+    scim_token, _plain = scim_token_create(organization=org, name="Acme IdP", actor=cast.alice.user)
     return AcmeWorld(
         org=org,
         ada=ada,
@@ -150,6 +155,7 @@ def build_acme(cast) -> AcmeWorld:
         company_profile=company_profile,
         share=share,
         link=link,
+        scim_token=scim_token,
     )
 
 
@@ -170,6 +176,7 @@ PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
     "state": lambda w: ["a-state-from-someone-elses-session"],
     "slug": lambda w: [w.org.slug],
     "backend": lambda w: ["oidc", "saml"],
+    "token_id": lambda w: [w.scim_token.id],
 }
 # What stands for "no such object": an outsider must not be able to tell it apart
 # from Acme's real one.
@@ -188,6 +195,7 @@ MISSING = {
     "state": "no-such-state",
     "slug": "no-such-organization",
     "backend": "nosuchbackend",
+    "token_id": 987654,
 }
 
 
@@ -197,8 +205,8 @@ def _export_tables() -> list[str]:
     return sorted(TABLES)
 
 
-# allauth's own keys, for the anonymous sweep only.
-ALLAUTH_PARAMETERS = {"key": "not-a-real-key", "uidb36": "0"}
+# The skipped patterns' own keys (allauth's, the SCIM API's), for the anonymous sweep only.
+ALLAUTH_PARAMETERS = {"key": "not-a-real-key", "uidb36": "0", "path": "Users"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""SCIM 2.0 provisioning: an organization's identity provider creates, updates and
+removes its people and teams through `/scim/v2/` with a bearer token."""
