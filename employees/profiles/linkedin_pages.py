@@ -136,7 +136,7 @@ def linkedin_page_store(*, membership: Membership, choice: PageChoice, page_id: 
     credentials = _unseal(choice.sealed_credentials)
     page = pages.Page(id=page_id, name=names[page_id])
     credentials.extra |= {"organization_urn": page.urn}
-    app = _app_for(membership, "linkedin", "LinkedIn")
+    app = _app_for(membership, linkedin.LinkedInAdapter)
     followers = None
     with make_client() as client:
         adapter = _adapter(credentials, app, client)
