@@ -116,7 +116,7 @@ def shares_create(
         require_disclosure=member is not None,
     )
     company = member is None
-    placeholder_link = links.short_url("x" * links.CODE_LENGTH)
+    placeholder_link = links.sample_short_url(post)
     for profile in profiles:
         problems += _problems_for(
             profile,
@@ -150,19 +150,16 @@ def shares_create(
                     followers_at_share=profile.followers,
                 )
                 link = links.tracked_link_create(share=share)
+                short_link = links.short_url(link.code) if link else None
                 share.body_text = share_body(post=post, comment=comment, company=company)
                 share.final_text = share_compose(
-                    post=post,
-                    network=profile.network,
-                    comment=comment,
-                    link=links.short_url(link.code),
-                    company=company,
+                    post=post, network=profile.network, comment=comment, link=short_link, company=company
                 )
                 if profile.network == "facebook":
                     # Meta allows no posting to personal profiles: the sharer posts
                     # through the share dialog, which nothing can confirm.
                     share.status, share.verified = Share.Status.POSTED, False
-                    share.remote_url, share.posted_at = share_dialog_url(links.short_url(link.code)), now
+                    share.remote_url, share.posted_at = share_dialog_url(short_link), now
                 share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:
@@ -263,7 +260,7 @@ def share_push(*, share_id: int) -> str:
             result = adapter.publish(
                 # Exactly what the sharer saw in the preview, whatever the rules say now.
                 text=share.body_text,
-                link=links.short_url(share.tracked_link.code),
+                link=links.share_short_url(share),
                 idempotency_key=str(share.idempotency_key),
                 link_title=share.post.preview_title or share.post.title,
                 link_description=share.post.preview_description or share.post.body[:300],

@@ -93,7 +93,7 @@ def compose_preview(request, post_id: int):
     post, profiles = _share_target(request, post_id, company)
     comment = request.POST.get("comment", "")[:5000]
     chosen = [profile for profile in profiles if str(profile.id) in request.POST.getlist("profiles")] or list(profiles)
-    sample_link = links.short_url("x" * links.CODE_LENGTH)
+    sample_link = links.sample_short_url(post)
     previews = []
     for profile in chosen:
         final = services.share_compose(
