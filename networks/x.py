@@ -6,9 +6,11 @@ caller must store both in one write, or the account is lost at the next refresh.
 
 from __future__ import annotations
 
+import html
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -36,6 +38,25 @@ API = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - an endpoint, not a secret
 TOKEN_URL = f"{API}{TOKEN_PATH}"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
+
+
+# How far back a retried post looks for its own tweet on the member's timeline.
+RECOVERY_LOOKBACK = 20
+
+
+def _expanded_text(tweet: dict[str, Any]) -> str:
+    """A tweet's text as it was sent: X returns links as t.co and escapes &, < and >."""
+    text = str(tweet.get("text") or "")
+    urls = ((tweet.get("entities") or {}).get("urls")) or []
+    for entity in urls:
+        short, expanded = entity.get("url"), entity.get("expanded_url")
+        if short and expanded:
+            text = text.replace(str(short), str(expanded))
+    return html.unescape(text)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def post_url(tweet_id: str, username: str | None = None) -> str:
@@ -96,11 +117,41 @@ class XAdapter(Adapter):
     ) -> PublishResult:
         # The image is not uploaded: X builds the link card from the page itself, and
         # media upload needs an extra scope (media.write) most connections lack.
-        body = self._request("POST", "/2/tweets", json={"text": text_rules.compose(self.name, text, link)})
+        composed = text_rules.compose(self.name, text, link)
+        try:
+            body = self._request("POST", "/2/tweets", json={"text": composed})
+        except DuplicateContent:
+            recovered = self._recover_duplicate(composed)
+            if recovered is None:
+                raise
+            return recovered
         tweet_id = str((body.get("data") or {}).get("id", ""))
         if not tweet_id:
             raise PermanentError("X accepted the post but returned no id")
         return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+
+    def _recover_duplicate(self, composed: str) -> PublishResult | None:
+        """The member's own recent tweet with exactly this text, if X already has it.
+
+        X keeps no idempotency key. A worker that died after X accepted a post but
+        before the id was stored leaves a share that, retried, is refused as duplicate
+        content; the tweet is there, so find it on the member's timeline and carry on
+        with its id (a share's text holds its own tracked link, so it names one share).
+        """
+        me = (self._request("GET", "/2/users/me").get("data") or {}).get("id")
+        if not me:
+            return None
+        body = self._request(
+            "GET",
+            f"/2/users/{quote(str(me), safe='')}/tweets",
+            params={"max_results": RECOVERY_LOOKBACK, "tweet.fields": "entities", "exclude": "retweets,replies"},
+        )
+        wanted = _comparable(composed)
+        for tweet in body.get("data") or []:
+            if tweet.get("id") and _comparable(_expanded_text(tweet)) == wanted:
+                tweet_id = str(tweet["id"])
+                return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+        return None
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)
