@@ -121,7 +121,10 @@ class XAdapter(Adapter):
         try:
             body = self._request("POST", "/2/tweets", json={"text": composed})
         except DuplicateContent:
-            recovered = self._recover_duplicate(composed)
+            try:
+                recovered = self._recover_duplicate(composed)
+            except PermanentError:
+                recovered = None  # the lookup was refused: the refusal of the post stands
             if recovered is None:
                 raise
             return recovered

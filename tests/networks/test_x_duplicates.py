@@ -112,3 +112,11 @@ def test_the_post_itself_sends_only_the_text(duplicate_refused):
         adapter().publish(text="Hello", link=LINK, idempotency_key="k")
     sent = json.loads(duplicate_refused.calls[0].request.content)
     assert sent == {"text": f"Hello\n\n{LINK}"}
+
+
+def test_a_refused_timeline_lookup_leaves_the_duplicate_refusal(duplicate_refused):
+    duplicate_refused.get(TIMELINE).mock(
+        return_value=httpx.Response(403, json={"title": "Forbidden", "detail": "Not permitted", "status": 403})
+    )
+    with pytest.raises(DuplicateContent):
+        adapter().publish(text="Proud of the team", link=LINK, idempotency_key="k")
