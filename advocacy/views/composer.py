@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy import authenticity, links, selectors, services
 from advocacy.forms import ShareForm
 from advocacy.models import Share
+from content.compliance import text_problems
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.access import membership_required
@@ -104,4 +105,10 @@ def compose_preview(request, post_id: int):
         previews.append(
             {"profile": profile, "text": final, "count": count, "limit": limit, "over": bool(limit and count > limit)}
         )
-    return render(request, "advocacy/composer_preview.html", {"previews": previews, "nudge": _nudge(post, comment)})
+    # The pure check: a preview records nothing; the share itself records what fired.
+    rules_broken = [
+        problem.message
+        for problem in text_problems(organization=post.organization, text=comment, require_disclosure=not company)
+    ]
+    context = {"previews": previews, "nudge": _nudge(post, comment), "rules_broken": rules_broken}
+    return render(request, "advocacy/composer_preview.html", context)
