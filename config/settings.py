@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "employees.middleware.MembershipMiddleware",
 ]
 
+FORM_RENDERER = "config.forms.FormRenderer"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

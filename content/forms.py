@@ -117,7 +117,14 @@ CaptionFormSet = formset_factory(CaptionForm, extra=2, max_num=10, validate_max=
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(label=_("Publish at"), widget=DateTimeInput())
+    # Only "Schedule" needs a time (the service says so when it is missing): a
+    # `required` field would stop the browser from saving a draft or publishing now.
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Only for “Schedule”. “Publish now” publishes at once."),
+    )
 
 
 class SuggestionForm(forms.Form):
