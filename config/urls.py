@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from advocacy.views import composer, core, feed, links, shares
-from config import health
+from config import health, icons
 
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", icons.favicon, name="favicon"),
     path("feed/", feed.feed, name="feed"),
     path("feed/<int:post_id>/share/", composer.compose, name="compose"),
     path("feed/<int:post_id>/share/preview/", composer.compose_preview, name="compose_preview"),
