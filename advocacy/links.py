@@ -101,24 +101,35 @@ def visitor_hash(*, ip: str, user_agent: str) -> str:
 # corrupt or half-write them, and nothing else a visitor does depends on them.
 _FOLLOW_SQL = """
 WITH link AS (
-    SELECT id, target_url FROM advocacy_trackedlink
+    SELECT id, share_id, target_url FROM advocacy_trackedlink
     WHERE code = %s AND (target_url LIKE 'https://%%' OR target_url LIKE 'http://%%')
 ),
-click AS (INSERT INTO advocacy_click (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link)
+click AS (INSERT INTO advocacy_click (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link),
+went_out AS (
+    UPDATE advocacy_share SET status = 'posted', posted_at = %s, updated_at = %s
+    FROM link WHERE advocacy_share.id = link.share_id AND advocacy_share.status = 'handed_off' AND NOT %s
+)
 SELECT target_url, set_config('synchronous_commit', 'off', true) FROM link
 """
+
+# A share handed off to the sharer (Facebook's dialog) went out once a person, not a
+# crawler, follows its link: it turns "posted" then, still unverified.
 
 
 def link_follow(*, code: str, user_agent: str, ip: str) -> str | None:
     """Count a visit of the link with this code; its stored target, or None if there is no such link."""
     at, bot, visitor = timezone.now(), is_bot(user_agent), visitor_hash(ip=ip, user_agent=user_agent)
     if connection.vendor != "postgresql":
-        link = TrackedLink.objects.filter(code=code).only("id", "target_url").first()
+        link = TrackedLink.objects.filter(code=code).only("id", "share_id", "target_url").first()
         if link is None or not trackable(link.target_url):
             return None
         Click.objects.create(link_id=link.id, at=at, is_bot=bot, visitor=visitor)
+        if not bot and link.share_id:
+            Share.objects.filter(pk=link.share_id, status=Share.Status.HANDED_OFF).update(
+                status=Share.Status.POSTED, posted_at=at, updated_at=at
+            )
         return link.target_url
     with connection.cursor() as cursor:
-        cursor.execute(_FOLLOW_SQL, [code, at, bot, visitor])
+        cursor.execute(_FOLLOW_SQL, [code, at, bot, visitor, at, at, bot])
         row = cursor.fetchone()
     return row[0] if row else None

@@ -157,10 +157,11 @@ def shares_create(
                 )
                 if profile.network == "facebook":
                     # Meta allows no posting to personal profiles: the sharer posts
-                    # through the share dialog, which nothing can confirm.
-                    share.status, share.verified = Share.Status.POSTED, False
-                    share.remote_url, share.posted_at = share_dialog_url(short_link), now
-                share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
+                    # through the share dialog, which nothing confirms but a visit of
+                    # the tracked link (advocacy.links.link_follow).
+                    share.status, share.verified = Share.Status.HANDED_OFF, False
+                    share.remote_url = share_dialog_url(short_link)
+                share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:
                     _queue_push(share.id)

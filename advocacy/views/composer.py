@@ -103,7 +103,14 @@ def compose_preview(request, post_id: int):
         limit = network_text.limit(profile.network, max_chars=(profile.extra or {}).get("max_characters"))
         count = network_text.count(profile.network, final)
         previews.append(
-            {"profile": profile, "text": final, "count": count, "limit": limit, "over": bool(limit and count > limit)}
+            {
+                "profile": profile,
+                "text": final,
+                "link": sample_link,
+                "count": count,
+                "limit": limit,
+                "over": bool(limit and count > limit),
+            }
         )
     # The pure check: a preview records nothing; the share itself records what fired.
     rules_broken = [
