@@ -79,9 +79,7 @@ _X_HOST_RUN = regex.compile(r"[^/?#]+")
 
 
 def _x_weight(piece: str) -> int:
-    if piece.count(".") > X_MAX_URL_DOTS or any(
-        len(run) > X_MAX_HOST_RUN for run in _X_HOST_RUN.findall(piece)
-    ):
+    if piece.count(".") > X_MAX_URL_DOTS or any(len(run) > X_MAX_HOST_RUN for run in _X_HOST_RUN.findall(piece)):
         # Full stops and commas weigh the same; without a dot nothing is a URL.
         piece = piece.replace(".", ",")
     return parse_tweet(piece).weightedLength
