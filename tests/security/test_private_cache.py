@@ -22,4 +22,3 @@ def test_an_export_stays_unstored_and_private(cast, login):
     response = login(cast.alice).get(reverse("analytics_export", args=["posts"]))
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives
-
