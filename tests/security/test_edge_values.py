@@ -115,3 +115,33 @@ def test_list_filters_ignore_ids_no_row_can_have(cast, login, number):
         client = login(member)
         client.raise_request_exception = True
         assert client.get(url, params).status_code == 200, url
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "0001-01-01T23:59", "9999-12-31T23:59", "10000-01-01T00:00"])
+def test_times_at_the_edge_of_the_calendar_in_the_editor_and_composer_are_refused_politely(cast, login, moment):
+    cast.org.timezone = "Pacific/Kiritimati"  # +14:00, as far from UTC as a zone gets
+    cast.org.save(update_fields=["timezone"])
+    comms = login(cast.carol)
+    comms.raise_request_exception = True
+    form = {
+        "title": "Edge",
+        "body": "",
+        "link_url": "https://example.com/edge",
+        "internal_notes": "",
+        "captions-TOTAL_FORMS": "0",
+        "captions-INITIAL_FORMS": "0",
+        "expires_at": moment,
+        "publish_at": moment,
+    }
+    for action in ("save", "schedule", "publish"):
+        response = comms.post(reverse("post_create"), form | {"action": action})
+        assert response.status_code in (302, 400), action
+    post = PostFactory.published(organization=cast.org)
+    profile = SocialProfileFactory(owner_membership=cast.emma, network="mastodon")
+    employee = login(cast.emma)
+    employee.raise_request_exception = True
+    response = employee.post(
+        reverse("compose", args=[post.id]),
+        {"profiles": [profile.id], "comment": "hi", "when": "later", "scheduled_for": moment},
+    )
+    assert response.status_code in (302, 400)
