@@ -60,20 +60,20 @@ def test_bare_domains_under_any_real_top_level_domain_count_as_links_on_x(writte
     assert text.count("x", written) == length
 
 
-def _fastest_of_three(value: str) -> float:
+def _fastest(value: str) -> float:
     timings = []
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         text.count("x", value)
         timings.append(time.perf_counter() - started)
     return min(timings)
 
 
-@pytest.mark.parametrize("unit", ["a.", "www.a-", "http://a.", "x.co "])
-def test_counting_for_x_grows_linearly_with_hostile_text(unit):
-    # Host-like runs make the URL pattern backtrack; four times the text may take at
-    # most about four times as long (twelve allows for noise), never sixteen or more.
-    short, long = unit * (500 // len(unit)), unit * (2000 // len(unit))
-    _fastest_of_three(short)
-    ratio = _fastest_of_three(long) / max(_fastest_of_three(short), 1e-4)
-    assert ratio < 12
+@pytest.mark.parametrize("unit", ["a.", "www.a-", "http://a.", "x.co ", "ab. "])
+def test_hostile_text_costs_x_counting_no_more_than_plain_text_of_its_length(unit):
+    # Host-like runs made the URL pattern backtrack (2,000 characters of "a.": seconds,
+    # hundreds of times plain prose). Both are timed here, each at its fastest of five.
+    hostile = unit * (2000 // len(unit))
+    plain = ("Proud of the team, and of what we built this year. " * 40)[: len(hostile)]
+    ratio = _fastest(hostile) / max(_fastest(plain), 1e-5)
+    assert ratio < 5

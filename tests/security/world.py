@@ -37,6 +37,7 @@ SKIPPED_PREFIXES = {
 # Patterns that answer people outside the organization on purpose.
 PUBLIC = {
     "healthz": "the load balancer's probe: answers 'ok' and nothing else",
+    "favicon": "the site icon browsers fetch before anyone logs in: a static image",
     "tracked_link": "the short link inside a shared post: anyone on the internet follows it; it redirects "
     "to its stored target only",
     "invitation_accept": "the emailed invitation link: the token is the permission, for a person without an account",
