@@ -46,7 +46,17 @@ def with_utm(url: str, *, network: str, campaign: str, content: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def tracked_link_create(*, share: Share) -> TrackedLink:
+def trackable(url: str) -> bool:
+    """Only an absolute web address gets a tracked link: anything else would redirect
+    relative to `/l/<code>` itself (a post without a link made a self-loop)."""
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def tracked_link_create(*, share: Share) -> TrackedLink | None:
+    """The share's short link; None when the post has no link to track."""
+    if not trackable(share.post.link_url):
+        return None
     target = with_utm(
         share.post.link_url, network=share.network, campaign=f"post-{share.post_id}", content=f"share-{share.id}"
     )
@@ -60,6 +70,17 @@ def tracked_link_create(*, share: Share) -> TrackedLink:
 
 def short_url(code: str) -> str:
     return settings.SITE_URL + reverse("tracked_link", args=[code])
+
+
+def share_short_url(share: Share) -> str | None:
+    """The short link that goes out with the share, or None for a share without a link."""
+    link = getattr(share, "tracked_link", None)
+    return short_url(link.code) if link is not None else None
+
+
+def sample_short_url(post) -> str | None:
+    """A stand-in of a share's short link, for previews and length checks before it exists."""
+    return short_url("x" * CODE_LENGTH) if trackable(post.link_url) else None
 
 
 def is_bot(user_agent: str) -> bool:
@@ -79,22 +100,36 @@ def visitor_hash(*, ip: str, user_agent: str) -> str:
 # fraction of a second of clicks (at most three times wal_writer_delay), never
 # corrupt or half-write them, and nothing else a visitor does depends on them.
 _FOLLOW_SQL = """
-WITH link AS (SELECT id, target_url FROM advocacy_trackedlink WHERE code = %s),
-click AS (INSERT INTO advocacy_click (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link)
+WITH link AS (
+    SELECT id, share_id, target_url FROM advocacy_trackedlink
+    WHERE code = %s AND (target_url LIKE 'https://%%' OR target_url LIKE 'http://%%')
+),
+click AS (INSERT INTO advocacy_click (link_id, at, is_bot, visitor) SELECT id, %s, %s, %s FROM link),
+went_out AS (
+    UPDATE advocacy_share SET status = 'posted', posted_at = %s, updated_at = %s
+    FROM link WHERE advocacy_share.id = link.share_id AND advocacy_share.status = 'handed_off' AND NOT %s
+)
 SELECT target_url, set_config('synchronous_commit', 'off', true) FROM link
 """
+
+# A share handed off to the sharer (Facebook's dialog) went out once a person, not a
+# crawler, follows its link: it turns "posted" then, still unverified.
 
 
 def link_follow(*, code: str, user_agent: str, ip: str) -> str | None:
     """Count a visit of the link with this code; its stored target, or None if there is no such link."""
     at, bot, visitor = timezone.now(), is_bot(user_agent), visitor_hash(ip=ip, user_agent=user_agent)
     if connection.vendor != "postgresql":
-        link = TrackedLink.objects.filter(code=code).only("id", "target_url").first()
-        if link is None:
+        link = TrackedLink.objects.filter(code=code).only("id", "share_id", "target_url").first()
+        if link is None or not trackable(link.target_url):
             return None
         Click.objects.create(link_id=link.id, at=at, is_bot=bot, visitor=visitor)
+        if not bot and link.share_id:
+            Share.objects.filter(pk=link.share_id, status=Share.Status.HANDED_OFF).update(
+                status=Share.Status.POSTED, posted_at=at, updated_at=at
+            )
         return link.target_url
     with connection.cursor() as cursor:
-        cursor.execute(_FOLLOW_SQL, [code, at, bot, visitor])
+        cursor.execute(_FOLLOW_SQL, [code, at, bot, visitor, at, at, bot])
         row = cursor.fetchone()
     return row[0] if row else None

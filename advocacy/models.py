@@ -18,8 +18,11 @@ class Share(models.Model):
         POSTED = "posted", _("Posted")
         FAILED = "failed", _("Failed")
         NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnect")
+        # Facebook: the sharer got the text and the dialog; nothing says it was posted
+        # until someone follows its tracked link (then it is "posted", unverified).
+        HANDED_OFF = "handed_off", _("Handed off")
 
-    FINAL_STATES = (Status.POSTED, Status.FAILED, Status.NEEDS_RECONNECT)
+    FINAL_STATES = (Status.POSTED, Status.FAILED, Status.NEEDS_RECONNECT, Status.HANDED_OFF)
 
     class Twist(models.TextChoices):
         """How personal the comment is: the authenticity guard's verdict."""

@@ -138,7 +138,7 @@ def shares_create(
     company = member is None
     # The company's own posts of this post, per network, for a sharer who quotes them.
     quoted = amplify.company_posts_by_network(post=post) if quote_company and not company else {}
-    placeholder_link = links.short_url("x" * links.CODE_LENGTH)
+    placeholder_link = links.sample_short_url(post)
     for profile in profiles:
         problems += _problems_for(
             profile,
@@ -177,13 +177,10 @@ def shares_create(
                     quoted_share=quoted.get(profile.network),
                 )
                 link = links.tracked_link_create(share=share)
+                short_link = links.short_url(link.code) if link else None
                 share.body_text = share_body(post=post, comment=comment, company=company)
                 share.final_text = share_compose(
-                    post=post,
-                    network=profile.network,
-                    comment=comment,
-                    link=links.short_url(link.code),
-                    company=company,
+                    post=post, network=profile.network, comment=comment, link=short_link, company=company
                 )
                 if share.quoted_share_id:
                     # A quote carries the company's post, not the link: the words are all it says.
@@ -192,10 +189,10 @@ def shares_create(
                 if not adapter.can_publish:
                     # No posting through the API (Facebook: Meta allows none to personal
                     # profiles): the sharer posts through the share dialog, which nothing
-                    # can confirm.
-                    share.status, share.verified = Share.Status.POSTED, False
-                    share.remote_url, share.posted_at = adapter.share_dialog_url(links.short_url(link.code)), now
-                share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url", "posted_at"])
+                    # confirms but a visit of the tracked link (advocacy.links.link_follow).
+                    share.status, share.verified = Share.Status.HANDED_OFF, False
+                    share.remote_url = adapter.share_dialog_url(short_link)
+                share.save(update_fields=["body_text", "final_text", "status", "verified", "remote_url"])
                 shares.append(share)
                 if share.status == Share.Status.QUEUED:
                     _queue_push(share.id)
@@ -296,7 +293,7 @@ def share_push(*, share_id: int) -> str:
         return "skipped"
     # A post without a link has nothing for a tracked link to lead to: its share goes
     # out without one, so its images go as images rather than as a link card's picture.
-    link = links.short_url(share.tracked_link.code) if share.post.link_url else None
+    link = links.share_short_url(share)
     try:
         # Read and fitted before the network is touched: a store that is down costs no token refresh.
         images = (

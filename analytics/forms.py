@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +22,11 @@ from networks import NETWORK_CHOICES
 PRESETS = [7, 30, 90, 365]
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# Dates a filter accepts. Far enough either way for any real report, and far from
+# the calendar's ends, where the period before, the day after or a time zone's
+# offset would step outside the dates Python and PostgreSQL can hold.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2199, 12, 31)
 METRICS = {
     "potential_reach": gettext_lazy("Potential reach"),
     "engagements": gettext_lazy("Engagements"),
@@ -89,8 +95,18 @@ class FilterForm(forms.Form):
         choices=[("", gettext_lazy("Custom dates"))]
         + [(n, gettext_lazy("Last %(days)s days") % {"days": n}) for n in PRESETS],
     )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()}),
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()}),
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
+    )
     network = forms.ChoiceField(
         label=gettext_lazy("Network"),
         required=False,

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from advocacy.views import composer, core, feed, links, shares
-from config import health, pwa
+from config import health, icons, pwa
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("favicon.ico", icons.favicon, name="favicon"),
     path("feed/", feed.feed, name="feed"),
     path("feed/<int:post_id>/share/", composer.compose, name="compose"),
     path("feed/<int:post_id>/share/preview/", composer.compose_preview, name="compose_preview"),

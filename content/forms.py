@@ -4,9 +4,11 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from content.compliance import MAX_PHRASE_CHARS, MAX_PHRASES
 from content.images import ImageSlot, problem_message
 from content.models import ComplianceSettings, Post, Topic
 from employees.models import Team
@@ -20,6 +22,8 @@ IMAGE_EXTENSIONS = {
     "image/webp": {".webp"},
 }
 IMAGE_SLOTS = media.MAX_IMAGES
+MAX_CAPTION_CHARS = 10_000
+MAX_BODY_CHARS = 10_000
 
 
 def validate_image_upload(upload) -> None:
@@ -120,8 +124,8 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = ["title", "body", "link_url", "topics", "audience_teams", "expires_at", "internal_notes"]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 4}),
-            "internal_notes": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 4, "maxlength": MAX_BODY_CHARS}),
+            "internal_notes": forms.Textarea(attrs={"rows": 2, "maxlength": MAX_BODY_CHARS}),
             "topics": forms.CheckboxSelectMultiple,
             "audience_teams": forms.CheckboxSelectMultiple,
             "expires_at": DateTimeInput(),
@@ -129,6 +133,9 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("body", "internal_notes"):
+            self.fields[name].max_length = MAX_BODY_CHARS
+            self.fields[name].validators.append(MaxLengthValidator(MAX_BODY_CHARS))
         self.fields["topics"].queryset = Topic.objects.filter(organization=organization).order_by("name")
         self.fields["audience_teams"].queryset = Team.objects.filter(organization=organization).order_by("name")
 
@@ -141,8 +148,12 @@ class PostForm(forms.ModelForm):
 
 class CaptionForm(forms.Form):
     network = forms.ChoiceField(label=_("Network"), choices=[("", _("Any network")), *NETWORK_CHOICES], required=False)
+    # A hard bound far above every network (LinkedIn: 3,000), whose limits explain themselves.
     text = forms.CharField(
-        label=_("Caption"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "caption-text"})
+        label=_("Caption"),
+        required=False,
+        max_length=MAX_CAPTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "caption-text"}),
     )
 
 
@@ -151,7 +162,14 @@ CaptionFormSet = formset_factory(CaptionForm, extra=2, max_num=10, validate_max=
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(label=_("Publish at"), widget=DateTimeInput())
+    # Only "Schedule" needs a time (the service says so when it is missing): a
+    # `required` field would stop the browser from saving a draft or publishing now.
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Only for “Schedule”. “Publish now” publishes at once."),
+    )
 
 
 class SuggestionForm(forms.Form):
@@ -181,6 +199,22 @@ class ComplianceForm(forms.ModelForm):
         model = ComplianceSettings
         fields = ["disclosure_text", "disclosure_mode", "blocked_phrases", "alt_text_required"]
         widgets = {"blocked_phrases": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_blocked_phrases(self):
+        text = self.cleaned_data.get("blocked_phrases", "")
+        phrases = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(phrases) > MAX_PHRASES:
+            raise forms.ValidationError(
+                _("At most %(limit)s blocked words or phrases; this list has %(count)s.")
+                % {"limit": MAX_PHRASES, "count": len(phrases)}
+            )
+        too_long = [phrase for phrase in phrases if len(phrase) > MAX_PHRASE_CHARS]
+        if too_long:
+            raise forms.ValidationError(
+                _("A blocked phrase may be at most %(limit)s characters: “%(phrase)s…” is longer.")
+                % {"limit": MAX_PHRASE_CHARS, "phrase": too_long[0][:40]}
+            )
+        return "\n".join(phrases)
 
     def clean(self):
         cleaned = super().clean()

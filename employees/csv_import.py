@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# Far beyond a real row (a name, an email, a few teams and roles) and far below the
+# csv module's field limit, whose error would otherwise end the import in a 500.
+MAX_LINE_CHARS = 4000
 REQUIRED_COLUMNS = ("email",)
 KNOWN_COLUMNS = ("name", "email", "team", "roles")
 _SPLIT = re.compile(r"[;|]")
@@ -75,7 +78,7 @@ def _decode_lines(data: bytes) -> tuple[list[tuple[int, str]], list[RowError]]:
             errors.append(RowError(number, "", [message]))
             continue
         try:
-            lines.append((number, raw.decode("utf-8")))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             errors.append(
                 RowError(
@@ -84,6 +87,12 @@ def _decode_lines(data: bytes) -> tuple[list[tuple[int, str]], list[RowError]]:
                     [_("This line is not UTF-8 text. Save the file as “CSV UTF-8” and upload it again.")],
                 )
             )
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            message = _("This line is longer than %(max)s characters; is it one person?") % {"max": MAX_LINE_CHARS}
+            errors.append(RowError(number, "", [message]))
+            continue
+        lines.append((number, text))
     return lines, errors
 
 
@@ -126,7 +135,11 @@ def invitations_import_csv(*, organization: Organization, data: bytes, invited_b
     seen: dict[str, int] = {}
 
     for number, text in lines[1:]:
-        cells = next(csv.reader([text], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([text], delimiter=delimiter), [])
+        except csv.Error:
+            report.errors.append(RowError(number, "", [_("This line is not valid CSV.")]))
+            continue
         row = {column: (cells[i].strip() if i < len(cells) else "") for i, column in enumerate(header)}
         email = row.get("email", "").lower()
         reasons: list[str] = []

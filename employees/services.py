@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from employees.audit import audit_record
+from employees.audit import audit_anonymise_person, audit_record
 from employees.models import AuditEvent, Invitation, Membership, Organization, Role, Team, User
 
 if TYPE_CHECKING:
@@ -314,6 +314,11 @@ def _user_anonymise(user: User, *, language: str) -> None:
     invitations.update(email=user.email, name="")
 
 
+def _profile_identifiers(profile) -> list[str]:
+    handle = profile.handle or ""
+    return [handle, handle.lstrip("@"), profile.display_name, profile.profile_url, profile.remote_id]
+
+
 @transaction.atomic
 def membership_offboard(*, membership: Membership, actor: User | None, actor_label: str = "") -> Membership:
     """A person leaves for good: their profiles are disconnected and their tokens deleted
@@ -348,7 +353,15 @@ def membership_offboard(*, membership: Membership, actor: User | None, actor_lab
     user = membership.user
     anonymised = not user.memberships.filter(is_active=True).exists()
     if anonymised:
+        all_profiles = list(SocialProfile.objects.filter(owner_membership__user=user))
+        identifiers = [user.name, user.email, *[value for p in all_profiles for value in _profile_identifiers(p)]]
         _user_anonymise(user, language=membership.organization.language)
+        audit_anonymise_person(
+            user=user,
+            identifiers=identifiers,
+            membership_ids=list(user.memberships.values_list("id", flat=True)),
+            profile_ids=[profile.id for profile in all_profiles],
+        )
         # The accounts' names and addresses identify the person as well as their own.
         for profile in profiles:
             profile.handle = profile.display_name = profile.profile_url = ""

@@ -310,7 +310,7 @@ class Adapter(ABC):
         return None
 
     @staticmethod
-    def share_dialog_url(link: str) -> str:
+    def share_dialog_url(link: str | None) -> str:
         raise Unsupported("this network posts through its API, not a share dialog")
 
     @classmethod

@@ -29,8 +29,17 @@ if TYPE_CHECKING:
 SHARER_URL = "https://www.facebook.com/sharer/sharer.php"
 
 
-def share_dialog_url(link: str) -> str:
-    """The sharer URL for `link` (the tracked link); nothing else may be passed."""
+HOME_URL = "https://www.facebook.com/"
+
+
+def share_dialog_url(link: str | None) -> str:
+    """The sharer URL for `link` (the tracked link); nothing else may be passed.
+
+    Without a link the dialog has nothing to share: the sharer writes the post on
+    Facebook itself, pasting the text they copied.
+    """
+    if not link:
+        return HOME_URL
     return f"{SHARER_URL}?{urlencode({'u': link})}"
 
 

@@ -6,10 +6,12 @@ caller must store both in one write, or the account is lost at the next refresh.
 
 from __future__ import annotations
 
+import html
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -50,6 +52,25 @@ TOKEN_URL = f"{API}{TOKEN_PATH}"
 # Images are uploaded with this scope; connections made before it was asked for lack it.
 MEDIA_SCOPE = "media.write"
 NOT_FOUND_PROBLEM = "https://api.twitter.com/2/problems/resource-not-found"
+
+
+# How far back a retried post looks for its own tweet on the member's timeline.
+RECOVERY_LOOKBACK = 20
+
+
+def _expanded_text(tweet: dict[str, Any]) -> str:
+    """A tweet's text as it was sent: X returns links as t.co and escapes &, < and >."""
+    text = str(tweet.get("text") or "")
+    urls = ((tweet.get("entities") or {}).get("urls")) or []
+    for entity in urls:
+        short, expanded = entity.get("url"), entity.get("expanded_url")
+        if short and expanded:
+            text = text.replace(str(short), str(expanded))
+    return html.unescape(text)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def post_url(tweet_id: str, username: str | None = None) -> str:
@@ -116,12 +137,22 @@ class XAdapter(Adapter):
         link_title: str = "",
         link_description: str = "",
     ) -> PublishResult:
-        body: dict[str, Any] = {"text": text_rules.compose(self.name, text, link)}
+        composed = text_rules.compose(self.name, text, link)
+        body: dict[str, Any] = {"text": composed}
         if images:
             self._check_media_scope()
             # Uploaded before the post: an image refused leaves nothing half-posted.
             body["media"] = {"media_ids": upload_each(images, self._upload_media)}
-        answer = self._request("POST", "/2/tweets", json=body)
+        try:
+            answer = self._request("POST", "/2/tweets", json=body)
+        except DuplicateContent:
+            try:
+                recovered = self._recover_duplicate(composed)
+            except PermanentError:
+                recovered = None  # the lookup was refused: the refusal of the post stands
+            if recovered is None:
+                raise
+            return recovered
         tweet_id = str((answer.get("data") or {}).get("id", ""))
         if not tweet_id:
             raise PermanentError("X accepted the post but returned no id")
@@ -176,6 +207,29 @@ class XAdapter(Adapter):
                 "POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": image.alt}}}
             )
         return media_id
+
+    def _recover_duplicate(self, composed: str) -> PublishResult | None:
+        """The member's own recent tweet with exactly this text, if X already has it.
+
+        X keeps no idempotency key. A worker that died after X accepted a post but
+        before the id was stored leaves a share that, retried, is refused as duplicate
+        content; the tweet is there, so find it on the member's timeline and carry on
+        with its id (a share's text holds its own tracked link, so it names one share).
+        """
+        me = (self._request("GET", "/2/users/me").get("data") or {}).get("id")
+        if not me:
+            return None
+        body = self._request(
+            "GET",
+            f"/2/users/{quote(str(me), safe='')}/tweets",
+            params={"max_results": RECOVERY_LOOKBACK, "tweet.fields": "entities", "exclude": "retweets,replies"},
+        )
+        wanted = _comparable(composed)
+        for tweet in body.get("data") or []:
+            if tweet.get("id") and _comparable(_expanded_text(tweet)) == wanted:
+                tweet_id = str(tweet["id"])
+                return PublishResult(tweet_id, post_url(tweet_id, self.credentials.extra.get("username")))
+        return None
 
     def fetch_metrics(self, remote_ids: list[str]) -> list[PostMetrics]:
         self._check_batch(remote_ids)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy import amplify, links, selectors, services
 from advocacy.forms import ShareForm
 from config.htmx import HtmxHttpRequest, vary_on_htmx
+from content.compliance import text_problems
 from content.images import media_summary
 from content.models import Post
 from content.selectors import posts_visible_to
@@ -105,7 +106,7 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     post, profiles = _share_target(request, post_id, company)
     comment = request.POST.get("comment", "")[:5000]
     chosen = [profile for profile in profiles if str(profile.id) in request.POST.getlist("profiles")] or list(profiles)
-    sample_link = links.short_url("x" * links.CODE_LENGTH)
+    sample_link = links.sample_short_url(post)
     quoted = amplify.company_posts_by_network(post=post) if request.POST.get("quote_company") and not company else {}
     image_count = post.images.count()
     previews = []
@@ -134,10 +135,17 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
             {
                 "profile": profile,
                 "text": final,
+                "link": sample_link,
                 "count": count,
                 "limit": limit,
                 "over": bool(limit and count > limit),
                 "media_note": media_note,
             }
         )
-    return render(request, "advocacy/composer_preview.html", {"previews": previews, "nudge": _nudge(post, comment)})
+    # The pure check: a preview records nothing; the share itself records what fired.
+    rules_broken = [
+        problem.message
+        for problem in text_problems(organization=post.organization, text=comment, require_disclosure=not company)
+    ]
+    context = {"previews": previews, "nudge": _nudge(post, comment), "rules_broken": rules_broken}
+    return render(request, "advocacy/composer_preview.html", context)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from advocacy import amplify, selectors
 from config.htmx import HtmxHttpRequest, vary_on_htmx
+from config.params import id_param
 from content.models import Topic
 from employees.access import membership_required
 from employees.models import Role
@@ -39,9 +40,9 @@ def _last_visit(session) -> timezone.datetime | None:
 @vary_on_htmx
 def feed(request: HtmxHttpRequest) -> HttpResponse:
     topic = request.GET.get("topic", "")
-    topic_id = int(topic) if topic.isdecimal() else None
+    topic_id = id_param(topic)
     page_param = request.GET.get("page", "1")
-    number = min(max(int(page_param), 1), MAX_PAGE) if page_param.isdecimal() else 1
+    number = min(max(int(page_param), 1), MAX_PAGE) if page_param.isdecimal() and len(page_param) < 10 else 1
     posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id).only(*selectors.FEED_CARD_FIELDS)
     # One more row than shown tells whether there is a next page, without a COUNT.
     start = (number - 1) * POSTS_PER_PAGE

@@ -10,6 +10,7 @@ from analytics.forms import filters_from
 from analytics.selectors.exports import TABLES, export_table
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
+from config.params import id_param
 from content.models import Post
 from employees.access import get_scoped_or_404, membership_required
 from employees.audit import audit_record
@@ -53,10 +54,10 @@ def export(request, table: str):
         raise Http404
     post = None
     if table == "post_shares":
-        post_id = request.GET.get("post", "")
-        if not post_id.isdecimal():
+        post_id = id_param(request.GET.get("post"))
+        if post_id is None:
             raise Http404
-        post = get_scoped_or_404(Post.objects.all(), membership, pk=int(post_id))
+        post = get_scoped_or_404(Post.objects.all(), membership, pk=post_id)
     scope = scope_for(membership)
     filters, _form = filters_from(request.GET, scope=scope, organization=membership.organization)
     audit_record(

@@ -86,7 +86,7 @@ def run(prepared: dict) -> Result:
         profile = profile_connect(
             member, network="facebook", remote_id="chaos", credentials=Credentials(access_token=""), handle="chaos"
         )
-        # Facebook shares go out through the share dialog: posted at once, measured by clicks.
+        # Facebook shares go out through the share dialog: handed off, measured by clicks.
         shares = [
             share_create(member=member, post=post, profile=profile, tag=NAME, number=number)
             for number, post in enumerate(posts_create(organization, LINKS), start=1)

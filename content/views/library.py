@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from advocacy import selectors as share_selectors
 from config.htmx import HtmxHttpRequest, vary_on_htmx
+from config.params import id_param, id_params
 from content import selectors, services
 from content.models import Post
 from employees.access import get_scoped_or_404, membership_required, scoped
@@ -19,7 +20,7 @@ POSTS_PER_PAGE = 25
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdecimal() else None
+    return id_param(value)
 
 
 @membership_required(Role.COMMS)
@@ -51,7 +52,7 @@ def library(request: HtmxHttpRequest) -> HttpResponse:
 @membership_required(Role.COMMS)
 @require_POST
 def bulk_action(request):
-    ids = [int(value) for value in request.POST.getlist("post") if value.isdecimal()]
+    ids = id_params(request.POST.getlist("post"))
     posts = scoped(Post.objects.filter(pk__in=ids), request.membership)
     if request.POST.get("action") == "archive" and ids:
         count = services.posts_archive(posts=posts, actor=request.user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.htmx import HtmxHttpRequest, vary_on_htmx
+from config.params import id_param
 from employees import selectors, services
 from employees.access import get_scoped_or_404, membership_required
 from employees.csv_import import invitations_import_csv
@@ -33,7 +34,7 @@ def people(request: HtmxHttpRequest) -> HttpResponse:
         else "active",
     }
     team_id = request.GET.get("team", "")
-    filters["team_id"] = int(team_id) if team_id.isdecimal() else None
+    filters["team_id"] = id_param(team_id)
     members = selectors.member_list(organization=organization, **filters)
     page = Paginator(members, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {

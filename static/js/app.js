@@ -55,3 +55,18 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register("/sw.js").catch(() => {});
   });
 }
+
+// Copy a text (e.g. the words to paste into Facebook's share dialog) with one click.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  try {
+    await navigator.clipboard.writeText(source.value ?? source.textContent);
+  } catch {
+    source.select?.();
+    document.execCommand("copy");
+  }
+  if (button.dataset.copied) button.textContent = button.dataset.copied;
+});

@@ -54,6 +54,13 @@ def test_publish_posts_the_text_with_the_link_last(respx_mock):
 
 
 def test_a_duplicate_post_is_reported_as_such(respx_mock):
+    # The member's timeline holds no tweet with this text: nothing to recover.
+    respx_mock.get("https://api.x.com/2/users/me").mock(
+        return_value=httpx.Response(200, json={"data": {"id": "2244994945", "username": "emma", "name": "Emma"}})
+    )
+    respx_mock.get("https://api.x.com/2/users/2244994945/tweets").mock(
+        return_value=httpx.Response(200, json={"meta": {"result_count": 0}})
+    )
     respx_mock.post(TWEETS).mock(
         return_value=httpx.Response(
             403,

@@ -43,6 +43,7 @@ PUBLIC = {
     "service_worker": "the installable app's service worker script, the same for everyone",
     "offline": "the page the service worker shows without a connection: no personal data",
     "healthz": "the load balancer's probe: answers 'ok' and nothing else",
+    "favicon": "the site icon browsers fetch before anyone logs in: a static image",
     "tracked_link": "the short link inside a shared post: anyone on the internet follows it; it redirects "
     "to its stored target only",
     "invitation_accept": "the emailed invitation link: the token is the permission, for a person without an account",
