@@ -27,7 +27,7 @@ run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
-	$(BIN)/honcho start
+	$(BIN)/honcho -f Procfile.dev start
 
 # Tests run with production settings (DEBUG off) plus the few values a test client needs.
 test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-checks
