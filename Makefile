@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e bench chaos lint format messages compilemessages lock clean bluesky
+.PHONY: run test e2e bench chaos lint format messages compilemessages lock clean bluesky deploy-tools
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ compilemessages: $(STAMP)
 bluesky:
 	bash tests/bluesky/setup.sh
 
+# docker-compose and caddy (Debian's packages) for the deployment tests.
+deploy-tools:
+	bash deploy/tools.sh
+
 run: export DEBUG ?= 1
 run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -34,7 +38,7 @@ test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-c
 test: export FIELD_ENCRYPTION_KEYS ?= dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=
 test: export ALLOWED_HOSTS ?= testserver,127.0.0.1,localhost
 test: export SECURE_SSL_REDIRECT ?= 0
-test: $(STAMP) compilemessages bluesky
+test: $(STAMP) compilemessages bluesky deploy-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py collectstatic --noinput -v0
