@@ -53,6 +53,14 @@ def _close_old_connections(sender=None, **kwargs) -> None:
     close_old_connections()
 
 
+@signals.worker_ready.connect
+@signals.beat_init.connect
+def _warn_about_embedded_defaults(sender=None, **kwargs) -> None:
+    from config.startup import embedded_defaults_warn
+
+    embedded_defaults_warn()
+
+
 app.conf.beat_schedule = {
     "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},
     "expire-due-posts": {"task": "content.tasks.posts_expire_due_task", "schedule": crontab()},

@@ -13,16 +13,19 @@ from typing import Any
 
 _KEPT_HEADERS = {"user-agent", "accept", "accept-language", "content-type", "content-length", "x-request-id"}
 # Anything that looks like a credential inside a free-text message.
-_SECRET_PATTERN = re.compile(
-    r"(?i)(bearer\s+|token[\"'=:\s]+|password[\"'=:\s]+|secret[\"'=:\s]+|authorization[\"'=:\s]+)\S+"
-)
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)(bearer\s+)\S+"),
+    re.compile(r"(?i)((?:token|password|secret|authorization)[\"'=:\s]+)(?!\[redacted\])(?:bearer\s+)?\S+"),
+]
 _REDACTED = "[redacted]"
 
 
 def _scrub_text(text: Any) -> Any:
     if not isinstance(text, str):
         return text
-    return _SECRET_PATTERN.sub(lambda match: match.group(1) + _REDACTED, text)
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda match: match.group(1) + _REDACTED, text)
+    return text
 
 
 def event_scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
