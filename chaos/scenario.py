@@ -18,7 +18,7 @@ from chaos import environment
 from chaos.processes import broker_own
 from chaos.result import Result
 
-SCENARIOS = ["worker-kill", "broker-restart", "network-faults", "tokens", "clicks-worker-down"]
+SCENARIOS = ["worker-kill", "broker-restart", "network-faults", "tokens", "clicks-worker-down", "db-restart"]
 PREPARE = {"broker-restart": broker_own}
 
 
