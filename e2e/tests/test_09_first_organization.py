@@ -63,6 +63,10 @@ def test_the_first_admin_joins_turns_on_two_factor_and_invites_a_colleague(open_
     assert membership.is_admin and membership.is_active
 
     page.goto("/account/2fa/totp/activate/")
+    # Joining logged her in, but changing how she logs in asks for the password again.
+    expect(page.get_by_role("heading", name="Confirm Access")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     secret = page.locator("#authenticator_secret").input_value()
     code, used = totp_code(secret)
     page.get_by_label("Authenticator code").fill(code)
