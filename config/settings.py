@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "template_partials",
     "django_guid",
+    "health_check",
     "django_htmx",
     "allauth",
     "allauth.account",

@@ -41,3 +41,11 @@ def test_the_storage_check_leaves_no_file_behind(client):
     client.get("/health/?format=json")
     after = {path for path in media.rglob("*") if path.is_file()} if media.exists() else set()
     assert {path for path in after if path not in before} == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_reading_the_health_page_gets_a_page(client):
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 500  # no worker answers in this test
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Database" in response.content
