@@ -18,6 +18,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from health_check.views import HealthCheckView
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,3 +59,17 @@ def service_checks() -> list:
     # A ping sent through the broker and answered by a worker: the task path works end to end.
     checks.append(("health_check.contrib.celery.Ping", {"limit": 1, "timeout": timedelta(seconds=3)}))
     return checks
+
+
+class ServiceHealthView(HealthCheckView):
+    """django-health-check's view, answering 503 (not 500) when a service is down.
+
+    A failed check is a service that is unavailable, not an error of this page; monitors
+    and load balancers take any 5xx as unhealthy either way.
+    """
+
+    async def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = await super().get(request, *args, **kwargs)
+        if response.status_code == 500:
+            response.status_code = 503
+        return response

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from health_check.views import HealthCheckView
 
 from advocacy.views import composer, core, feed, links, shares
 from config import health
@@ -15,7 +14,7 @@ admin_site_secure()
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("health/", HealthCheckView.as_view(checks=health.service_checks()), name="health"),
+    path("health/", health.ServiceHealthView.as_view(checks=health.service_checks()), name="health"),
     path("organization/switch/", organizations.organization_switch, name="organization_switch"),
     path("feed/", feed.feed, name="feed"),
     path("feed/<int:post_id>/share/", composer.compose, name="compose"),

@@ -13,13 +13,15 @@ from employees import selectors
 from employees.models import Membership
 
 
-@require_POST
 @login_required
+@require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
     try:
         organization_id = int(request.POST.get("organization", ""))
     except ValueError:
         raise Http404 from None
+    if not 0 < organization_id < 2**63:
+        raise Http404
     # Only an organization the person actively belongs to; anything else is not there.
     membership = (
         Membership.objects.filter(user=request.user, organization_id=organization_id, is_active=True)

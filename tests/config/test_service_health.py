@@ -26,9 +26,9 @@ def test_every_service_is_checked_and_healthy_with_a_worker_running(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_worker_the_health_page_says_so_and_answers_500(client):
+def test_without_a_worker_the_health_page_says_so_and_answers_503(client):
     response = client.get("/health/?format=json")
-    assert response.status_code == 500
+    assert response.status_code == 503
     results = checks_by_name(response)
     assert results["Ping"] != "OK"
     assert results["Database"] == "OK"
@@ -46,6 +46,6 @@ def test_the_storage_check_leaves_no_file_behind(client):
 @pytest.mark.django_db(transaction=True)
 def test_a_person_reading_the_health_page_gets_a_page(client):
     response = client.get("/health/", HTTP_ACCEPT="text/html")
-    assert response.status_code == 500  # no worker answers in this test
+    assert response.status_code == 503  # no worker answers in this test
     assert response["Content-Type"].startswith("text/html")
     assert b"Database" in response.content

@@ -51,11 +51,14 @@ def test_a_deactivated_membership_cannot_be_switched_to(cast, login, alice_in_tw
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("value", ["", "abc", "-1", "0", "99999999999999999999999"])
 def test_a_malformed_choice_is_a_404_not_an_error(cast, login, value):
     assert login(cast.alice).post(reverse("organization_switch"), {"organization": value}).status_code == 404
 
 
-def test_switching_needs_a_post_and_a_login(cast, client):
-    assert client.post(reverse("organization_switch"), {"organization": cast.org.id}).status_code == 302
-    assert client.get(reverse("organization_switch")).status_code == 405
+def test_switching_needs_a_post_and_a_login(cast, client, login):
+    anonymous = client.post(reverse("organization_switch"), {"organization": cast.org.id})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("organization_switch")).status_code == 302
+    assert login(cast.emma).get(reverse("organization_switch")).status_code == 405

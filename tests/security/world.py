@@ -30,6 +30,8 @@ INVITATION_TOKEN = "acme-invitation-token-known-to-the-test"
 # Whole URL prefixes that are not the platform's own views.
 SKIPPED_PREFIXES = {
     "admin/": "Django's admin: staff only, behind its own login; no member of an organization is staff.",
+    "health/": "django-health-check: the monitors' check of every service, public by design; it names each "
+    "service and says OK or how it failed, and answers 503 while one is down (no worker runs in these tests).",
     "account/": "django-allauth: login, logout, password reset and two-factor set-up are public by design "
     "and act only on the visitor's own account.",
 }
