@@ -129,6 +129,13 @@ def invitation_resend(*, invitation: Invitation) -> None:
     invitation_send_task.delay_on_commit(invitation.id)
 
 
+def invitation_reopen(*, invitation: Invitation) -> None:
+    """Make an expired invitation pending again, to be sent with a new link (`invitation_send`)."""
+    if invitation.status == Invitation.Status.EXPIRED:
+        invitation.status = Invitation.Status.PENDING
+        invitation.save(update_fields=["status"])
+
+
 def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.status != Invitation.Status.PENDING:
         raise ValidationError(_("Only pending invitations can be revoked."))
@@ -464,11 +471,13 @@ def _organization_existing(*, organization: Organization, email: str) -> Organiz
         organization=organization, user__email__iexact=email, is_admin=True, is_active=True
     ).exists():
         return OrganizationSetup(organization=organization, invitation=None, created=False)
-    pending = Invitation.objects.filter(
-        organization=organization, email__iexact=email, status=Invitation.Status.PENDING
-    )
+    open_invitations = Invitation.objects.filter(
+        organization=organization,
+        email__iexact=email,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED],
+    ).order_by("-status", "-created_at")  # "pending" sorts after "expired": pending first
     # Roles are a JSON list; checked here because SQLite cannot look inside one.
-    invitation = next((row for row in pending if Role.ADMIN in row.roles), None)
+    invitation = next((row for row in open_invitations if Role.ADMIN in row.roles), None)
     if invitation is not None:
         return OrganizationSetup(organization=organization, invitation=invitation, created=False)
     raise ValidationError(

@@ -123,3 +123,16 @@ def test_an_unreachable_mail_server_is_explained_and_a_rerun_with_resend_sends_i
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     org_create("Acme", "--admin-email", "boss@acme.example", "--resend")
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_expired_admin_invitation_can_be_sent_again():
+    org_create("Acme", "--admin-email", "boss@acme.example")
+    Invitation.objects.update(status=Invitation.Status.EXPIRED)
+    output = org_create("Acme", "--admin-email", "boss@acme.example")
+    assert "an expired admin invitation" in output
+    assert Invitation.objects.get().status == Invitation.Status.EXPIRED
+    org_create("Acme", "--admin-email", "boss@acme.example", "--resend")
+    invitation = Invitation.objects.get()
+    assert invitation.status == Invitation.Status.PENDING
+    assert len(mail.outbox) == 2

@@ -44,11 +44,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{organization.name} exists already and {admin_email} is its admin. Nothing to do.")
             return
         elif not resend:
+            state = "an expired" if setup.invitation.status == setup.invitation.Status.EXPIRED else "a pending"
             self.stdout.write(
-                f"{organization.name} exists already and {setup.invitation.email} has a pending admin invitation "
+                f"{organization.name} exists already and {setup.invitation.email} has {state} admin invitation "
                 "(nothing changed). Run again with --resend to send it again with a new link."
             )
             return
+        else:
+            services.invitation_reopen(invitation=setup.invitation)
         try:
             url = services.invitation_send(invitation=setup.invitation)
         except OSError as error:
