@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e bench chaos scim-check lint format messages compilemessages lock clean bluesky idp
+.PHONY: run test e2e bench chaos scim-check lint format messages compilemessages lock clean bluesky idp deploy-tools
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,19 +27,23 @@ bluesky:
 idp:
 	bash tests/idp/setup.sh
 
+# docker-compose and caddy (Debian's packages) for the deployment tests.
+deploy-tools:
+	bash deploy/tools.sh
+
 run: export DEBUG ?= 1
 run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
-	$(BIN)/honcho start
+	$(BIN)/honcho -f Procfile.dev start
 
 # Tests run with production settings (DEBUG off) plus the few values a test client needs.
 test: export SECRET_KEY ?= test-only-secret-key-that-is-long-enough-for-django-checks
 test: export FIELD_ENCRYPTION_KEYS ?= dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=
 test: export ALLOWED_HOSTS ?= testserver,127.0.0.1,localhost
 test: export SECURE_SSL_REDIRECT ?= 0
-test: $(STAMP) compilemessages bluesky idp
+test: $(STAMP) compilemessages bluesky idp deploy-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py collectstatic --noinput -v0

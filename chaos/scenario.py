@@ -26,6 +26,7 @@ SCENARIOS = [
     "redis-pressure",
     "tokens",
     "clicks-worker-down",
+    "db-restart",
 ]
 PREPARE = {"broker-restart": broker_own, "redis-pressure": broker_and_cache_own}
 

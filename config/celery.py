@@ -27,6 +27,10 @@ app.conf.update(
     task_time_limit=90,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # Beat touches its heartbeat file on every tick (config/heartbeat.py) and ticks
+    # at least once a minute, so a healthcheck can tell a stuck beat by the file's age.
+    beat_scheduler="config.heartbeat:HeartbeatScheduler",
+    beat_max_interval=60,
 )
 
 # Celery's Django fixup closes every database connection before and after each task,
@@ -47,6 +51,14 @@ def _close_old_connections(sender=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.worker_ready.connect
+@signals.beat_init.connect
+def _warn_about_embedded_defaults(sender=None, **kwargs) -> None:
+    from config.startup import embedded_defaults_warn
+
+    embedded_defaults_warn()
 
 
 app.conf.beat_schedule = {

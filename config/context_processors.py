@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from employees import selectors
 from employees.models import Role
 
 # (label, url name, roles that see it); an empty tuple means every member.
@@ -31,4 +32,16 @@ def navigation(request) -> dict:
             url = reverse(url_name)
             active = request.path == url if url_name == "dashboard" else request.path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
-    return {"navigation": items, "site_name": settings.SITE_NAME}
+    return {
+        "navigation": items,
+        "site_name": settings.SITE_NAME,
+        "switchable_memberships": _switchable(request, membership),
+    }
+
+
+def _switchable(request, membership) -> list:
+    """The person's other organizations, for the switcher; empty with only one."""
+    if membership is None:
+        return []
+    memberships = selectors.memberships_for_switcher(user=request.user)
+    return memberships if len(memberships) > 1 else []

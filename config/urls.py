@@ -6,6 +6,10 @@ from django.urls import include, path
 
 from advocacy.views import composer, core, feed, links, shares
 from config import health, icons, pwa
+from config.admin_site import admin_site_secure
+from employees.views import organizations
+
+admin_site_secure()
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -14,6 +18,8 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
     path("favicon.ico", icons.favicon, name="favicon"),
+    path("health/", health.ServiceHealthView.as_view(checks=health.service_checks()), name="health"),
+    path("organization/switch/", organizations.organization_switch, name="organization_switch"),
     path("feed/", feed.feed, name="feed"),
     path("feed/<int:post_id>/share/", composer.compose, name="compose"),
     path("feed/<int:post_id>/share/preview/", composer.compose_preview, name="compose_preview"),

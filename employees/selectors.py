@@ -156,3 +156,12 @@ def personal_data(*, user: User) -> dict:
         ],
         "shares": member_share_records(membership_ids=[membership.id for membership in memberships]),
     }
+
+
+def memberships_for_switcher(*, user: User) -> list[Membership]:
+    """The active memberships a person can switch between, by organization name."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization")
+        .order_by("organization__name", "organization_id")
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -11,10 +13,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from employees.audit import audit_anonymise_person, audit_record
@@ -45,8 +49,13 @@ def invitation_create(
     roles: Iterable[str] = (),
     teams: Iterable[Team] = (),
     invited_by: User | None,
+    send: bool = True,
 ) -> Invitation:
-    """Invite a person by email. The email itself is sent by a task after commit."""
+    """Invite a person by email. The email itself is sent by a task after commit.
+
+    `send=False` leaves the sending to the caller (`invitation_send`), for a caller that
+    must show the link itself.
+    """
     from employees.tasks import invitation_send_task
 
     email = email.strip().lower()
@@ -77,12 +86,13 @@ def invitation_create(
             )
     except IntegrityError:
         raise ValidationError(_("%(email)s has already been invited.") % {"email": email}) from None
-    invitation_send_task.delay_on_commit(invitation.id)
+    if send:
+        invitation_send_task.delay_on_commit(invitation.id)
     return invitation
 
 
-def invitation_send(*, invitation: Invitation) -> None:
-    """Give the invitation a fresh token and email its link.
+def invitation_send(*, invitation: Invitation) -> str:
+    """Give the invitation a fresh token and email its link; returns the link.
 
     The token is made here, at send time, so that it never travels through the
     task queue; resending invalidates the previous link.
@@ -105,6 +115,7 @@ def invitation_send(*, invitation: Invitation) -> None:
         }
         body = render_to_string("employees/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
+    return context["url"]
 
 
 def invitation_resend(*, invitation: Invitation) -> None:
@@ -116,6 +127,13 @@ def invitation_resend(*, invitation: Invitation) -> None:
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
     invitation.save(update_fields=["status", "expires_at"])
     invitation_send_task.delay_on_commit(invitation.id)
+
+
+def invitation_reopen(*, invitation: Invitation) -> None:
+    """Make an expired invitation pending again, to be sent with a new link (`invitation_send`)."""
+    if invitation.status == Invitation.Status.EXPIRED:
+        invitation.status = Invitation.Status.PENDING
+        invitation.save(update_fields=["status"])
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
@@ -434,3 +452,85 @@ def organization_save(*, organization: Organization, actor: User, changed: Itera
             },
         )
     return organization
+
+
+# -- the first organization on a new server ------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganizationSetup:
+    """What `organization_create_with_admin` found or made: `invitation` is None once the admin joined."""
+
+    organization: Organization
+    invitation: Invitation | None
+    created: bool
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50].strip("-") or "organization"
+    slug, number = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def organization_create_with_admin(
+    *, name: str, admin_email: str, language: str = "en", time_zone: str = "UTC"
+) -> OrganizationSetup:
+    """Create an organization and invite its first admin (the invitation is not sent here).
+
+    Running it again with the same name and admin changes nothing and says what is
+    there; the same name with another admin, or any bad value, is refused before
+    anything is written.
+    """
+    name = " ".join(name.split())
+    email = admin_email.strip().lower()
+    if not name:
+        raise ValidationError(_("The organization needs a name."))
+    if len(name) > Organization._meta.get_field("name").max_length:
+        raise ValidationError(_("The organization's name is too long (200 characters at most)."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(_("%(email)s is not a valid email address.") % {"email": admin_email}) from None
+    if language not in dict(settings.LANGUAGES):
+        languages = ", ".join(code for code, _label in settings.LANGUAGES)
+        raise ValidationError(
+            _("%(language)s is not a language of the platform; use one of: %(languages)s.")
+            % {"language": language, "languages": languages}
+        )
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a time zone name such as Europe/Copenhagen.") % {"zone": time_zone})
+
+    with transaction.atomic():
+        existing = Organization.objects.select_for_update().filter(name__iexact=name).first()
+        if existing is not None:
+            return _organization_existing(organization=existing, email=email)
+        organization = Organization.objects.create(
+            name=name, slug=_unique_slug(name), language=language, timezone=time_zone
+        )
+        invitation = invitation_create(
+            organization=organization, email=email, roles=[Role.ADMIN], invited_by=None, send=False
+        )
+    return OrganizationSetup(organization=organization, invitation=invitation, created=True)
+
+
+def _organization_existing(*, organization: Organization, email: str) -> OrganizationSetup:
+    if Membership.objects.filter(
+        organization=organization, user__email__iexact=email, is_admin=True, is_active=True
+    ).exists():
+        return OrganizationSetup(organization=organization, invitation=None, created=False)
+    open_invitations = Invitation.objects.filter(
+        organization=organization,
+        email__iexact=email,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED],
+    ).order_by("-status", "-created_at")  # "pending" sorts after "expired": pending first
+    # Roles are a JSON list; checked here because SQLite cannot look inside one.
+    invitation = next((row for row in open_invitations if Role.ADMIN in row.roles), None)
+    if invitation is not None:
+        return OrganizationSetup(organization=organization, invitation=invitation, created=False)
+    raise ValidationError(
+        _("An organization named %(name)s exists already and %(email)s is not its admin; choose another name.")
+        % {"name": organization.name, "email": email}
+    )

@@ -23,7 +23,8 @@ def _named_urls_without_parameters(resolver=None, namespace=""):
 @pytest.mark.parametrize("person", ["alice", "carol", "mike", "emma", "olga"])
 def test_no_page_answers_with_a_server_error(cast, login, person):
     client = login(getattr(cast, person))
-    urls = sorted(set(_named_urls_without_parameters()) - {reverse("account_logout")})
+    # /health/ answers 503 on purpose while a service is down, and no worker runs here.
+    urls = sorted(set(_named_urls_without_parameters()) - {reverse("account_logout"), reverse("health")})
     assert len(urls) > 20
     for url in urls:
         response = client.get(url)

@@ -76,7 +76,7 @@ from django.conf import settings
 from django.test import Client
 
 client = Client(HTTP_HOST="advocacy.example.com")
-plain = client.get("/healthz")
+plain = client.get("/account/login/")
 secure = client.get("/account/login/", secure=True)
 cookie = secure.cookies.get(settings.CSRF_COOKIE_NAME)
 print(json.dumps({
