@@ -87,7 +87,8 @@ def test_the_first_admin_joins_turns_on_two_factor_and_invites_a_colleague(open_
     # From now on the password alone is not enough.
     page.get_by_role("button", name="Log out").click()
     page.goto("/account/login/")
-    page.get_by_label("Email").fill(ADMIN)
+    page.get_by_label("Work email").fill(ADMIN)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/account/2fa/authenticate/"))
