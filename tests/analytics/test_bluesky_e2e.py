@@ -61,11 +61,18 @@ def test_likes_and_a_repost_on_bluesky_reach_the_managers_dashboard_through_the_
     for client in clients:
         client.follow(emma_account.did)
     clients[0].follow(company_account.did)
-    network.process_all()
-    # The followers each profile has when it shares are its potential reach.
-    for profile in (emma_profile, company_profile):
-        profile_audience_refresh(profile_id=profile.id)
-        profile.refresh_from_db()
+    # The followers each profile has when it shares are its potential reach. The AppView
+    # indexes follows in the background: read until it counts them all.
+    expected = {emma_profile.id: 2, company_profile.id: 1}
+
+    def audiences_indexed() -> bool:
+        network.process_all()
+        for profile in (emma_profile, company_profile):
+            profile_audience_refresh(profile_id=profile.id)
+            profile.refresh_from_db()
+        return all(profile.followers == expected[profile.id] for profile in (emma_profile, company_profile))
+
+    wait_for(audiences_indexed, timeout=60, interval=1.0)
 
     post = PostFactory.published(organization=cast.org, title="Our new office", link_url="https://example.com/office")
     with running_worker():
