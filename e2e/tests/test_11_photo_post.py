@@ -57,7 +57,10 @@ def test_comms_publish_a_photo_and_an_employee_shares_it_to_bluesky(open_page, s
     composer = page.locator("#composer")
     composer.get_by_label(f"Bluesky · {accounts.emil.handle}").check()
     composer.get_by_label("Your comment").fill(COMMENT)
-    expect(composer.locator("#share-preview .preview-text")).to_contain_text(COMMENT)
+    preview = composer.locator("#share-preview")
+    # Until a profile is ticked the preview shows every profile; then only the chosen one.
+    expect(preview.locator(".counter")).to_have_count(1)
+    expect(preview.locator(".preview-text")).to_contain_text(COMMENT)
     shot(page, "journeys/11-composer-photo")
     composer.get_by_role("button", name="Share", exact=True).click()
     expect(page.get_by_role("heading", name="My shares")).to_be_visible()
