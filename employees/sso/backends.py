@@ -12,14 +12,17 @@ import json
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from social_core.backends.open_id_connect import OpenIdConnectAuth
 from social_core.backends.saml import SAMLAuth
+from social_core.exceptions import AuthConfigurationError, AuthProviderError
+from social_core.utils import http_error, user_agent
 
 from employees.sso.errors import SSORefused
-from employees.sso.fetch import sso_host_check
+from employees.sso.fetch import guarded_request, sso_host_check
 from employees.sso.models import IdentityProvider
 
 if TYPE_CHECKING:
@@ -62,9 +65,45 @@ class _OrganizationBackend:
             self._sso_provider = provider
         return self._sso_provider
 
-    def request(self, url: str, **kwargs) -> Response:
-        sso_host_check(url)
-        return super().request(url, **kwargs)
+    def request(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers=None,
+        data=None,
+        json=None,
+        auth=None,
+        params=None,
+        timeout: float | None = None,
+        stage: str = "user_info",
+    ) -> Response:
+        """The library's request, made through the egress guard, with the library's error mapping."""
+        headers = dict(headers or {})
+        if self.SEND_USER_AGENT and "User-Agent" not in headers:
+            headers["User-Agent"] = self.setting("USER_AGENT") or user_agent()
+        try:
+            response = guarded_request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                json=json,
+                auth=auth,
+                params=params,
+                timeout=timeout or settings.SOCIAL_AUTH_REQUESTS_TIMEOUT,
+            )
+        except requests.Timeout as error:
+            raise AuthProviderError(self, code="timeout", stage=stage) from error
+        except requests.exceptions.InvalidURL as error:
+            raise AuthConfigurationError(self, code="invalid_setting", parameter="url", stage=stage) from error
+        except requests.ConnectionError as error:
+            raise AuthProviderError(self, code="connection_failed", stage=stage) from error
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as error:
+            raise http_error(self, error, stage=stage) from error
+        return response
 
 
 class OrganizationOIDC(_OrganizationBackend, OpenIdConnectAuth):
