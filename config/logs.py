@@ -18,3 +18,16 @@ class RequestIdFilter(CorrelationId):
         if record.request_id is None:
             record.request_id = "-"
         return True
+
+
+class WithoutTraceback(logging.Filter):
+    """A request refused for the client's own error (a forged Host header) is one line.
+
+    Scanners send such requests all day; a stack trace for each would bury the
+    platform's real errors in its log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
