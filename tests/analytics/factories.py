@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 
 import factory
 from django.utils import timezone
@@ -111,3 +112,18 @@ class FakeAdapter:
 
     def close(self) -> None:
         pass
+
+
+def organization_totals(organization) -> SimpleNamespace:
+    """The organization's day rows, summed per measure.
+
+    A share posted an hour ago and the engagement or click seen now fall on two days
+    when a test runs in the first hour of the organization's day.
+    """
+    from analytics.models import OrganizationDay
+
+    rows = list(OrganizationDay.objects.filter(organization=organization))
+    assert len({row.is_company for row in rows}) == 1, "company and people rows mixed"
+    measures = [field.name for field in OrganizationDay._meta.fields if "IntegerField" in field.get_internal_type()]
+    totals = {name: sum(getattr(row, name) or 0 for row in rows) for name in measures}
+    return SimpleNamespace(**totals, is_company=rows[0].is_company)
