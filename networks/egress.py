@@ -23,6 +23,7 @@ The API, for any client whose host comes from outside:
     url = egress.check_url(url)               # scheme and address spelling; resolve=True asks DNS too
     with egress.client() as http: ...         # an httpx.Client whose every connection is guarded
     egress.GuardedTransport()                 # the same, for an SDK that builds its own client
+    egress.timed_transport()                  # no address checks, the same deadline (fixed API hosts)
     egress.fetch(url, max_bytes=...)          # GET with redirects followed and re-checked, size and time capped
     egress.configure(allow_private=callable)  # whether private hosts are allowed (read at each check)
 
@@ -495,6 +496,12 @@ class GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._transport.close()
+
+
+def timed_transport() -> GuardedTransport:
+    """For a network's own API host, named in the settings rather than typed by a user:
+    any address and plain http are allowed, but each call keeps the deadline and size cap."""
+    return GuardedTransport(https_only=False, allow_private=True)
 
 
 def client(

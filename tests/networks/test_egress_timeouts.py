@@ -112,6 +112,16 @@ def test_a_mastodon_instance_trickling_its_answer_means_retry_later(server, monk
     masto.close()
 
 
+def test_a_fixed_api_host_gets_the_same_deadline(server, monkeypatch):
+    # X, LinkedIn and Facebook: hosts from the settings, no address checks, but a deadline.
+    monkeypatch.setattr(egress, "TOTAL_TIMEOUT", DEADLINE)
+    server.routes["/2/tweets"] = trickle_route(b"", BYTE_DELAY)
+
+    with http.make_client() as client, pytest.raises(RetryLater, match="timed out"):
+        http.send(client, "POST", server.url("/2/tweets"), json={"text": "Proud of the team"})
+    assert hung_up(server) == ["/2/tweets"]
+
+
 @pytest.mark.django_db
 def test_a_share_cut_off_by_a_slow_network_is_retried_and_posted_once(
     cast, server, monkeypatch, settings, django_capture_on_commit_callbacks
