@@ -42,9 +42,11 @@ SLOW_PROFILES = 2
 CONCURRENCY = 4
 BLUESKY_ACCOUNTS = 2
 BLUESKY_POSTS = 4
+# Longer than the read timeout (networks/http.py TIMEOUT): a read timeout cuts it.
 SILENCE = 25.0
+# A byte in time for each of the client's reads: only the deadline for the whole call can cut.
 TRICKLE_EVERY = 1.0
-# A byte in time for the client's next read: only the deadline for the whole call can cut.
+# What Celery logs when a task meets its soft or hard time limit.
 LIMIT_WORDS = ("SoftTimeLimitExceeded", "TimeLimitExceeded", "Hard time limit")
 
 
