@@ -3,10 +3,12 @@ an SMTP sink.
 
 The fault server answers in the shapes the adapters expect (networks/x.py,
 mastodon.py) and follows a script per share: e.g. a 429 asking for a wait, then a 500,
-then success. It records every request with its time, so a scenario can check that the
-platform waited as long as it was asked and did not retry in a loop. It can also keep
-X's OAuth 2.0 tokens: access tokens that expire or are revoked (401), single-use
-refresh tokens that rotate, and refresh tokens refused for good (400 invalid_grant).
+then success, or a success answered too slowly ("slow": silent for a while first;
+"trickle": sent a byte at a time), which the client gives up on. It records every
+request with its time, so a scenario can check that the platform waited as long as it
+was asked and did not retry in a loop. It can also keep X's OAuth 2.0 tokens: access
+tokens that expire or are revoked (401), single-use refresh tokens that rotate, and
+refresh tokens refused for good (400 invalid_grant).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import base64
 import itertools
 import json
 import re
+import select
+import socket
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +39,11 @@ class Call:
     # Epoch seconds before which the server asked not to be called again for this share.
     wait_until: float | None = None
     token: str = ""
+    # "slow" or "trickle" for an answer given too slowly; then, once it is over, how long
+    # the client stayed (seconds) and whether it hung up before the answer was complete.
+    delivery: str = ""
+    held: float | None = None
+    cut: bool = False
 
 
 @dataclass
@@ -58,21 +68,31 @@ class Book:
 
 
 class FaultServer:
-    """`script` is what each share's attempts get, in order ("429", "500", "ok"); after it, "ok"."""
+    """`script` is what each share's attempts get, in order ("429", "500", "ok", "slow",
+    "trickle"), or a function of the share's number giving that; after it, "ok".
+
+    "slow" creates the post and says nothing for `slow` seconds before answering;
+    "trickle" creates it and sends the answer a byte every `trickle` seconds. A client
+    that gives up never learns the post's id, so its retry must not make a second post.
+    """
 
     def __init__(
         self,
         *,
         pattern: str,
-        script: tuple[str, ...] = ("ok",),
+        script: tuple[str, ...] | Callable[[int], tuple[str, ...]] = ("ok",),
         wait: float = 2.0,
         latency: float = 0.0,
+        slow: float = 25.0,
+        trickle: float = 1.0,
         client: tuple[str, str] | None = None,
     ) -> None:
         self.pattern = re.compile(pattern)
         self.script = script
         self.wait = wait
         self.latency = latency
+        self.slow = slow
+        self.trickle = trickle
         self.client = client
         self.lock = threading.Lock()
         self.book = Book()
@@ -137,7 +157,13 @@ class FaultServer:
             return "ok"
         attempt = self.attempts.get(number, 0)
         self.attempts[number] = attempt + 1
-        return self.script[attempt] if attempt < len(self.script) else "ok"
+        script = self.script(number) if callable(self.script) else self.script
+        return script[attempt] if attempt < len(script) else "ok"
+
+    def held(self) -> list[Call]:
+        """Answers given too slowly, the ones still being given included (held None)."""
+        with self.lock:
+            return [call for call in self.book.calls if call.delivery]
 
 
 def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
@@ -179,10 +205,52 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             text = str(payload.get("text") or payload.get("status") or "")
             with server.lock:
                 answer = self._decide(api, text, self.headers.get("Idempotency-Key", ""))
+                call = server.book.calls[-1]
             if server.latency and answer[0] != 401:
                 # Accepted on arrival, answered a while later: keeps several shares in flight.
                 time.sleep(server.latency)
-            self._send(*answer)
+            if call.delivery:
+                self._send_slowly(call, *answer)
+            else:
+                self._send(*answer)
+
+        def _send_slowly(self, call: Call, status: int, body: dict, headers: dict[str, str]) -> None:
+            """The answer too late ("slow") or a byte at a time ("trickle"), until the client hangs up."""
+            data = json.dumps(body).encode()
+            head = f"HTTP/1.1 {status} {self.responses[status][0]}\r\nContent-Type: application/json; charset=utf-8\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            head += f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            answer = head.encode() + data
+            self.close_connection = True
+            started = time.monotonic()
+            gone = False
+            try:
+                if call.delivery == "slow":
+                    gone = self._hung_up(server.slow)
+                    if not gone:
+                        self.wfile.write(answer)
+                else:
+                    for byte in answer:
+                        self.wfile.write(bytes([byte]))
+                        if self._hung_up(server.trickle):
+                            gone = True
+                            break
+            except OSError:
+                gone = True
+            with server.lock:
+                call.held, call.cut = time.monotonic() - started, gone
+
+        def _hung_up(self, seconds: float) -> bool:
+            """Wait up to `seconds`; whether the client closed its end meanwhile."""
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                readable, _w, _x = select.select([self.connection], [], [], left)
+                if readable:
+                    try:
+                        return self.connection.recv(1, socket.MSG_PEEK) == b""
+                    except OSError:
+                        return True
+            return False
 
         def _decide(self, api: str, text: str, key: str) -> tuple[int, dict, dict[str, str]]:
             """The answer to a post, with the lock held: (status, body, headers)."""
@@ -202,6 +270,8 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if step == "500":
                 call.status = 500
                 return 500, {"title": "Internal Server Error", "error": "Internal Server Error"}, {}
+            if step in ("slow", "trickle"):
+                call.delivery = step
             if api == "mastodon" and key in server.idempotency:
                 # Mastodon keeps an Idempotency-Key for an hour: the same status again.
                 call.status = 200

@@ -7,6 +7,7 @@ children too and stopping one never touches anything this package did not start.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REDIS_SERVER = "/usr/bin/redis-server"
+MOUNT, UMOUNT = "/usr/bin/mount", "/usr/bin/umount"
 
 T = TypeVar("T")
 
@@ -237,3 +239,78 @@ def broker_and_cache_own(scenario: str) -> dict[str, RedisServer]:
     prepared = broker_own(scenario)
     os.environ["CACHE_URL"] = prepared["broker"].url.rsplit("/", 1)[0] + "/1"
     return prepared
+
+
+class MediaVolume:
+    """A small filesystem of the scenario's own for the media folder: a tmpfs of `size`.
+
+    Mounting needs root (the scenarios run as root); when it cannot be mounted,
+    `problem` says why and nothing else changes. `fill` takes every byte that is left,
+    `free` gives them back.
+    """
+
+    def __init__(self, scenario: str, *, size: str = "8m") -> None:
+        self.path = log_dir(scenario) / "media"
+        self.size = size
+        self.mounted = False
+        self.problem = ""
+        self.filler = self.path / "filler"
+
+    def start(self) -> MediaVolume:
+        self.path.mkdir(parents=True, exist_ok=True)
+        if os.path.ismount(self.path):
+            self._unmount()  # left behind by a run that did not finish
+        try:
+            subprocess.run(  # noqa: S603 - fixed program, our own arguments
+                [MOUNT, "-t", "tmpfs", "-o", f"size={self.size},mode=0755", "chaos-media", str(self.path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        except FileNotFoundError:
+            self.problem = "no mount command on this machine"
+        except subprocess.CalledProcessError as error:
+            self.problem = f"mount -t tmpfs refused: {(error.stderr or '').strip() or f'exit {error.returncode}'}"
+        else:
+            self.mounted = True
+        return self
+
+    def available(self) -> int:
+        stats = os.statvfs(self.path)
+        return stats.f_bavail * stats.f_frsize
+
+    def fill(self) -> int:
+        """Write until not one more byte fits; returns the bytes written."""
+        written = 0
+        with self.filler.open("ab", buffering=0) as filler:
+            for size in (1 << 20, 1 << 12, 1):
+                block = b"\0" * size
+                while True:
+                    try:
+                        written += filler.write(block)
+                    except OSError as error:
+                        if error.errno != errno.ENOSPC:
+                            raise
+                        break
+        return written
+
+    def free(self) -> None:
+        self.filler.unlink(missing_ok=True)
+
+    def _unmount(self) -> None:
+        result = subprocess.run([UMOUNT, str(self.path)], capture_output=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            subprocess.run([UMOUNT, "-l", str(self.path)], capture_output=True, check=False)  # noqa: S603
+
+    def stop(self) -> None:
+        if self.mounted:
+            self._unmount()
+            self.mounted = False
+
+
+def media_volume_own(scenario: str) -> dict[str, MediaVolume]:
+    """MediaVolume as MEDIA_ROOT of this process and of every process it starts."""
+    volume = MediaVolume(scenario).start()
+    if volume.mounted:
+        os.environ["MEDIA_ROOT"] = str(volume.path)
+    return {"media": volume}

@@ -26,6 +26,8 @@ class Result:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     logs: str = ""
+    # Why the scenario could not run here (it then counts nothing and fails nothing).
+    skipped: str = ""
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,8 @@ class Result:
         parts += [f"{key}={value}" for key, value in self.figures.items()]
         parts.append(f"seconds={self.seconds:.0f}")
         verdict = "ok" if self.ok else "FAILED: " + "; ".join(self.problems)
+        if self.skipped and self.ok:
+            verdict = f"skipped: {self.skipped}"
         return f"chaos {self.name}: {' '.join(parts)} {verdict}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from chaos import environment
-from chaos.processes import broker_and_cache_own, broker_own
+from chaos.processes import broker_and_cache_own, broker_own, media_volume_own
 from chaos.result import Result
 
 SCENARIOS = [
@@ -27,8 +27,10 @@ SCENARIOS = [
     "tokens",
     "clicks-worker-down",
     "db-restart",
+    "slow-network",
+    "disk-full",
 ]
-PREPARE = {"broker-restart": broker_own, "redis-pressure": broker_and_cache_own}
+PREPARE = {"broker-restart": broker_own, "redis-pressure": broker_and_cache_own, "disk-full": media_volume_own}
 
 
 def module_for(name: str):

@@ -6,6 +6,7 @@ the local disk and an S3-compatible bucket behave the same for web and worker.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,18 @@ def _storage_errors() -> tuple[type[BaseException], ...]:
 
 # What a store that is down, unreachable or refusing raises.
 STORAGE_ERRORS = _storage_errors()
+# A disk (or quota) with no room left: the store answers, it just cannot take more.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def storage_full(error: BaseException) -> bool:
+    """Whether `error`, or an error it came from, says the media store has no room left."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _FULL:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class StorageUnavailable(Exception):

@@ -23,6 +23,7 @@ The API, for any client whose host comes from outside:
     url = egress.check_url(url)               # scheme and address spelling; resolve=True asks DNS too
     with egress.client() as http: ...         # an httpx.Client whose every connection is guarded
     egress.GuardedTransport()                 # the same, for an SDK that builds its own client
+    egress.timed_transport()                  # no address checks, the same deadline (fixed API hosts)
     egress.fetch(url, max_bytes=...)          # GET with redirects followed and re-checked, size and time capped
     egress.configure(allow_private=callable)  # whether private hosts are allowed (read at each check)
 
@@ -31,6 +32,8 @@ Pure Python, no Django: the Django side calls `configure` once at start-up.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ipaddress
 import re
 import socket
@@ -52,7 +55,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # What one API answer may hold and take, whatever the server; fetch() caps pages lower.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-TOTAL_TIMEOUT = 60.0
+# The longest one request may take from the first connection attempt to the last byte
+# of its answer, however the server spaces its bytes out. Well inside the push task's
+# soft time limit (advocacy/tasks.py, 45 s): a slow network costs the share one attempt,
+# retried later, never the worker a killed task.
+TOTAL_TIMEOUT = 30.0
 
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits (RFC 6052, RFC 8215):
 # a NAT64 gateway forwards them to that IPv4 address.
@@ -298,6 +305,62 @@ def check_url(
 
 # -- connections ----------------------------------------------------------------------
 
+# The moment the request under way on this thread must be done by (time.monotonic()),
+# or None. Every connect, TLS handshake, read and write of a guarded connection waits at
+# most until then, so a server sending its headers or body a byte at a time, each byte
+# inside the read timeout, is still cut off at the deadline.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("egress_deadline", default=None)
+
+
+@contextlib.contextmanager
+def _until(deadline: float) -> Iterator[None]:
+    """Make `deadline` (or an earlier one already set) the limit of what runs inside."""
+    outer = _deadline.get()
+    token = _deadline.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` cut to what is left before the deadline; `error` once nothing is left."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise error("the answer took longer than the time allowed for it")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every wait ends at the deadline of the request using it."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, timeout=_bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, timeout=_bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self._stream.start_tls(
+                ssl_context, server_hostname=server_hostname, timeout=_bounded(timeout, httpcore.ConnectTimeout)
+            )
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
 
 class _GuardedBackend(httpcore.NetworkBackend):
     """Opens TCP connections only to addresses it resolved and checked itself."""
@@ -320,9 +383,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
             try:
                 # The address, not the name: resolving again could give another answer.
                 # TLS still verifies the certificate for the name the URL holds.
-                return self._inner.connect_tcp(
-                    str(address), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                stream = self._inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=_bounded(timeout, httpcore.ConnectTimeout),
+                    local_address=local_address,
+                    socket_options=socket_options,
                 )
+                return _DeadlineStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         assert error is not None
@@ -339,8 +407,9 @@ class _CappedStream(httpx.SyncByteStream):
     """A response body cut off past a size or a deadline.
 
     Reads are timed one by one, so a server dripping a byte at a time needs a
-    deadline for the whole answer as well; it is reported as a read timeout, which
-    callers already treat as "try again later".
+    deadline for the whole answer as well: each read waits at most until it
+    (`_DeadlineStream`). It is reported as a read timeout, which callers already treat
+    as "try again later".
     """
 
     def __init__(self, stream: httpx.SyncByteStream, *, host: str, limit: int, deadline: float) -> None:
@@ -351,7 +420,13 @@ class _CappedStream(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
-        for chunk in self._stream:
+        chunks = iter(self._stream)
+        while True:
+            # Set around each read only: between reads the caller's code runs.
+            with _until(self._deadline):
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
             size += len(chunk)
             if size > self._limit:
                 raise ResponseTooLarge(self._host, self._limit)
@@ -367,7 +442,8 @@ class GuardedTransport(httpx.BaseTransport):
     """An httpx transport that checks every request's URL and every connection's address.
 
     `allow_private=None` reads the configured rule at each check. Each answer is
-    capped at `max_bytes` (as sent, before decompression) and `total_timeout` seconds.
+    capped at `max_bytes` (as sent, before decompression) and `total_timeout` seconds,
+    from the first connection attempt to the last byte, whatever the per-read timeouts.
     """
 
     def __init__(
@@ -377,12 +453,12 @@ class GuardedTransport(httpx.BaseTransport):
         allow_private: bool | None = None,
         verify: ssl.SSLContext | None = None,
         max_bytes: int = MAX_RESPONSE_BYTES,
-        total_timeout: float = TOTAL_TIMEOUT,
+        total_timeout: float | None = None,
     ) -> None:
         self._https_only = https_only
         self._allow_private = allow_private
         self._max_bytes = max_bytes
-        self._total_timeout = total_timeout
+        self._total_timeout = TOTAL_TIMEOUT if total_timeout is None else total_timeout
         context = verify or ssl_context()
         self._transport = httpx.HTTPTransport(verify=context)
         limits = httpx.Limits()
@@ -404,7 +480,8 @@ class GuardedTransport(httpx.BaseTransport):
         host = request.url.raw_host.decode("ascii")
         check_host(host, allow_private=self._private_allowed())
         deadline = time.monotonic() + self._total_timeout
-        response = self._transport.handle_request(request)
+        with _until(deadline):
+            response = self._transport.handle_request(request)
         declared = response.headers.get("content-length", "")
         if declared.isdecimal() and int(declared) > self._max_bytes:
             response.close()
@@ -419,6 +496,12 @@ class GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._transport.close()
+
+
+def timed_transport() -> GuardedTransport:
+    """For a network's own API host, named in the settings rather than typed by a user:
+    any address and plain http are allowed, but each call keeps the deadline and size cap."""
+    return GuardedTransport(https_only=False, allow_private=True)
 
 
 def client(
@@ -480,7 +563,7 @@ def fetch(
     # deadline for the whole fetch as well.
     deadline = time.monotonic() + total_timeout
     current = check_url(url, https_only=https_only)
-    with client(https_only=https_only, headers={"User-Agent": user_agent}, verify=verify) as http:
+    with client(https_only=https_only, headers={"User-Agent": user_agent}, verify=verify) as http, _until(deadline):
         for _hop in range(max_redirects + 1):
             timeout = _timeout(deadline, connect_timeout, read_timeout)
             result = _get(http, current, headers=headers or {}, limit=max_bytes, deadline=deadline, timeout=timeout)

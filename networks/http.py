@@ -74,7 +74,17 @@ def shared_transport() -> httpx.BaseTransport:
 
 
 def make_client(*, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """A client with explicit timeouts and our User-Agent; `transport` is for tests."""
+    """A client with explicit timeouts and our User-Agent; `transport` is for tests.
+
+    For a network's own API host, from the settings: no address checks, but the egress
+    guard's deadline for each whole call, so that a trickling API cannot hold a worker
+    past the push task's time limit either.
+    """
+    if transport is None:
+        # Imported here: the guard builds on this module's TLS context and timeouts.
+        from networks.egress import timed_transport
+
+        transport = timed_transport()
     return httpx.Client(
         timeout=TIMEOUT,
         headers={"User-Agent": USER_AGENT},

@@ -12,6 +12,7 @@ share once, at the time the network named; every share is posted once.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -128,9 +129,15 @@ def _rate_limited(server: FaultServer) -> int:
 
 
 def _unacknowledged_messages() -> int:
-    """Messages a worker took from the broker and has not acknowledged (kombu's Redis transport)."""
+    """Messages a worker took from this scenario's queue and has not acknowledged.
+
+    Kombu's Redis transport keeps them in one hash for every queue, each as
+    [message, exchange, routing key]. Only this scenario's count: workers SIGKILLed by
+    an earlier scenario (worker-kill) leave theirs there until the visibility timeout.
+    """
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    return client.hlen("unacked")
+    queue = os.environ["CELERY_QUEUE"]
+    return sum(1 for value in client.hvals("unacked") if json.loads(value)[2] == queue)
 
 
 def judge(result: Result, server: FaultServer, share_ids: list[int], due: dict[int, datetime]) -> None:

@@ -20,17 +20,13 @@ default loses messages under pressure but no share (the sweeper); pages never an
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections import Counter
 
-import httpx
 import redis
-from allauth.account.models import EmailAddress
-from django.urls import reverse
 
 from advocacy.models import Share
 from chaos.faults import FaultServer
+from chaos.pages import PLAIN_HTTP, PagePoller, viewer_prepare
 from chaos.platform import (
     comment_for,
     organization_create,
@@ -50,10 +46,7 @@ POSTS = 10
 LIMIT = "8mb"
 # Cache entries as the platform writes them: a key per page fragment or period's sums.
 ENTRY_BYTES = 32 * 1024
-# The signed-in poller talks plain http on loopback: cookies without the Secure flag.
-PLAIN_HTTP = {"SECURE_COOKIES": "0"}
 FILL_ROUNDS = 4  # the cache is written this many times the limit
-PASSWORD = "chaos-password-that-is-long-enough"  # noqa: S105 - a throwaway account
 
 
 def run(prepared: dict) -> Result:
@@ -64,12 +57,7 @@ def run(prepared: dict) -> Result:
     cache_server = None
     try:
         organization, members = organization_create("Chaos redis pressure", people=PEOPLE)
-        viewer = members[0]
-        viewer.is_manager = True
-        viewer.save(update_fields=["is_manager"])
-        viewer.user.set_password(PASSWORD)
-        viewer.user.save(update_fields=["password"])
-        EmailAddress.objects.create(user=viewer.user, email=viewer.user.email, verified=True, primary=True)
+        viewer = viewer_prepare(members[0])
         profiles = [
             profile_connect(
                 member,
@@ -170,51 +158,6 @@ def fill(client: redis.Redis) -> None:
     value = os.urandom(ENTRY_BYTES)
     for index in range(FILL_ROUNDS * limit // ENTRY_BYTES):
         client.set(f":1:chaos-entry-{index}", value, ex=300)
-
-
-class PagePoller:
-    """A signed-in manager loading the dashboard and the feed, in a thread, until stopped."""
-
-    def __init__(self, base: str, email: str) -> None:
-        self.base = base
-        self.email = email
-        self.codes: Counter = Counter()
-        self.pages = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PagePoller:
-        self.client = httpx.Client(base_url=self.base, timeout=30, follow_redirects=False)
-        login = reverse("account_login")
-        self.client.get(login)
-        token = self.client.cookies.get("csrftoken", "")
-        answer = self.client.post(
-            login,
-            data={"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.base + login},
-        )
-        if answer.status_code != 302:
-            raise RuntimeError(f"signing in answered {answer.status_code}")
-        self.thread.start()
-        return self
-
-    def _run(self) -> None:
-        urls = [reverse("dashboard"), reverse("feed")]
-        while not self.stop.is_set():
-            for url in urls:
-                try:
-                    self.codes[self.client.get(url).status_code] += 1
-                except httpx.HTTPError:
-                    self.codes["error"] += 1
-                self.pages += 1
-
-    def errors(self) -> int:
-        return sum(count for code, count in self.codes.items() if code == "error" or int(code) >= 500)
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join(timeout=60)
-        self.client.close()
 
 
 def judge(result: Result, server: FaultServer, share_ids: list[int]) -> None:

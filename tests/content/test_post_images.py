@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -57,6 +61,29 @@ def test_a_missing_description_is_explained_and_nothing_is_saved(cast, login):
     assert "Image 2 needs a description (alt text)" in response.content.decode()
     assert not Post.objects.exists()
     assert not PostImage.objects.exists()
+
+
+def test_a_full_media_disk_is_explained_nothing_is_saved_and_saving_works_once_there_is_room(cast, login, monkeypatch):
+    # What the local disk raises when it has no room left (`make chaos CHAOS_ARGS=disk-full`
+    # fills a real one).
+    def no_room(storage, name, content):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", no_room)
+    full = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
+
+    assert full.status_code == 400
+    page = full.content.decode()
+    assert "the media store is full, so nothing was saved" in page
+    assert "Team day in Aarhus" in page  # what was typed is still in the form
+    assert not Post.objects.exists()
+    assert not PostImage.objects.exists()
+
+    monkeypatch.undo()
+    again = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
+
+    assert again.status_code == 302
+    assert PostImage.objects.get().alt_text == "The roof"
 
 
 def test_an_organization_can_make_descriptions_optional(cast, login):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import select
 import socket
 import ssl
 import threading
@@ -35,6 +36,8 @@ class Server:
     connections: int = 0
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
+    # Paths whose client hung up before the answer was complete (slow and trickled routes).
+    hung_up: list[str] = field(default_factory=list)
 
     def url(self, path: str = "/", *, host: str | None = None) -> str:
         return f"{self.scheme}://{host or self.host}:{self.port}{path}"
@@ -71,6 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, content = 200, {"Content-Type": "text/plain"}, (self.headers.get("host") or "").encode()
         else:
             status, headers, content = route(self)
+        if isinstance(content, Trickle):
+            self._trickle(status, headers, content)
+            return
         chunks = content if isinstance(content, Drip) else Drip([content], 0.0)
         self.send_response(status)
         for name, value in headers.items():
@@ -85,6 +91,31 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(chunks.delay)
         except OSError:
             pass  # the client gave up, as it should
+
+    def _trickle(self, status: int, headers: dict[str, str], content: Trickle) -> None:
+        """The whole answer, status line and headers included, one byte at a time."""
+        head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        head += f"Content-Length: {len(content.body)}\r\nConnection: close\r\n\r\n"
+        try:
+            for byte in head.encode() + content.body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                if self.client_gone(content.delay):
+                    self.server.state.hung_up.append(self.path)
+                    break
+        except OSError:
+            self.server.state.hung_up.append(self.path)  # the client gave up, as it should
+        self.close_connection = True
+
+    def client_gone(self, seconds: float) -> bool:
+        """Wait up to `seconds`; whether the client closed the connection meanwhile."""
+        readable, _write, _error = select.select([self.connection], [], [], seconds)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     do_GET = do_POST = _answer
 
@@ -111,6 +142,32 @@ class Drip:
     delay: float
     # Without a Content-Length the body runs until the connection closes (HTTP/1.0).
     declare: bool = True
+
+
+@dataclass
+class Trickle:
+    """An answer sent a byte at a time, from the status line on, with a pause after each."""
+
+    body: bytes
+    delay: float
+
+
+def trickle_route(body: bytes, delay: float, status: int = 200) -> Route:
+    return lambda handler: (status, {"Content-Type": "application/json"}, Trickle(body, delay))
+
+
+def slow_route(delay: float, payload: object, status: int = 200) -> Route:
+    """Nothing at all for `delay` seconds, then the whole JSON answer at once.
+
+    A client that hangs up before is noted in `hung_up`, and gets nothing.
+    """
+
+    def route(handler: _Handler) -> tuple[int, dict[str, str], bytes]:
+        if handler.client_gone(delay):
+            handler.server.state.hung_up.append(handler.path)
+        return status, {"Content-Type": "application/json"}, json.dumps(payload).encode()
+
+    return route
 
 
 def drip_route(chunks: int, delay: float, *, declare: bool = True) -> Route:
