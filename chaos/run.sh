@@ -11,4 +11,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash tests/bluesky/setup.sh
+# The pages run with DEBUG off and read the static files' manifest (a build step: no secrets).
+DEBUG=1 .venv/bin/python manage.py collectstatic --noinput -v0
 exec .venv/bin/python -m chaos "$@"
