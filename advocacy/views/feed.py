@@ -64,6 +64,8 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
         # The control dial: employees may write posts; the comms team takes them down.
         "can_write": dial_of(request.membership.organization).employees_write,
         "can_take_down": request.membership.has_role(Role.COMMS),
+        "can_review": request.membership.has_role(Role.COMMS, Role.MANAGER)
+        and dial_of(request.membership.organization).employees_write,
     }
     template = "advocacy/feed.html#feed_page" if request.htmx and number > 1 else "advocacy/feed.html"
     return render(request, template, context)
