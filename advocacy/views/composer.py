@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy import amplify, links, selectors, services
+from advocacy.echo import echo_risk
 from advocacy.forms import ShareForm
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.compliance import text_problems
@@ -155,4 +156,6 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
         for problem in text_problems(organization=post.organization, text=comment, require_disclosure=not company)
     ]
     context = {"previews": previews, "nudge": _nudge(post, comment), "rules_broken": rules_broken}
+    if not company:
+        context["echo"] = echo_risk(membership=request.membership, comment=comment)
     return render(request, "advocacy/composer_preview.html", context)
