@@ -27,6 +27,7 @@ def _author_form(*args, membership, **kwargs) -> PostForm:
     for name in list(form.fields):
         if name not in AUTHOR_FIELDS:
             del form.fields[name]
+    form.fields["body"].label = _("What you want to say")
     form.fields["audience_teams"].queryset = authoring.author_teams(membership=membership)
     form.fields["audience_teams"].help_text = _("Leave empty for the whole organization, or choose your teams.")
     return form

@@ -50,6 +50,7 @@ def test_the_author_editor_is_the_comms_editor_without_captions_schedule_or_note
     for absent in ("captions-TOTAL_FORMS", 'name="internal_notes"', 'name="publish_at"', 'name="expires_at"'):
         assert absent not in page
     assert "Send for approval" in page
+    assert "What you want to say" in page
 
 
 def test_a_decentralized_post_waits_for_comms_or_the_authors_manager(cast, login):
