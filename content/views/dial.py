@@ -44,7 +44,6 @@ def dial_panel(membership) -> dict:
     ]
     return {
         "dial": dial_of(organization),
-        "dial_form": DialForm(initial={"control": organization.control}),
         "dial_positions": positions,
         "dial_pending": pending,
         "dial_distribution": trail[-1].distribution,
