@@ -7,7 +7,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 
 from advocacy.models import Share
@@ -35,12 +36,36 @@ FEED_CARD_FIELDS = (
 
 
 def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
-    """The member's feed, newest first; each post knows whether the member has shared it."""
+    """The member's feed, newest first; each post knows whether the member has shared it,
+    and an employee's post its author's name and team (read in the same query)."""
     mine = Share.objects.filter(member=membership, post=OuterRef("pk"))
-    posts = posts_visible_to(membership).annotate(shared_by_me=Exists(mine)).order_by("-published_at", "-id")
+    posts = (
+        posts_visible_to(membership)
+        .annotate(shared_by_me=Exists(mine), **author_annotations())
+        .order_by("-published_at", "-id")
+    )
     if topic_id:
         posts = posts.filter(topics__id=topic_id)
     return posts
+
+
+def author_annotations() -> dict:
+    """``author_name`` and ``author_team`` of an employee's post (None for the comms team's)."""
+    from employees.models import Membership
+
+    colleague = Q(source=Post.Source.COLLEAGUE)
+    teams = (
+        Membership.teams.through.objects.filter(
+            membership__user_id=OuterRef("created_by_id"), membership__organization_id=OuterRef("organization_id")
+        )
+        .order_by("team__name")
+        .values("team__name")[:1]
+    )
+    name = Coalesce(NullIf(F("created_by__name"), Value("")), F("created_by__email"))
+    return {
+        "author_name": Case(When(colleague, then=name), default=None, output_field=CharField()),
+        "author_team": Case(When(colleague, then=Subquery(teams)), default=None, output_field=CharField()),
+    }
 
 
 def feed_markers(*, posts: list[Post], last_visit: datetime | None) -> None:

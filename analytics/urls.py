@@ -6,6 +6,7 @@ from analytics import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dividend/", views.dividend, name="analytics_dividend"),
     path("me/", views.my_impact, name="my_impact"),
     path("leaderboard/", views.leaderboard, name="analytics_leaderboard"),
     path("posts/<int:post_id>/", views.post_report, name="analytics_post_report"),

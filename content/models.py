@@ -52,6 +52,7 @@ class Post(models.Model):
         COMMS = "comms", _("Communications")
         EMPLOYEE = "employee", _("Employee suggestion")
         RSS = "rss", _("Feed")
+        COLLEAGUE = "colleague", _("Written by an employee")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(_("title"), max_length=200)
@@ -233,6 +234,7 @@ class ComplianceEvent(models.Model):
     class Where(models.TextChoices):
         CAPTION = "caption", _("Suggested caption")
         COMMENT = "comment", _("Share comment")
+        POST = "post", _("Employee's post")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="compliance_events")
     rule = models.CharField(max_length=30, choices=Rule.choices)

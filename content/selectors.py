@@ -80,6 +80,7 @@ def status_counts(*, organization: Organization) -> dict[str, int]:
 def pending_suggestions(*, organization: Organization) -> QuerySet[Post]:
     return (
         Post.objects.filter(organization=organization, status=Post.Status.PENDING_APPROVAL)
+        .exclude(source=Post.Source.COLLEAGUE)
         .select_related("created_by")
         .order_by("created_at")
     )

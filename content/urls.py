@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from content.views import approval, editor, library, sources
+from content.views import approval, authoring, dial, editor, library, sources
 
 urlpatterns = [
     path("", library.library, name="library"),
@@ -17,6 +17,14 @@ urlpatterns = [
     path("captions/count/", editor.caption_count, name="caption_count"),
     path("topics/", editor.topics, name="topics"),
     path("compliance/", editor.compliance, name="compliance"),
+    path("control/", dial.control_dial, name="control_dial"),
+    path("write/", authoring.write, name="write"),
+    path("write/<int:post_id>/", authoring.write_edit, name="write_edit"),
+    path("my-posts/", authoring.my_posts, name="my_posts"),
+    path("colleague-posts/", authoring.post_queue, name="post_queue"),
+    path("colleague-posts/<int:post_id>/approve/", authoring.post_queue_approve, name="post_queue_approve"),
+    path("colleague-posts/<int:post_id>/reject/", authoring.post_queue_reject, name="post_queue_reject"),
+    path("posts/<int:post_id>/take-down/", authoring.post_takedown, name="post_takedown"),
     path("approvals/", approval.queue, name="approval_queue"),
     path("approvals/<int:post_id>/approve/", approval.approve, name="suggestion_approve"),
     path("approvals/<int:post_id>/reject/", approval.reject, name="suggestion_reject"),

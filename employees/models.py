@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Organization(models.Model):
     """A tenant. Every row of company data belongs to exactly one."""
 
+    class Control(models.TextChoices):
+        """How much of its voice the organization hands to its people, after Baran's networks."""
+
+        CENTRALIZED = "centralized", _("Centralized")
+        DECENTRALIZED = "decentralized", _("Decentralized")
+        DISTRIBUTED = "distributed", _("Distributed")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
@@ -71,6 +78,14 @@ class Organization(models.Model):
         _("require two-factor authentication for admins"),
         default=False,
         help_text=_("Admins must set up an authenticator app before they can use the platform."),
+    )
+    # A database default too: rows written by code that predates the dial get the default.
+    control = models.CharField(
+        _("control dial"),
+        max_length=16,
+        choices=Control.choices,
+        default=Control.CENTRALIZED,
+        db_default=Control.CENTRALIZED,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -370,6 +385,7 @@ class AuditEvent(models.Model):
         POST_SCHEDULED = "post.scheduled", _("Scheduled a post")
         POST_ARCHIVED = "post.archived", _("Archived posts")
         POST_DELETED = "post.deleted", _("Deleted a post")
+        POST_TAKEN_DOWN = "post.taken_down", _("Took down an employee's post")
         SUGGESTION_APPROVED = "suggestion.approved", _("Approved a suggestion")
         SUGGESTION_REJECTED = "suggestion.rejected", _("Rejected a suggestion")
         ROLE_CHANGED = "member.roles_changed", _("Changed roles")

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy import amplify, links, selectors, services
+from advocacy.echo import echo_risk
 from advocacy.forms import ShareForm
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.compliance import text_problems
+from content.dial import dial_of
 from content.images import media_summary
 from content.models import Post
 from content.selectors import posts_visible_to
@@ -52,6 +54,11 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     post, profiles = _share_target(request, post_id, company)
     initial = {"again": request.GET.get("again") == "1", "quote_company": request.GET.get("quote") == "1"}
     form = ShareForm(request.POST or None, profiles=profiles, initial=initial)
+    dial = dial_of(request.membership.organization)
+    prompts = [caption.text for caption in post.captions.all()] if dial.prompts else []
+    if prompts:
+        # A prompt is a question to answer, shown where the words go, never filled in.
+        form.fields["comment"].widget.attrs["placeholder"] = prompts[0]
     if request.method == "POST" and form.is_valid():
         try:
             shares = services.shares_create(
@@ -84,6 +91,7 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
         "company": company,
         "profiles": profiles,
         "nudge": _nudge(post, form["comment"].value() or ""),
+        "dial": dial,
         "quotable": [] if company else amplify.quotable_networks(post=post, profiles=profiles),
     }
     template = (
@@ -148,4 +156,6 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
         for problem in text_problems(organization=post.organization, text=comment, require_disclosure=not company)
     ]
     context = {"previews": previews, "nudge": _nudge(post, comment), "rules_broken": rules_broken}
+    if not company:
+        context["echo"] = echo_risk(membership=request.membership, comment=comment)
     return render(request, "advocacy/composer_preview.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from advocacy import amplify, selectors
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from config.params import id_param
+from content.dial import dial_of
 from content.models import Topic
 from employees.access import membership_required
 from employees.models import Role
@@ -60,6 +61,11 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
         "topic_id": topic_id,
         "topics": topics,
         "topics_key": selectors.feed_topics_key(topics=topics, topic_id=topic_id),
+        # The control dial: employees may write posts; the comms team takes them down.
+        "can_write": dial_of(request.membership.organization).employees_write,
+        "can_take_down": request.membership.has_role(Role.COMMS),
+        "can_review": request.membership.has_role(Role.COMMS, Role.MANAGER)
+        and dial_of(request.membership.organization).employees_write,
     }
     template = "advocacy/feed.html#feed_page" if request.htmx and number > 1 else "advocacy/feed.html"
     return render(request, template, context)

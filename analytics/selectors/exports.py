@@ -246,6 +246,36 @@ def _post_shares(scope: Scope, filters: Filters, *, post=None, **_) -> Table:
     return Table(header, rows())
 
 
+def _dividend(scope: Scope, filters: Filters, **_) -> Table:
+    """The twist dividend: one row per verdict, then own against copied words per figure."""
+    from analytics.selectors.dividend import twist_dividend
+
+    result = twist_dividend(scope=scope, filters=filters)
+    kinds = {"engagements": "measured", "clicks": "measured", "reach": "estimated"}
+
+    def rows() -> Iterator[list]:
+        for group in result.groups:
+            yield [
+                group.verdict,
+                group.count,
+                *(group.medians[name] for name in kinds),
+                *(group.means[name] for name in kinds),
+                "",
+                "",
+                "",
+                "measured",
+            ]
+        for name, comparison in result.comparisons.items():
+            blanks = ["", "", "", "", "", ""]
+            ratio = [comparison.ratio, comparison.low, comparison.high]
+            yield [f"own_vs_copied_{name}", comparison.own + comparison.copied, *blanks, *ratio, kinds[name]]
+
+    header = ["group", "shares"]
+    header += [f"median_{name}" for name in kinds] + [f"mean_{name}" for name in kinds]
+    header += ["ratio_own_to_copied", "interval_low_95", "interval_high_95", "kind"]
+    return Table(header, rows())
+
+
 TABLES: dict[str, tuple[object, Callable[..., Table]]] = {
     "reach_over_time": (_("Reach over time"), _reach_over_time),
     "reach": (_("The reach model"), _reach),
@@ -256,6 +286,7 @@ TABLES: dict[str, tuple[object, Callable[..., Table]]] = {
     "networks": (_("Networks"), _networks),
     "emv": (_("Earned media value"), _emv),
     "distribution": (_("Distribution index"), _distribution),
+    "dividend": (_("Twist dividend"), _dividend),
     "leaderboard": (_("Leaderboard"), _leaderboard),
     "post_shares": (_("Shares of a post"), _post_shares),
 }

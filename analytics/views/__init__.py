@@ -2,6 +2,7 @@
 
 from analytics.views.dashboard import dashboard
 from analytics.views.digests import unsubscribe
+from analytics.views.dividend import dividend
 from analytics.views.exports import export
 from analytics.views.impact import my_impact
 from analytics.views.leaderboard import leaderboard
@@ -11,6 +12,7 @@ from analytics.views.settings import analytics_settings
 __all__ = [
     "analytics_settings",
     "dashboard",
+    "dividend",
     "export",
     "leaderboard",
     "my_impact",

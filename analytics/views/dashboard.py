@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from analytics.forms import METRICS, filters_from
@@ -34,6 +36,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "metric_label": METRICS.get(filters.metric),
         "rules": analytics_settings_get(organization_id=membership.organization_id),
         "amplified": amplified_company_posts(scope=scope.narrowed_to(filters.team_id), filters=filters),
+        # Loaded after the page (it reads each share, not the rollups): see views/dividend.py.
+        "dividend_url": f"{reverse('analytics_dividend')}?{urlencode(filters.query())}",
     }
     template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
     return render(request, template, context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from content import selectors, services
 from content.compliance import compliance_for
+from content.dial import dial_of
 from content.forms import CaptionFormSet, ComplianceForm, ImagesForm, PostForm, ScheduleForm, TopicForm
 from content.models import ComplianceEvent, Post
 from employees.access import get_scoped_or_404, membership_required, scoped
@@ -54,18 +55,23 @@ _DONE_MESSAGES = {
 
 def _editor(request, post: Post | None):
     organization = request.membership.organization
+    dial = dial_of(organization)
     action = request.POST.get("action", "save")
     existing_images = list(post.images.all()) if post else []
     if request.method == "POST":
         form = PostForm(request.POST, request.FILES, instance=post, organization=organization)
         images = ImagesForm(request.POST, request.FILES, existing=existing_images)
-        captions = CaptionFormSet(request.POST, prefix="captions")
+        # With the dial at distributed the editor offers no captions: those a post has are kept.
+        captions = CaptionFormSet(request.POST, prefix="captions") if dial.captions_offered else None
         schedule = ScheduleForm(request.POST) if action == "schedule" else ScheduleForm()
-        valid = form.is_valid() & images.is_valid() & captions.is_valid()
+        valid = form.is_valid() & images.is_valid() & (captions is None or captions.is_valid())
         valid &= action != "schedule" or schedule.is_valid()
         if valid:
             data = form.cleaned_data
-            rows = [(row["network"], row["text"]) for row in captions.cleaned_data if row]
+            if captions is None:
+                rows = [(caption.network, caption.text) for caption in post.captions.all()] if post else []
+            else:
+                rows = [(row["network"], row["text"]) for row in captions.cleaned_data if row]
             try:
                 saved = services.post_save(
                     organization=organization,
@@ -94,7 +100,7 @@ def _editor(request, post: Post | None):
         form = PostForm(instance=post, organization=organization)
         images = ImagesForm(existing=existing_images)
         initial = [{"network": c.network, "text": c.text} for c in post.captions.all()] if post else []
-        captions = CaptionFormSet(prefix="captions", initial=initial)
+        captions = CaptionFormSet(prefix="captions", initial=initial) if dial.captions_offered else None
         schedule = ScheduleForm(initial={"publish_at": post.publish_at} if post else None)
         status = 200
     context = {
@@ -104,6 +110,7 @@ def _editor(request, post: Post | None):
         "captions": captions,
         "schedule": schedule,
         "networks": NETWORK_CHOICES,
+        "dial": dial,
     }
     return render(request, "content/editor.html", context, status=status)
 

@@ -196,7 +196,9 @@ def organization_settings(request):
         services.organization_save(organization=form.instance, actor=request.user, changed=form.changed_data)
         messages.success(request, _("Organization settings saved."))
         return redirect("organization_settings")
-    return render(request, "employees/organization_settings.html", {"form": form})
+    from content.views.dial import dial_panel
+
+    return render(request, "employees/organization_settings.html", {"form": form, **dial_panel(request.membership)})
 
 
 @require_http_methods(["GET", "POST"])

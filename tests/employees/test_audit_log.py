@@ -284,6 +284,7 @@ def test_each_act_leaves_one_event_naming_who_did_it(cast, login, act, action):
 RECORDED_IN_OTHER_TESTS = {
     Action.SSO_LOGIN: "tests/employees/sso/test_oidc_login.py, test_saml_login.py",
     Action.SSO_PROVISIONED: "tests/employees/sso/test_oidc_login.py, test_sso_required.py",
+    Action.POST_TAKEN_DOWN: "tests/content/test_employee_posts.py",
 }
 
 

@@ -76,6 +76,8 @@ class AcmeWorld:
     draft: Post
     scheduled: Post
     suggestion: Post
+    own_post: Post  # ada's own post (the control dial lets employees write)
+    colleague_post: Post  # emma's post, awaiting approval
     team: object
     topic: Topic
     invitation: Invitation
@@ -108,6 +110,16 @@ def build_acme(cast) -> AcmeWorld:
         source="employee",
         created_by=cast.emma.user,
         suggestion_reason="Worth it",
+    )
+    own_post = PostFactory.published(
+        organization=org, title="Acme own post", source="colleague", created_by=ada.user, body="Mine"
+    )
+    colleague_post = PostFactory(
+        organization=org,
+        title="Acme colleague post",
+        status="pending_approval",
+        source="colleague",
+        created_by=cast.emma.user,
     )
     invitation = Invitation.objects.create(
         organization=org,
@@ -148,6 +160,8 @@ def build_acme(cast) -> AcmeWorld:
         draft=draft,
         scheduled=scheduled,
         suggestion=suggestion,
+        own_post=own_post,
+        colleague_post=colleague_post,
         team=cast.nordics,
         topic=topic,
         invitation=invitation,
@@ -163,7 +177,14 @@ def build_acme(cast) -> AcmeWorld:
 # Every value a parameter takes in the tests: several where one kind of object comes
 # in states that different views act on (a draft is published, a suggestion approved).
 PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
-    "post_id": lambda w: [w.live_post.id, w.draft.id, w.scheduled.id, w.suggestion.id],
+    "post_id": lambda w: [
+        w.live_post.id,
+        w.draft.id,
+        w.scheduled.id,
+        w.suggestion.id,
+        w.own_post.id,
+        w.colleague_post.id,
+    ],
     "membership_id": lambda w: [w.emma.id, w.alice.id],
     "invitation_id": lambda w: [w.invitation.id],
     "team_id": lambda w: [w.team.id],
