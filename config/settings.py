@@ -246,6 +246,16 @@ if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
 if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
     raise ImproperlyConfigured(f"VAPID_SUBJECT={VAPID_SUBJECT!r} must be a mailto: or https: address")
 
+# Slack (one Slack app for the deployment; each organization's admin connects its
+# workspace). The signing secret checks every request Slack sends to the platform.
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = env_str("SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize")
+if not SLACK_API_URL.endswith("/"):
+    SLACK_API_URL += "/"
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from employees.crypto import EncryptedTextField
+
 
 class Event(models.TextChoices):
     NEW_POST = "new_post", _("New post for my teams")
@@ -102,7 +104,9 @@ class Delivery(models.Model):
     """One message for one event, person, channel and target, claimed before it goes.
 
     The unique rule is what makes "only once" hold: a retried task, a second worker or
-    a repeated fan-out finds the row and sends nothing.
+    a repeated fan-out finds the row and sends nothing. A row whose worker died in the
+    middle of sending stays "sending" and is not tried again: a notice missed is
+    better than one sent twice.
     """
 
     class Status(models.TextChoices):
@@ -138,3 +142,70 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.subject} → {self.membership_id} ({self.channel})"
+
+
+class SlackConnection(models.Model):
+    """An organization's Slack workspace, connected by an admin through OAuth v2."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Connected")
+        BROKEN = "broken", _("Needs connecting again")
+
+    organization = models.OneToOneField("employees.Organization", on_delete=models.CASCADE, related_name="+")
+    team_id = models.CharField(max_length=32)
+    team_name = models.CharField(max_length=200, blank=True)
+    bot_user_id = models.CharField(max_length=32, blank=True)
+    bot_token = EncryptedTextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    problem = models.CharField(max_length=300, blank=True)
+    connected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    connected_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.team_name or self.team_id
+
+
+class TeamChannel(models.Model):
+    """Where a team's new posts go: a Slack channel, a Microsoft Teams incoming webhook, or both."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Working")
+        BROKEN = "broken", _("Broken")
+
+    organization = models.ForeignKey("employees.Organization", on_delete=models.CASCADE, related_name="+")
+    team = models.OneToOneField("employees.Team", on_delete=models.CASCADE, related_name="+")
+    slack_channel = models.CharField(max_length=80, blank=True)
+    teams_webhook = EncryptedTextField(blank=True, default="")
+    teams_state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    teams_problem = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.team_id)
+
+
+class ChannelMessage(models.Model):
+    """One post announced in one team channel, claimed before it is sent (once only)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey("employees.Organization", on_delete=models.CASCADE, related_name="+")
+    route = models.ForeignKey(TeamChannel, on_delete=models.CASCADE, related_name="+")
+    service = models.CharField(max_length=10)  # "slack" or "teams"
+    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["route", "service", "post"], name="channel_message_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.post_id} → {self.route_id}"

@@ -10,4 +10,9 @@ urlpatterns = [
     path("push/", views.push_subscribe, name="push_subscribe"),
     path("push/<int:subscription_id>/delete/", views.push_unsubscribe, name="push_unsubscribe"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="notifications_unsubscribe"),
+    path("channels/", views.team_channels, name="team_channels"),
+    path("slack/connect/", views.slack_connect, name="slack_connect"),
+    path("slack/callback/", views.slack_callback, name="slack_callback"),
+    path("slack/disconnect/", views.slack_disconnect, name="slack_disconnect"),
+    path("slack/events/", views.slack_events, name="slack_events"),
 ]

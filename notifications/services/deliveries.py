@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from content.models import Post
 from content.selectors import posts_visible_to
 from employees.models import Membership, Organization
-from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription
+from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription, SlackConnection
 from notifications.selectors import (
     organization_zone,
     post_audience,
@@ -29,7 +29,7 @@ from notifications.selectors import (
     preferences_for_many,
     quiet_until,
 )
-from notifications.services import email, push
+from notifications.services import email, push, slack
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +108,19 @@ def share_failed_fan_out(*, share_id: int) -> list[int]:
     membership = share.member
     if not (membership.is_active and membership.user.is_active):
         return []
-    if not preferences_for(membership=membership).wants(Event.SHARE_FAILED, Channel.PUSH):
-        return []
+    wanted = preferences_for(membership=membership)
     planned = []
     # One message per failure: a share retried and failing again is news again.
     subject = f"share:{share.id}:{share.attempts}"
+    slack_ready = SlackConnection.objects.filter(
+        organization_id=share.organization_id, state=SlackConnection.State.ACTIVE
+    ).exists()
+    if wanted.wants(Event.SHARE_FAILED, Channel.SLACK) and slack_ready and membership.user.email:
+        row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.SLACK, subject=subject)
+        if row:
+            planned.append(row.id)
+    if not wanted.wants(Event.SHARE_FAILED, Channel.PUSH):
+        return planned
     for subscription_id in PushSubscription.objects.filter(
         organization_id=share.organization_id, membership=membership
     ).values_list("id", flat=True):
@@ -244,7 +252,40 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             raise
         _finish(delivery, Delivery.Status.SENT)
         return None
+    if delivery.channel == Channel.SLACK and kind == "share":
+        return _send_slack_message(delivery, wanted, int(rest.split(":")[0]), now)
     _finish(delivery, Delivery.Status.FAILED, error="channel not available")
+    return None
+
+
+def _send_slack_message(delivery: Delivery, wanted, share_id: int, now) -> int | None:
+    connection = SlackConnection.objects.filter(organization_id=delivery.organization_id).first()
+    if connection is None:
+        _finish(delivery, Delivery.Status.SKIPPED, error="Slack not connected")
+        return None
+    with translation.override(wanted.language):
+        payload = _share_payload(delivery, share_id)
+    if payload is None:
+        _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+        return None
+    result = slack.slack_direct_message(
+        connection=connection,
+        email=delivery.membership.user.email,
+        text=f"{payload['title']}\n{payload['body']}",
+        url=payload["url"],
+    )
+    if result.sent:
+        _finish(delivery, Delivery.Status.SENT)
+        return None
+    if result.retry_after is not None and delivery.attempts < 5:
+        _finish(
+            delivery,
+            Delivery.Status.DEFERRED,
+            error=result.error,
+            not_before=now + timedelta(seconds=result.retry_after),
+        )
+        return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
+    _finish(delivery, Delivery.Status.FAILED, error=result.error)
     return None
 
 

@@ -51,6 +51,8 @@ PUBLIC = {
     "set_language": "the language picker in the footer, for visitors who are not logged in too",
     "notifications_unsubscribe": "the unsubscribe link in a new-post email: its signed token is the permission, "
     "and mail clients post to it without a session (RFC 8058 one-click)",
+    "slack_events": "Slack's servers post here without a session; Slack's request signature (signing secret, "
+    "at most five minutes old) is the permission, and a request without it gets 401",
     "analytics_unsubscribe": "the link in a digest email: its signed token is the permission, so that anyone can "
     "stop an email without logging in",
     "sso_email": "the login page's first step: the work email's domain picks the identity provider",
