@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Channel, EmailFrequency, Event
+from notifications.models import OFFERED, Channel, EmailFrequency, Event
 
 HOURS = [("", _("None"))] + [(str(hour), f"{hour:02d}:00") for hour in range(24)]
 
@@ -26,7 +26,7 @@ class GridForm(forms.Form):
         super().__init__(*args, **kwargs)
         for event, event_label in Event.choices:
             for channel, channel_label in Channel.choices:
-                if event == Event.NEW_POST and channel == Channel.EMAIL:
+                if (event == Event.NEW_POST and channel == Channel.EMAIL) or (event, channel) not in OFFERED:
                     continue
                 self.fields[_cell(event, channel)] = forms.BooleanField(
                     label=f"{event_label}: {channel_label}",
@@ -42,6 +42,8 @@ class GridForm(forms.Form):
             for channel in Channel.values:
                 if event == Event.NEW_POST and channel == Channel.EMAIL:
                     cells.append(self["new_post_email"])
+                elif (event, channel) not in OFFERED:
+                    cells.append(None)
                 else:
                     cells.append(self[_cell(event, channel)])
             table.append((event_label, cells))

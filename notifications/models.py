@@ -41,6 +41,18 @@ DEFAULT_GRID: dict[str, dict[str, bool]] = {
     Event.WEEKLY_IMPACT: {Channel.PUSH: False, Channel.EMAIL: True, Channel.SLACK: False},
 }
 DEFAULT_NEW_POST_EMAIL = EmailFrequency.WEEKLY
+# The cells of the grid that send something. New posts reach Slack through each team's
+# channel, not per person; the email about a profile to reconnect is sent by connected
+# profiles themselves; the weekly impact note is the weekly digest email.
+OFFERED: frozenset[tuple[str, str]] = frozenset(
+    {
+        (Event.NEW_POST, Channel.PUSH),
+        (Event.NEW_POST, Channel.EMAIL),
+        (Event.SHARE_FAILED, Channel.PUSH),
+        (Event.SHARE_FAILED, Channel.SLACK),
+        (Event.WEEKLY_IMPACT, Channel.EMAIL),
+    }
+)
 
 
 def default_grid() -> dict[str, dict[str, bool]]:

@@ -10,6 +10,7 @@ from employees.access import descendant_team_ids
 from employees.models import Membership, Organization
 from notifications.models import (
     DEFAULT_NEW_POST_EMAIL,
+    OFFERED,
     Channel,
     EmailFrequency,
     Event,
@@ -30,6 +31,8 @@ class Preferences:
     own: bool  # saved by the person, rather than the organization's defaults
 
     def wants(self, event: str, channel: str) -> bool:
+        if (event, channel) not in OFFERED:
+            return False
         if event == Event.NEW_POST and channel == Channel.EMAIL:
             return self.new_post_email != EmailFrequency.OFF
         return bool(self.grid.get(event, {}).get(channel, False))

@@ -82,7 +82,10 @@ def test_bad_input_gets_a_message_and_changes_nothing(cast, login, bad):
 
 @pytest.mark.django_db
 def test_the_notifications_page_is_in_the_user_menu(cast, login):
-    page = login(cast.emma).get(reverse("feed")).content.decode()
+    client = login(cast.emma)
+    # The person's name in the top bar opens the account pages, whose menu links here.
+    assert f'href="{reverse("account_email")}"' in client.get(reverse("feed")).content.decode()
+    page = client.get(reverse("account_email")).content.decode()
     assert f'href="{reverse("notification_preferences")}"' in page
 
 
@@ -90,13 +93,21 @@ def test_the_notifications_page_is_in_the_user_menu(cast, login):
 def test_only_admins_set_the_organizations_defaults_and_only_for_their_own(cast, login):
     assert login(cast.emma).get(reverse("notification_defaults")).status_code == 403
     response = login(cast.alice).post(
-        reverse("notification_defaults"), _grid_post(checked={(Event.WEEKLY_IMPACT, Channel.PUSH)}, email="weekly")
+        reverse("notification_defaults"), _grid_post(checked={(Event.NEW_POST, Channel.PUSH)}, email="weekly")
     )
     assert response.status_code == 302
     assert OrganizationDefaults.objects.get().organization == cast.org
-    assert preferences_for(membership=cast.emma).wants(Event.WEEKLY_IMPACT, Channel.PUSH)
+    assert not preferences_for(membership=cast.emma).wants(Event.SHARE_FAILED, Channel.PUSH)
     # The other organization's people keep the built-in defaults.
-    assert not preferences_for(membership=cast.olga).wants(Event.WEEKLY_IMPACT, Channel.PUSH)
+    assert preferences_for(membership=cast.olga).wants(Event.SHARE_FAILED, Channel.PUSH)
+
+
+@pytest.mark.django_db
+def test_cells_that_send_nothing_are_shown_as_not_offered_not_as_a_checkbox(cast, login):
+    form = login(cast.emma).get(reverse("notification_preferences")).context["form"]
+    assert "weekly_impact__push" not in form.fields
+    assert "new_post__slack" not in form.fields
+    assert "share_failed__slack" in form.fields
 
 
 @pytest.mark.django_db
