@@ -29,6 +29,7 @@ class Preferences:
     quiet_start: int | None
     quiet_end: int | None
     own: bool  # saved by the person, rather than the organization's defaults
+    chosen_language: str = ""  # empty: the organization's, whatever it becomes
 
     def wants(self, event: str, channel: str) -> bool:
         if (event, channel) not in OFFERED:
@@ -65,6 +66,7 @@ def preferences_for(*, membership: Membership) -> Preferences:
             quiet_start=own.quiet_start,
             quiet_end=own.quiet_end,
             own=True,
+            chosen_language=own.language,
         )
     defaults = organization_defaults(organization=membership.organization)
     return Preferences(
@@ -151,5 +153,6 @@ def preferences_for_many(*, memberships: list[Membership]) -> dict[int, Preferen
                 quiet_start=row.quiet_start,
                 quiet_end=row.quiet_end,
                 own=True,
+                chosen_language=row.language,
             )
     return found

@@ -58,7 +58,7 @@ def preferences_unsubscribe_email(*, membership: Membership) -> None:
         membership=membership,
         grid=current.grid,
         new_post_email=EmailFrequency.OFF,
-        language=current.language if current.own else "",
+        language=current.chosen_language,
         quiet_start=current.quiet_start,
         quiet_end=current.quiet_end,
     )

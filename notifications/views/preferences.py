@@ -22,7 +22,7 @@ def notification_preferences(request):
     membership = request.membership
     current = preferences_for(membership=membership)
     initial = {
-        "language": current.language if current.own else "",
+        "language": current.chosen_language,
         "quiet_start": current.quiet_start,
         "quiet_end": current.quiet_end,
     }

@@ -127,3 +127,15 @@ def test_the_vapid_public_key_reaches_the_page_in_a_data_attribute_not_a_script(
     assert f'data-vapid-public-key="{vapid}"' in page
     assert "<script>" not in page
     assert "js/push" in page
+
+
+@pytest.mark.django_db
+def test_a_person_who_keeps_the_organizations_language_follows_it_when_it_changes(cast, login):
+    client = login(cast.emma)
+    client.post(reverse("notification_preferences"), _grid_post(checked=set(), language=""))
+    assert client.get(reverse("notification_preferences")).context["form"]["language"].value() == ""
+    cast.org.language = "da"
+    cast.org.save()
+    assert preferences_for(membership=cast.emma).language == "da"
+    client.post(reverse("notification_preferences"), _grid_post(checked=set(), language="en"))
+    assert preferences_for(membership=cast.emma).language == "en"
