@@ -58,14 +58,16 @@ def post_channels_plan(*, post_id: int) -> list[int]:
 
 def _content(post: Post) -> dict:
     image = post.images.first() if hasattr(post, "images") else None
-    image_url = ""
+    image_url, image_alt = "", ""
     if image is not None:
+        image_alt = image.alt_text or post.title
         url = image.display.url
         image_url = url if url.startswith("https://") else settings.SITE_URL + url
     return {
         "title": post.title,
         "text": (post.body or "")[:500],
         "image_url": image_url,
+        "image_alt": image_alt,
         "composer_url": settings.SITE_URL + reverse("compose", args=[post.id]),
     }
 

@@ -133,13 +133,13 @@ def _call(connection: SlackConnection, method: str, **kwargs) -> tuple[dict | No
     return answer.data if hasattr(answer, "data") else dict(answer), SlackResult(sent=True)
 
 
-def post_blocks(*, title: str, text: str, image_url: str, composer_url: str) -> list[dict]:
+def post_blocks(*, title: str, text: str, image_url: str, composer_url: str, image_alt: str = "") -> list[dict]:
     """The message: the title, the picture, and a button to the composer (never a one-click share)."""
     blocks: list[dict] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_escape(title)}*\n{_escape(text)}"}}
     ]
     if image_url:
-        blocks.append({"type": "image", "image_url": image_url, "alt_text": title[:2000] or "image"})
+        blocks.append({"type": "image", "image_url": image_url, "alt_text": (image_alt or title)[:2000] or "image"})
     blocks.append(
         {
             "type": "actions",

@@ -29,13 +29,13 @@ def teams_webhook_check(url: str) -> str:
         raise ValidationError(_("Paste the https address of the channel's incoming webhook.")) from None
 
 
-def adaptive_card(*, title: str, text: str, image_url: str, composer_url: str) -> dict:
+def adaptive_card(*, title: str, text: str, image_url: str, composer_url: str, image_alt: str = "") -> dict:
     """The message body incoming webhooks take: an Adaptive Card in an attachment."""
     body: list[dict] = [{"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True}]
     if text:
         body.append({"type": "TextBlock", "text": text, "wrap": True})
     if image_url:
-        body.append({"type": "Image", "url": image_url, "altText": title})
+        body.append({"type": "Image", "url": image_url, "altText": image_alt or title})
     return {
         "type": "message",
         "attachments": [

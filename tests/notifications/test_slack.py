@@ -199,3 +199,26 @@ def test_a_request_claiming_to_be_slack_without_a_valid_fresh_signature_gets_401
         body = body + b"x"
     response = Client().post(reverse("slack_events"), body, content_type="application/x-www-form-urlencoded", **headers)
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_slack_message_and_the_teams_card_carry_the_posts_first_image(cast, login, slack_api, media_root):
+    from django.core.files.base import ContentFile
+
+    from content.models import PostImage
+    from notifications.services import teams
+    from tests.images import png
+
+    _connect(cast, login, slack_api)
+    _route(cast, cast.sales)
+    post = PostFactory.published(organization=cast.org, title="With a picture")
+    PostImage.objects.create(post=post, image=ContentFile(png(), name="office.png"), alt_text="The new office")
+    post_published_notify_task(post.id)
+    [body] = [body for path, _headers, body in slack_api.calls if path == "/api/chat.postMessage"]
+    [image] = [block for block in body["blocks"] if block["type"] == "image"]
+    assert image["image_url"].startswith("http") and "office" in image["image_url"]
+    assert image["alt_text"] == "The new office"
+    card = teams.adaptive_card(**channels._content(post))
+    assert [item["url"] for item in card["attachments"][0]["content"]["body"] if item["type"] == "Image"] == [
+        image["image_url"]
+    ]
