@@ -379,6 +379,11 @@ def _retry_later(
 
 def _finish(share: Share, status: str, message: str) -> str:
     Share.objects.filter(pk=share.pk).update(status=status, last_error=message[:500], next_attempt_at=None)
+    if status in (Share.Status.FAILED, Share.Status.NEEDS_RECONNECT):
+        from notifications.tasks import share_failed_notify_task
+
+        # The person hears of it on the channels they chose (after the commit).
+        share_failed_notify_task.delay_on_commit(share.pk)
     return status
 
 

@@ -64,6 +64,11 @@ def _warn_about_embedded_defaults(sender=None, **kwargs) -> None:
 app.conf.beat_schedule = {
     "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},
     "expire-due-posts": {"task": "content.tasks.posts_expire_due_task", "schedule": crontab()},
+    "daily-new-post-emails": {
+        "task": "notifications.tasks.daily_emails_send_due_task",
+        "schedule": crontab(minute=5),
+    },
+    "release-notifications": {"task": "notifications.tasks.deliveries_release_due_task", "schedule": crontab()},
     "release-scheduled-shares": {"task": "advocacy.tasks.shares_release_due_task", "schedule": crontab()},
     "requeue-stuck-shares": {"task": "advocacy.tasks.shares_requeue_stuck_task", "schedule": crontab()},
     "refresh-profile-tokens": {

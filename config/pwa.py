@@ -68,6 +68,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "version": version,
         "offline_url": reverse("offline"),
         "static_url": settings.STATIC_URL,
+        "site_name": settings.SITE_NAME,
+        "icon_url": static("icons/icon-192.png"),
     }
     return render(request, "pwa/sw.js", context, content_type="text/javascript")
 

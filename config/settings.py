@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "employees.scim",
     "content",
     "analytics",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,27 @@ if not X_AUTHORIZE_URL.startswith(("https://", "http://")):
 NETWORKS_ALLOW_PRIVATE_HOSTS = env_bool("NETWORKS_ALLOW_PRIVATE_HOSTS", False) or env_bool(
     "CONTENT_FETCH_ALLOW_PRIVATE", False
 )
+
+# Web push (VAPID, RFC 8292): `python manage.py vapid_keys` makes a pair. The public
+# key is the browser's applicationServerKey; the subject is how a push service can
+# reach the sender (a mailto: or https: address). Without keys web push is off.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:noreply@localhost")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together, or neither")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(f"VAPID_SUBJECT={VAPID_SUBJECT!r} must be a mailto: or https: address")
+
+# Slack (one Slack app for the deployment; each organization's admin connects its
+# workspace). The signing secret checks every request Slack sends to the platform.
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api/")
+SLACK_AUTHORIZE_URL = env_str("SLACK_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize")
+if not SLACK_API_URL.endswith("/"):
+    SLACK_API_URL += "/"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)

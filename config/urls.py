@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("content/", include("content.urls")),
     path("analytics/", include("analytics.urls")),
+    path("notifications/", include("notifications.urls")),
     path("profiles/", include("employees.profiles.urls")),
     path("sso/", include("employees.sso.urls")),
     path("", include("employees.urls")),

@@ -172,6 +172,14 @@ def post_save(
     return post
 
 
+def _announce(post_ids: Iterable[int]) -> None:
+    """Tell the post's audience, after the commit (notifications plan each message once)."""
+    from notifications.tasks import post_published_notify_task
+
+    for post_id in post_ids:
+        post_published_notify_task.delay_on_commit(post_id)
+
+
 def _audit_post(post: Post, *, actor: User | None, action: str, **detail) -> None:
     audit_record(
         organization=post.organization_id,
@@ -206,6 +214,7 @@ def post_publish_now(*, post: Post, now: datetime | None = None, actor: User | N
     post.status, post.publish_at, post.published_at = Post.Status.PUBLISHED, now, now
     post.save(update_fields=["status", "publish_at", "published_at", "updated_at"])
     _audit_post(post, actor=actor, action=AuditEvent.Action.POST_PUBLISHED)
+    _announce([post.id])
     return post
 
 
@@ -242,9 +251,12 @@ def posts_publish_due(*, now: datetime | None = None) -> int:
     One conditional UPDATE: a post is published once even when two beats overlap.
     """
     now = now or timezone.now()
-    return Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now).update(
-        status=Post.Status.PUBLISHED, published_at=now, updated_at=now
-    )
+    due = Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__lte=now)
+    post_ids = list(due.values_list("id", flat=True))
+    published = due.filter(id__in=post_ids).update(status=Post.Status.PUBLISHED, published_at=now, updated_at=now)
+    # An overlapping beat may announce a post twice; the deliveries are planned once.
+    _announce(post_ids)
+    return published
 
 
 def posts_expire_due(*, now: datetime | None = None) -> int:
@@ -307,6 +319,8 @@ def suggestion_approve(*, post: Post, reviewer: User, publish: bool) -> Post:
         post.status = Post.Status.DRAFT
     post.save()
     _audit_post(post, actor=reviewer, action=AuditEvent.Action.SUGGESTION_APPROVED, published=publish)
+    if publish:
+        _announce([post.id])
     return post
 
 

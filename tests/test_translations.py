@@ -17,7 +17,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("config", "networks", "advocacy", "analytics", "content", "employees", "templates", "locale")
+SOURCES = (
+    "config",
+    "networks",
+    "advocacy",
+    "analytics",
+    "content",
+    "employees",
+    "notifications",
+    "templates",
+    "locale",
+)
 CATALOGUE = Path("locale/da/LC_MESSAGES/django.po")
 
 pytestmark = pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")

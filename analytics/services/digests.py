@@ -30,6 +30,8 @@ from analytics.selectors import dashboard as figures
 from analytics.selectors.impact import member_side
 from analytics.selectors.scope import scope_for
 from employees.models import Membership, Organization
+from notifications.models import Channel, EmailFrequency, Event
+from notifications.selectors import preferences_for
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +163,10 @@ def digest_send(*, membership_id: int, kind: str, week: date) -> bool:
     )
     if membership is None or DigestOptOut.objects.filter(membership=membership).exists():
         return False
+    wanted = preferences_for(membership=membership)
+    # The digest is the weekly impact note and the weekly email of new posts in one.
+    if not (wanted.wants(Event.WEEKLY_IMPACT, Channel.EMAIL) or wanted.new_post_email == EmailFrequency.WEEKLY):
+        return False
     try:
         with transaction.atomic():
             claim = DigestDelivery.objects.create(membership=membership, kind=kind, week=week)
@@ -168,7 +174,7 @@ def digest_send(*, membership_id: int, kind: str, week: date) -> bool:
         return False
     organization = membership.organization
     try:
-        with translation.override(organization.language), timezone.override(_zone(organization)):
+        with translation.override(wanted.language), timezone.override(_zone(organization)):
             context = digest_context(membership=membership, kind=kind, week=week)
             if not _has_news(context):
                 return False  # the claim stays: nothing to say this week

@@ -46,4 +46,30 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+// Web push: each message is the JSON the server encrypted for this device.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const title = data.title || "{{ site_name|escapejs }}";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: data.body || "",
+      tag: data.tag || undefined,
+      icon: "{{ icon_url|escapejs }}",
+      data: { url: data.url || "/" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data.url || "/", self.location.origin);
+  // Only this site's own pages are opened from a notification.
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(self.clients.openWindow(target.href));
+});
 {% endautoescape %}

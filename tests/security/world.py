@@ -24,6 +24,7 @@ from advocacy.models import Share
 from content.models import CaptionSuggestion, ComplianceSettings, FeedSource, Post, Topic
 from employees.models import AuditEvent, Invitation, Membership, NetworkApp, Organization, User
 from employees.scim.tokens import scim_token_create
+from notifications.models import PushSubscription
 from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
 
 INVITATION_TOKEN = "acme-invitation-token-known-to-the-test"
@@ -48,6 +49,10 @@ PUBLIC = {
     "to its stored target only",
     "invitation_accept": "the emailed invitation link: the token is the permission, for a person without an account",
     "set_language": "the language picker in the footer, for visitors who are not logged in too",
+    "notifications_unsubscribe": "the unsubscribe link in a new-post email: its signed token is the permission, "
+    "and mail clients post to it without a session (RFC 8058 one-click)",
+    "slack_events": "Slack's servers post here without a session; Slack's request signature (signing secret, "
+    "at most five minutes old) is the permission, and a request without it gets 401",
     "analytics_unsubscribe": "the link in a digest email: its signed token is the permission, so that anyone can "
     "stop an email without logging in",
     "sso_email": "the login page's first step: the work email's domain picks the identity provider",
@@ -87,6 +92,7 @@ class AcmeWorld:
     share: Share  # ada's share, failed, so that "retry" has something to do
     link: object
     scim_token: object
+    push_subscription: object
 
 
 def build_acme(cast) -> AcmeWorld:
@@ -151,6 +157,14 @@ def build_acme(cast) -> AcmeWorld:
     ComplianceSettings.objects.create(organization=org, disclosure_text="#acme", blocked_phrases="forbidden")
     AuditEvent.objects.create(organization=org, actor=cast.alice.user, actor_label="Alice", action="settings.changed")
     scim_token, _plain = scim_token_create(organization=org, name="Acme IdP", actor=cast.alice.user)
+    push_subscription = PushSubscription.objects.create(
+        organization=org,
+        membership=ada,
+        endpoint="https://push.example.net/send/acme-device",
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+        device="Acme phone",
+    )
     return AcmeWorld(
         org=org,
         ada=ada,
@@ -171,6 +185,7 @@ def build_acme(cast) -> AcmeWorld:
         share=share,
         link=link,
         scim_token=scim_token,
+        push_subscription=push_subscription,
     )
 
 
@@ -199,6 +214,7 @@ PARAMETERS: dict[str, Callable[[AcmeWorld], list]] = {
     "slug": lambda w: [w.org.slug],
     "backend": lambda w: ["oidc", "saml"],
     "token_id": lambda w: [w.scim_token.id],
+    "subscription_id": lambda w: [w.push_subscription.id],
 }
 # What stands for "no such object": an outsider must not be able to tell it apart
 # from Acme's real one.
@@ -218,6 +234,7 @@ MISSING = {
     "slug": "no-such-organization",
     "backend": "nosuchbackend",
     "token_id": 987654,
+    "subscription_id": 987654,
 }
 
 
@@ -401,6 +418,7 @@ ACME_MARKERS = [
     "@acme@social.example",
     "acme-x-client",
     "Proud of this",
+    "Acme phone",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Writes of the notifications app: preferences, push subscriptions, deliveries."""

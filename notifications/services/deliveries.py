@@ -1,0 +1,346 @@
+"""From an event to messages: who is told, on which channels, and sending each once.
+
+Every message is a `Delivery` row, unique per (person, event, subject, channel,
+target), created before anything is sent and claimed with a conditional update when
+it is. A repeated fan-out finds the rows and queues nothing new; a retried or
+duplicated send task finds the row claimed and sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from content.models import Post
+from content.selectors import posts_visible_to
+from employees.models import Membership, Organization
+from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription, SlackConnection
+from notifications.selectors import (
+    organization_zone,
+    post_audience,
+    preferences_for,
+    preferences_for_many,
+    quiet_until,
+)
+from notifications.services import email, push, slack
+
+logger = logging.getLogger(__name__)
+
+DAILY_PERIOD = timedelta(days=1)
+# A pending message whose task was lost (a broker restart, say) is queued again after this.
+LOST_AFTER = timedelta(minutes=3)
+# Longer waits are kept in the database and released by beat, never held by the broker.
+BROKER_WAIT_LIMIT = 300
+
+
+def _subject_for_post(post_id: int) -> str:
+    return f"post:{post_id}"
+
+
+def _create(*, membership, event: str, channel: str, subject: str, target: str = "") -> Delivery | None:
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(
+                organization_id=membership.organization_id,
+                membership=membership,
+                event=event,
+                channel=channel,
+                subject=subject,
+                target=target,
+            )
+    except IntegrityError:
+        return None  # planned before: that fan-out queued it
+
+
+def post_published_fan_out(*, post_id: int) -> list[int]:
+    """Plan the messages for a newly published post; the ids of the deliveries to send."""
+    post = Post.objects.filter(pk=post_id, status=Post.Status.PUBLISHED).first()
+    if post is None:
+        return []
+    audience = post_audience(post=post)
+    preferences = preferences_for_many(memberships=audience)
+    devices: dict[int, list[int]] = {}
+    for membership_id, subscription_id in PushSubscription.objects.filter(
+        organization_id=post.organization_id, membership__in=audience
+    ).values_list("membership_id", "id"):
+        devices.setdefault(membership_id, []).append(subscription_id)
+    subject = _subject_for_post(post.id)
+    planned: list[int] = []
+    for membership in audience:
+        wanted = preferences[membership.id]
+        if wanted.wants(Event.NEW_POST, Channel.PUSH):
+            for subscription_id in devices.get(membership.id, []):
+                row = _create(
+                    membership=membership,
+                    event=Event.NEW_POST,
+                    channel=Channel.PUSH,
+                    subject=subject,
+                    target=str(subscription_id),
+                )
+                if row:
+                    planned.append(row.id)
+        # Daily and weekly readers get new posts in the digest, not one email each.
+        if wanted.new_post_email == EmailFrequency.IMMEDIATELY and membership.user.email:
+            row = _create(membership=membership, event=Event.NEW_POST, channel=Channel.EMAIL, subject=subject)
+            if row:
+                planned.append(row.id)
+    return planned
+
+
+def share_failed_fan_out(*, share_id: int) -> list[int]:
+    """Plan the push messages telling a person that their share failed or needs reconnecting."""
+    from advocacy.models import Share
+
+    share = (
+        Share.objects.select_related("member__user", "member__organization")
+        .filter(pk=share_id, status__in=[Share.Status.FAILED, Share.Status.NEEDS_RECONNECT])
+        .first()
+    )
+    if share is None or share.member is None:
+        return []
+    membership = share.member
+    if not (membership.is_active and membership.user.is_active):
+        return []
+    wanted = preferences_for(membership=membership)
+    planned = []
+    # One message per failure: a share retried and failing again is news again.
+    subject = f"share:{share.id}:{share.attempts}"
+    slack_ready = SlackConnection.objects.filter(
+        organization_id=share.organization_id, state=SlackConnection.State.ACTIVE
+    ).exists()
+    if wanted.wants(Event.SHARE_FAILED, Channel.SLACK) and slack_ready and membership.user.email:
+        row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.SLACK, subject=subject)
+        if row:
+            planned.append(row.id)
+    if not wanted.wants(Event.SHARE_FAILED, Channel.PUSH):
+        return planned
+    for subscription_id in PushSubscription.objects.filter(
+        organization_id=share.organization_id, membership=membership
+    ).values_list("id", flat=True):
+        row = _create(
+            membership=membership,
+            event=Event.SHARE_FAILED,
+            channel=Channel.PUSH,
+            subject=subject,
+            target=str(subscription_id),
+        )
+        if row:
+            planned.append(row.id)
+    return planned
+
+
+def daily_emails_plan(*, now=None) -> list[int]:
+    """Beat, hourly: claim today's email of new posts for the people who chose daily.
+
+    Sent at the organization's digest hour in its time zone (Analytics settings); a
+    beat that was down then catches up later the same day. One per person and day.
+    """
+    from analytics.selectors.settings import analytics_settings_get
+
+    now = now or timezone.now()
+    planned = []
+    for organization in Organization.objects.all():
+        local = now.astimezone(organization_zone(organization))
+        if local.hour < analytics_settings_get(organization_id=organization.id).digest_hour:
+            continue
+        members = list(
+            Membership.objects.filter(organization=organization, is_active=True, is_employee=True, user__is_active=True)
+            .exclude(user__email="")
+            .select_related("user", "organization")
+        )
+        preferences = preferences_for_many(memberships=members)
+        for membership in members:
+            if preferences[membership.id].new_post_email != EmailFrequency.DAILY:
+                continue
+            row = _create(
+                membership=membership,
+                event=Event.NEW_POST,
+                channel=Channel.EMAIL,
+                subject=f"daily:{local.date().isoformat()}",
+            )
+            if row:
+                planned.append(row.id)
+    return planned
+
+
+def deliveries_due(*, now=None) -> list[int]:
+    """Messages to queue again: quiet hours that ended, waits that ran out, lost tasks."""
+    now = now or timezone.now()
+    waiting = Q(status=Delivery.Status.DEFERRED, not_before__lte=now) | Q(
+        status=Delivery.Status.PENDING, not_before__lte=now - LOST_AFTER
+    )
+    return list(Delivery.objects.filter(waiting).order_by("not_before").values_list("id", flat=True)[:1000])
+
+
+def _finish(delivery: Delivery, status: str, *, error: str = "", **fields) -> None:
+    values = {"status": status, "last_error": error[:300], **fields}
+    if status == Delivery.Status.SENT:
+        values["sent_at"] = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk).update(**values)
+
+
+def _post_payload(delivery: Delivery, post: Post) -> dict:
+    return {
+        "title": post.title,
+        "body": _("New post to share from %(organization)s") % {"organization": delivery.organization.name},
+        "url": settings.SITE_URL + reverse("compose", args=[post.id]),
+        "tag": f"post-{post.id}",
+    }
+
+
+def delivery_send(*, delivery_id: int, now=None) -> int | None:
+    """Send one claimed message. Returns seconds to wait before a retry, or None when done."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.DEFERRED],
+        not_before__lte=now,
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return None
+    delivery = Delivery.objects.select_related("membership__user", "membership__organization", "organization").get(
+        pk=delivery_id
+    )
+    membership = delivery.membership
+    if not (membership.is_active and membership.user.is_active):
+        _finish(delivery, Delivery.Status.SKIPPED, error="person inactive")
+        return None
+    wanted = preferences_for(membership=membership)
+    if not wanted.wants(delivery.event, delivery.channel):
+        _finish(delivery, Delivery.Status.SKIPPED, error="turned off")
+        return None
+    kind, _sep, rest = delivery.subject.partition(":")
+    post = None
+    if kind == "post":
+        post = Post.objects.filter(pk=int(rest), organization_id=delivery.organization_id).first()
+        if post is None or post.status != Post.Status.PUBLISHED:
+            _finish(delivery, Delivery.Status.SKIPPED, error="post no longer live")
+            return None
+    if delivery.channel == Channel.PUSH:
+        with translation.override(wanted.language):
+            payload = _post_payload(delivery, post) if post else _share_payload(delivery, int(rest.split(":")[0]))
+        if payload is None:
+            _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+            return None
+        return _send_push(delivery, wanted, payload, now)
+    if delivery.channel == Channel.EMAIL:
+        if kind == "daily":
+            posts = list(
+                posts_visible_to(membership)
+                .filter(published_at__gt=delivery.created_at - DAILY_PERIOD, published_at__lte=delivery.created_at)
+                .order_by("-published_at")[:20]
+            )
+            if not posts:
+                _finish(delivery, Delivery.Status.SKIPPED, error="no new posts")
+                return None
+        try:
+            with translation.override(wanted.language):
+                if kind == "daily":
+                    email.daily_email_send(membership=membership, posts=posts)
+                else:
+                    email.new_post_email_send(membership=membership, post=post)
+        except Exception:
+            # Not sent: give the claim back so that the retried task sends it.
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)
+            raise
+        _finish(delivery, Delivery.Status.SENT)
+        return None
+    if delivery.channel == Channel.SLACK and kind == "share":
+        return _send_slack_message(delivery, wanted, int(rest.split(":")[0]), now)
+    _finish(delivery, Delivery.Status.FAILED, error="channel not available")
+    return None
+
+
+def _send_slack_message(delivery: Delivery, wanted, share_id: int, now) -> int | None:
+    connection = SlackConnection.objects.filter(organization_id=delivery.organization_id).first()
+    if connection is None:
+        _finish(delivery, Delivery.Status.SKIPPED, error="Slack not connected")
+        return None
+    with translation.override(wanted.language):
+        payload = _share_payload(delivery, share_id)
+    if payload is None:
+        _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+        return None
+    result = slack.slack_direct_message(
+        connection=connection,
+        email=delivery.membership.user.email,
+        text=f"{payload['title']}\n{payload['body']}",
+        url=payload["url"],
+    )
+    if result.sent:
+        _finish(delivery, Delivery.Status.SENT)
+        return None
+    if result.retry_after is not None and delivery.attempts < 5:
+        _finish(
+            delivery,
+            Delivery.Status.DEFERRED,
+            error=result.error,
+            not_before=now + timedelta(seconds=result.retry_after),
+        )
+        return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
+    _finish(delivery, Delivery.Status.FAILED, error=result.error)
+    return None
+
+
+def _share_payload(delivery: Delivery, share_id: int) -> dict | None:
+    from advocacy.models import Share
+
+    share = (
+        Share.objects.select_related("post", "profile")
+        .filter(pk=share_id, organization_id=delivery.organization_id, member=delivery.membership)
+        .first()
+    )
+    if share is None:
+        return None
+    if share.status == Share.Status.NEEDS_RECONNECT:
+        body = _("Reconnect your %(network)s profile, then retry.") % {"network": share.profile.network_adapter.label}
+    else:
+        body = _("Your share on %(network)s did not go out. Open it to see why and retry.") % {
+            "network": share.profile.network_adapter.label
+        }
+    return {
+        "title": _("Your share of “%(title)s” failed") % {"title": share.post.title},
+        "body": body,
+        "url": settings.SITE_URL + reverse("my_shares"),
+        "tag": f"share-{share.id}",
+    }
+
+
+def _send_push(delivery: Delivery, wanted, payload: dict, now) -> int | None:
+    ends = quiet_until(preferences=wanted, organization=delivery.organization, now=now)
+    if ends is not None:
+        # Quiet hours: kept for later, never dropped; beat releases it when they end.
+        _finish(delivery, Delivery.Status.DEFERRED, not_before=ends)
+        return None
+    subscription = PushSubscription.objects.filter(
+        pk=int(delivery.target), membership=delivery.membership, organization_id=delivery.organization_id
+    ).first()
+    if subscription is None:
+        _finish(delivery, Delivery.Status.GONE, error="device unsubscribed")
+        return None
+    result = push.push_send(subscription=subscription, payload=payload)
+    if result.sent:
+        _finish(delivery, Delivery.Status.SENT)
+        return None
+    if result.gone:
+        subscription.delete()
+        _finish(delivery, Delivery.Status.GONE, error=result.error)
+        return None
+    if result.retry_after is not None and delivery.attempts < 5:
+        _finish(
+            delivery,
+            Delivery.Status.DEFERRED,
+            error=result.error,
+            not_before=now + timedelta(seconds=result.retry_after),
+        )
+        return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
+    _finish(delivery, Delivery.Status.FAILED, error=result.error)
+    logger.warning("Web push not delivered: %s", result.error)
+    return None

@@ -1,0 +1,90 @@
+"""Email about a new post, in the person's language, with a one-click unsubscribe.
+
+The unsubscribe link carries a signed token (salted for this purpose alone), so it
+works without a login; mail clients post to it directly (RFC 8058).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from employees.models import Membership
+
+UNSUBSCRIBE_SALT = "notifications.email.unsubscribe"
+
+
+def unsubscribe_token(membership_id: int) -> str:
+    return signing.dumps(membership_id, salt=UNSUBSCRIBE_SALT)
+
+
+def membership_from_token(token: str) -> Membership | None:
+    try:
+        membership_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(membership_id, int):
+        return None
+    return Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
+
+
+def unsubscribe_url(membership_id: int) -> str:
+    return settings.SITE_URL + reverse("notifications_unsubscribe", args=[unsubscribe_token(membership_id)])
+
+
+def new_post_email_send(*, membership: Membership, post) -> None:
+    """Send it now, in the language active at the call (the caller sets the person's)."""
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "post": post,
+        "site_name": settings.SITE_NAME,
+        "share_url": settings.SITE_URL + reverse("compose", args=[post.id]),
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "unsubscribe_url": unsubscribe_url(membership.id),
+    }
+    subject = _("New post to share: %(title)s") % {"title": post.title}
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("notifications/email/new_post.txt", context),
+        None,
+        [membership.user.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("notifications/email/new_post.html", context), "text/html")
+    message.send()
+
+
+def daily_email_send(*, membership: Membership, posts: list) -> None:
+    """Today's new posts in one email, in the language active at the call."""
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "posts": [
+            {"title": post.title, "url": settings.SITE_URL + reverse("compose", args=[post.id])} for post in posts
+        ],
+        "site_name": settings.SITE_NAME,
+        "feed_url": settings.SITE_URL + reverse("feed"),
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "unsubscribe_url": unsubscribe_url(membership.id),
+    }
+    subject = _("Today's new posts on %(site)s") % {"site": settings.SITE_NAME}
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("notifications/email/daily.txt", context),
+        None,
+        [membership.user.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("notifications/email/daily.html", context), "text/html")
+    message.send()

@@ -1,0 +1,31 @@
+"""Unsubscribing from new-post emails: a signed link, no login needed."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from notifications.models import EmailFrequency
+from notifications.selectors import preferences_for
+from notifications.services.email import membership_from_token
+from notifications.services.preferences import preferences_unsubscribe_email
+
+
+# Exempt from CSRF on purpose, and only this view: a mail client's one-click
+# unsubscribe (RFC 8058) posts here with no session and no CSRF token. The salted
+# signature in the URL is the permission, and all a forged post could do is stop
+# the emails of the person the link was sent to.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    membership = membership_from_token(token)
+    if membership is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        preferences_unsubscribe_email(membership=membership)
+    context = {
+        "membership": membership,
+        "unsubscribed": preferences_for(membership=membership).new_post_email == EmailFrequency.OFF,
+    }
+    return render(request, "notifications/unsubscribe.html", context)
