@@ -24,7 +24,7 @@ def _banner_queries(client) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(reverse("my_impact"))
     statements = [query["sql"] for query in context.captured_queries]
-    banner = [sql for sql in statements if '"state" = \'needs_reconnect\'' in sql]
+    banner = [sql for sql in statements if "\"state\" = 'needs_reconnect'" in sql]
     return response.content.decode(), len(banner)
 
 
