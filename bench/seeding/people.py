@@ -133,8 +133,8 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
     )
     copy_rows(
         f"{T.compliancesettings}",
-        ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases"],
-        [(1, org_id, "#employee", "append", "confidential\ninsider")],
+        ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases", "alt_text_required"],
+        [(1, org_id, "#employee", "append", "confidential\ninsider", True)],
     )
     team_rows, departments, leaves = _teams(params, org_id)
     copy_rows(f"{T.team}", ["id", "organization_id", "name", "parent_id"], team_rows)
