@@ -109,6 +109,7 @@ def markdown(results: dict) -> str:
         f"Load average at the start {machine.get('load_average_at_start')}, "
         f"at the end {machine.get('load_average_at_end')}.",
         "",
+        *[f"**Remark**: {remark}\n" for remark in results.get("remarks", [])],
         "## Targets",
         "",
         _row("target", "measured", "met"),
