@@ -114,7 +114,13 @@ class TrackedLink(models.Model):
 class Click(models.Model):
     """One visit of a tracked link. No IP address is stored."""
 
-    link = models.ForeignKey(TrackedLink, on_delete=models.CASCADE, related_name="clicks")
+    # No foreign key constraint and no index of its own: the constraint's check cost
+    # every click a lookup of the link that the one statement writing the click has
+    # just made (advocacy/links.py), and the (link, at) index below serves every read
+    # by link. Clicks still go when their link is deleted (the ORM's cascade).
+    link = models.ForeignKey(
+        TrackedLink, on_delete=models.CASCADE, related_name="clicks", db_constraint=False, db_index=False
+    )
     at = models.DateTimeField(db_index=True)
     is_bot = models.BooleanField(default=False)
     # A daily, salted hash of the visitor, for unique-click counts without identifying anyone.

@@ -3,6 +3,11 @@ TLS proxy headers honoured, secure cookies), a dedicated PostgreSQL database and
 
 `python -m bench.environment` prints the variables as `export` lines for bench/run.sh;
 values already set in the environment win. The keys are for this benchmark only.
+
+Where the benchmark's own database and Redis live can be moved without touching the
+platform's variables: `BENCH_DB` (a database name on the local PostgreSQL, or a full
+postgres:// URL), `BENCH_REDIS_URL` (queue) and `BENCH_CACHE_URL` (cache, by default the
+queue's Redis), so that a benchmark never shares a Redis database with anything else.
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ from __future__ import annotations
 import os
 import shlex
 
+_DB = os.environ.get("BENCH_DB", "chorus_bench")
+_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
 DEFAULTS = {
     "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DEBUG": "0",
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/chorus_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/5",
-    "CACHE_URL": "redis://127.0.0.1:6379/5",
+    "DATABASE_URL": _DB if "://" in _DB else f"postgres://postgres@127.0.0.1:5432/{_DB}",
+    "REDIS_URL": _REDIS,
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", _REDIS),
     "SECRET_KEY": "bench-only-secret-key-never-used-anywhere-else-0123456789",
     # base64 of 32 bytes: b"bench-only-fernet-key-not-secret"
     "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1mZXJuZXQta2V5LW5vdC1zZWNyZXQ=",

@@ -26,6 +26,7 @@ LOG_DIR = HERE.parent / "var" / "bench"
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="label the run as the small preset; push 200 shares")
+    parser.add_argument("--large", action="store_true", help="label the run as the large preset (50,000 employees)")
     parser.add_argument("--seconds", type=int, default=15, help="measured seconds per load run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "small": args.small,
+        "preset": "small" if args.small else "large" if args.large else "default",
         "data": {
             "label": params.label(),
             "params": seeding["params"],
@@ -103,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results["machine"]["load_average_at_end"] = load_average()
     _summarise(results)
-    out = Path(args.out) if args.out else HERE / ("results-small.json" if args.small else "results.json")
-    report.write(results, out, out.with_name("RESULTS-small.md" if args.small else "RESULTS.md"))
-    print(f"[bench] wrote {out} and {out.with_name('RESULTS-small.md' if args.small else 'RESULTS.md')}")
+    suffix = "-small" if args.small else "-large" if args.large else ""
+    out = Path(args.out) if args.out else HERE / f"results{suffix}.json"
+    markdown = out.with_name(f"RESULTS{suffix}.md")
+    report.write(results, out, markdown)
+    print(f"[bench] wrote {out} and {markdown}")
     for verdict in results["targets"]:
         mark = "met   " if verdict["met"] else "MISSED"
         print(f"[bench] {mark} {verdict['target']}: {verdict['value']} {verdict['by']}")
@@ -132,6 +136,9 @@ def _summarise(results: dict) -> None:
         feed["rps"], feed["ceiling_rps"] = feed["load"]["rps"], feed["ceiling_logged_in"]["rps"]
         if feed.get("ceiling"):
             feed["ratio_vs_anonymous_ceiling"] = round(feed["load"]["rps"] / feed["ceiling"]["rps"], 3)
+        # The fair peer: a minimal signed-in page on the same base layout.
+        if feed.get("ceiling_layout"):
+            feed["ratio_layout"] = round(feed["load"]["rps"] / feed["ceiling_layout"]["rps"], 3)
     redirect = results.get("redirect")
     if redirect and redirect.get("load") and feed and feed.get("ceiling"):
         redirect["ratio"] = round(redirect["load"]["rps"] / feed["ceiling"]["rps"], 3)
@@ -143,6 +150,7 @@ def _summarise(results: dict) -> None:
         redirect["clicks_lost"] = max(redirect["clicks_answered"] - redirect["clicks_recorded"], 0)
         # Requests wrk had generated when it stopped that never reached the server.
         redirect["clicks_never_delivered"] = redirect["clicks_sent"] - redirect["clicks_answered"]
+    results["scale"] = {"employees": results["data"]["params"]["employees"], "preset": results.get("preset")}
     pull = results.get("pull")
     if pull and "api_calls" in pull:
         pull["extra_calls"] = pull["api_calls"] - pull["expected_calls"]

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `make bench`: seed the benchmark database (reused when it already holds this size), then
 # measure and write bench/results.json and bench/RESULTS.md. `--small` is the quick preset
-# (bench/results-small.json, bench/RESULTS-small.md); other options go to bench/run.py.
+# (bench/results-small.json, bench/RESULTS-small.md), `--large` the 50,000-employee one
+# (bench/results-large.json, bench/RESULTS-large.md); other options go to bench/run.py.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON=.venv/bin/python
-small=""
+preset=""
 for argument in "$@"; do
-  if [ "$argument" = "--small" ]; then small="--small"; fi
+  if [ "$argument" = "--small" ] || [ "$argument" = "--large" ]; then preset="$argument"; fi
 done
 
 eval "$($PYTHON -m bench.environment)"
@@ -25,5 +26,5 @@ bash tests/bluesky/setup.sh
 $PYTHON -m bench.database
 $PYTHON manage.py migrate --noinput -v0
 $PYTHON manage.py collectstatic --noinput -v0
-DJANGO_SETTINGS_MODULE=bench.settings $PYTHON manage.py seed_scale $small --reuse
+DJANGO_SETTINGS_MODULE=bench.settings $PYTHON manage.py seed_scale $preset --reuse
 exec $PYTHON -m bench.run "$@"

@@ -33,6 +33,19 @@ def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args
                 organization_id=roles["organization_id"],
                 runs=args.dashboard_runs,
             ) or {"skipped": results.get("errors", {}).get("dashboard", "failed")}
+            manager = session_for(roles["manager_member_id"])
+            for name, session in (("org", comms), ("manager", manager)):
+                measured = part(
+                    results,
+                    f"dashboard cold and warm ({name})",
+                    dashboard.cold_and_warm,
+                    base_url=base,
+                    session_key=session,
+                    organization_id=roles["organization_id"],
+                    runs=args.dashboard_runs,
+                )
+                results["dashboard"][name] = measured or {"skipped": "failed"}
+            results["dashboard"]["manager"]["member_id"] = roles["manager_member_id"]
         results.setdefault("memory", {})["web_processes_mb"] = server.peaks()
     finally:
         server.stop()
@@ -45,6 +58,8 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
     pages = {
         "ceiling": ("/bench/ceiling/", None, "Item 10"),
         "ceiling_logged_in": ("/bench/ceiling/", employee, "Item 10"),
+        # The fair peer of the feed: a minimal page on the same base layout, signed in.
+        "ceiling_layout": ("/bench/layout/", employee, "Item 10"),
         "feed": ("/feed/", employee, 'id="feed-posts"'),
     }
     sizes = {name: bench.check(path, session, contains=text) for name, (path, session, text) in pages.items()}
@@ -58,11 +73,18 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
             rounds[name].append(bench.measure(path, session))
         rounds["redirect"].append(bench.redirect(codes))
     query_list = queries_of("/feed/", employee)
+    feed_load = median_round(rounds["feed"])
+    # Open loop at half the feed's measured (closed-loop) capacity.
+    open_loop = bench.feed_open_loop(employee, rate=feed_load["rps"] / 2, seconds=args.seconds)
+    burst = bench.redirect_burst(codes, hits=1000, seconds=1.0)
     results["feed"] = {
         "member_id": roles["heaviest_sharer_member_id"],
         "ceiling": median_round(rounds["ceiling"]) | {"bytes_per_response": sizes["ceiling"]},
         "ceiling_logged_in": median_round(rounds["ceiling_logged_in"]),
         "ceiling_logged_in_queries": len(queries_of("/bench/ceiling/", employee)),
+        "ceiling_layout": median_round(rounds["ceiling_layout"]) | {"bytes_per_response": sizes["ceiling_layout"]},
+        "ceiling_layout_queries": len(queries_of("/bench/layout/", employee)),
+        "open_loop": open_loop,
         "load": median_round(rounds["feed"]) | {"bytes_per_response": sizes["feed"]},
         "queries": len(query_list),
         "query_list": query_list,
@@ -72,6 +94,7 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
         "codes_sampled": sample,
         "queries": len(queries_of("/l/" + codes.read_text().split()[0], None)),
         "load": median_round(rounds["redirect"]),
+        "burst": burst,
     }
 
 

@@ -9,5 +9,6 @@ from bench import views
 
 urlpatterns = [
     path("bench/ceiling/", views.ceiling, name="bench_ceiling"),
+    path("bench/layout/", views.layout, name="bench_layout"),
     path("", include("config.urls")),
 ]

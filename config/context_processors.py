@@ -43,5 +43,10 @@ def _switchable(request, membership) -> list:
     """The person's other organizations, for the switcher; empty with only one."""
     if membership is None:
         return []
-    memberships = selectors.memberships_for_switcher(user=request.user)
-    return memberships if len(memberships) > 1 else []
+    # Read with the request's membership (employees/selectors.py): no query per page.
+    memberships = getattr(request, "active_memberships", None)
+    if memberships is None:
+        memberships = selectors.memberships_for_switcher(user=request.user)
+    if len(memberships) < 2:
+        return []
+    return sorted(memberships, key=lambda item: (item.organization.name, item.organization_id))

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "config.health.LivenessProbeMiddleware",
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Tracked links (`/l/<code>`) are answered here, without the rest of the stack.
+    "advocacy.fastpath.TrackedLinkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,9 +150,10 @@ else:
 # Rendered fragments whose key is a digest of everything they show (feed cards): such a
 # key never goes stale, so each process may keep its own copy, with no network hop.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "config.cache.ByteBoundedLocMemCache",
     "LOCATION": "fragments",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    # A card holds a post's body, which is unbounded text: bounded by bytes too.
+    "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": 8 * 1024 * 1024},
 }
 
 # People and login.

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from config.bounded import BoundedCache
 from content.models import CaptionSuggestion, Post, Topic
 
 if TYPE_CHECKING:
@@ -14,32 +16,59 @@ if TYPE_CHECKING:
 _AUDIENCE = Post.audience_teams.through
 
 
-def _member_team_ids_with_ancestors(membership: Membership) -> set[int]:
-    """The member's teams and every team above them, read in one query."""
+def _member_team_ids_sql(membership: Membership) -> RawSQL:
+    """The member's teams and every team above them, as a subquery the posts query runs itself.
+
+    A recursive walk up the team tree in the database: no round trip of its own, and
+    no Python over every team of the organization.
+    """
     from employees.models import Membership, Team
 
-    own = Membership.teams.through.objects.filter(team_id=OuterRef("pk"), membership_id=membership.id)
-    rows = list(
-        Team.objects.filter(organization_id=membership.organization_id).values_list("id", "parent_id", Exists(own))
-    )
-    parents = {team_id: parent_id for team_id, parent_id, _mine in rows}
-    found: set[int] = set()
-    for team_id in (team_id for team_id, _parent, mine in rows if mine):
-        while team_id is not None and team_id not in found:
-            found.add(team_id)
-            team_id = parents.get(team_id)
-    return found
+    sql = f"""
+        WITH RECURSIVE up(id, parent_id) AS (
+            SELECT t.id, t.parent_id FROM {Team._meta.db_table} t
+            JOIN {Membership.teams.through._meta.db_table} m ON m.team_id = t.id
+            WHERE m.membership_id = %s AND t.organization_id = %s
+            UNION
+            SELECT t.id, t.parent_id FROM {Team._meta.db_table} t JOIN up ON t.id = up.parent_id
+            WHERE t.organization_id = %s
+        )
+        SELECT id FROM up
+    """  # noqa: S608 (table names from the models, values as parameters)
+    params = (membership.id, membership.organization_id, membership.organization_id)
+    return RawSQL(sql, params)  # noqa: S611 (values as parameters)
 
 
 def posts_visible_to(membership: Membership) -> QuerySet[Post]:
     """Live posts whose audience is everyone or includes one of the member's teams."""
-    team_ids = _member_team_ids_with_ancestors(membership)
     targeted = _AUDIENCE.objects.filter(post_id=OuterRef("pk"))
     return (
         Post.objects.live()
         .filter(organization_id=membership.organization_id)
-        .filter(~Exists(targeted) | Exists(targeted.filter(team_id__in=team_ids)))
+        .filter(~Exists(targeted) | Exists(targeted.filter(team_id__in=_member_team_ids_sql(membership))))
     )
+
+
+# The organization's topics per (organization, topics version), in this process. The
+# version changes with every change of a topic (employees/signals.py), so an entry is
+# never stale; old versions age out.
+_TOPICS = BoundedCache(max_entries=256, max_bytes=1 << 20)
+
+
+def topics_version_bump(*, organization_id: int) -> None:
+    from employees.models import Organization, new_version
+
+    Organization.objects.filter(pk=organization_id).update(topics_version=new_version())
+
+
+def topics_for_organization(organization: Organization) -> list[Topic]:
+    """The organization's topics by name; read from the database once per topics version."""
+    key = (organization.id, organization.created_at, organization.topics_version)
+    rows = _TOPICS.get(key)
+    if rows is None:
+        rows = list(Topic.objects.filter(organization_id=organization.id).order_by("name").values_list("id", "name"))
+        _TOPICS.set(key, rows, size=sum(len(name) for _id, name in rows) + 64 * len(rows))
+    return [Topic(id=topic_id, organization_id=organization.id, name=name) for topic_id, name in rows]
 
 
 def library_posts(

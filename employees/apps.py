@@ -14,3 +14,7 @@ class EmployeesConfig(AppConfig):
         # Every process (web, worker, beat, management commands) loads the apps, so
         # the guard learns the private-hosts setting before any request goes out.
         egress_install()
+
+        from employees import signals
+
+        signals.connect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -60,6 +61,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name.split(" ")[0] if self.name else self.email
 
 
+def new_version() -> str:
+    """A fresh, unguessable version token (never reused, unlike a counter on a recreated row)."""
+    return secrets.token_hex(16)
+
+
 class Organization(models.Model):
     """A tenant. Every row of company data belongs to exactly one."""
 
@@ -87,6 +93,14 @@ class Organization(models.Model):
         default=Control.CENTRALIZED,
         db_default=Control.CENTRALIZED,
     )
+    # Whether a company profile needs reconnecting, so that the banner every page may
+    # show costs a query only when there is something to show (profiles/services.py
+    # keeps it up to date).
+    company_needs_reconnect = models.BooleanField(default=False, db_default=False, editable=False)
+    # Changes with every change of the organization's topics, so that a cached list of
+    # them is read under it and never stale (content/selectors.py). Rows written
+    # outside the ORM start empty (the cache keys on the creation time too).
+    topics_version = models.CharField(max_length=32, default=new_version, db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,6 +154,8 @@ class Membership(models.Model):
     deactivated_at = models.DateTimeField(null=True, blank=True)
     # Offboarded for good: profiles disconnected, the person anonymised; no way back.
     offboarded_at = models.DateTimeField(null=True, blank=True)
+    # Whether one of the member's own profiles needs reconnecting (see Organization).
+    needs_reconnect = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

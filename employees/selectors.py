@@ -17,18 +17,24 @@ ORGANIZATION_SESSION_KEY = "organization_id"
 
 
 def membership_for_request(request: HttpRequest) -> Membership | None:
-    """The active membership the request acts as: the chosen organization, else the oldest."""
-    memberships = (
+    """The active membership the request acts as: the chosen organization, else the oldest.
+
+    All the person's active memberships are read in this one query and kept on the
+    request (``request.active_memberships``) for the organization switcher, which
+    every page's header shows: it costs no query of its own.
+    """
+    memberships = list(
         Membership.objects.filter(user=request.user, is_active=True)
         .select_related("organization", "user")
         .order_by("created_at", "id")
     )
+    request.active_memberships = memberships
     chosen = request.session.get(ORGANIZATION_SESSION_KEY)
     if chosen:
-        membership = memberships.filter(organization_id=chosen).first()
-        if membership is not None:
-            return membership
-    return memberships.first()
+        for membership in memberships:
+            if str(membership.organization_id) == str(chosen):
+                return membership
+    return memberships[0] if memberships else None
 
 
 def user_has_mfa(user: User) -> bool:
@@ -159,7 +165,10 @@ def personal_data(*, user: User) -> dict:
 
 
 def memberships_for_switcher(*, user: User) -> list[Membership]:
-    """The active memberships a person can switch between, by organization name."""
+    """The active memberships a person can switch between, by organization name.
+
+    Pages use the memberships the request already read (``membership_for_request``).
+    """
     return list(
         Membership.objects.filter(user=user, is_active=True)
         .select_related("organization")

@@ -12,7 +12,7 @@ from advocacy import amplify, selectors
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from config.params import id_param
 from content.dial import dial_of
-from content.models import Topic
+from content.selectors import topics_for_organization
 from employees.access import membership_required
 from employees.models import Role
 
@@ -49,7 +49,7 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
     start = (number - 1) * POSTS_PER_PAGE
     rows = list(posts[start : start + POSTS_PER_PAGE + 1])
     items, has_next = rows[:POSTS_PER_PAGE], len(rows) > POSTS_PER_PAGE
-    topics = list(Topic.objects.filter(organization_id=request.membership.organization_id).order_by("name"))
+    topics = topics_for_organization(request.membership.organization)
     selectors.feed_markers(posts=items, last_visit=_last_visit(request.session))
     selectors.feed_topic_names(posts=items, topics=topics)
     selectors.feed_first_images(posts=items)

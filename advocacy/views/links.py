@@ -1,27 +1,26 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.views.decorators.cache import never_cache
 
-from advocacy import links
+from advocacy import fastpath
 
 
 @never_cache
 def tracked_link(request, code: str):
     """Redirect to the link's stored target, never anywhere else, and count the click.
 
+    Visits are normally answered by ``fastpath.TrackedLinkMiddleware`` before the
+    middleware stack; this view answers what reaches it (another method, or the
+    404 of a code the middleware found no link for, rendered by the whole stack).
+
     The click is written to the database directly, in the statement that finds the
     link: no queue stands between a visit and its record, so a stopped worker or
     broker cannot lose one.
     """
-    # Codes are short and alphanumeric; anything else (a NUL, a novel) is not looked up.
-    if not (code.isascii() and code.isalnum() and len(code) <= links.CODE_MAX_LENGTH):
+    if getattr(request, fastpath.MISSING, False):
         raise Http404
-    target = links.link_follow(
-        code=code, user_agent=request.headers.get("User-Agent", "")[:500], ip=request.META.get("REMOTE_ADDR", "")
-    )
+    target = fastpath.follow(request, code)
     if target is None:
         raise Http404
-    response = HttpResponseRedirect(target)
-    response["Referrer-Policy"] = "no-referrer-when-downgrade"
-    return response
+    return fastpath.redirect_response(target)

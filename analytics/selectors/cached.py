@@ -12,6 +12,8 @@ anything that also depends on people, teams or settings is worked out after the 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -21,7 +23,7 @@ from analytics.forms import organization_today
 from analytics.models import RollupVersion
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from analytics.forms import Filters
 
@@ -41,8 +43,33 @@ def rollups_version_get(*, organization_id: int, settled: bool = False) -> str |
     return row.settled_key if settled else row.key
 
 
+# Within `rollups_version_pinned()`, the versions already read (organization id -> row).
+_PINNED: ContextVar[dict[int, RollupVersion | None] | None] = ContextVar("rollups_version_pinned", default=None)
+
+
+@contextmanager
+def rollups_version_pinned() -> Iterator[None]:
+    """Read each organization's rollup version once for everything inside the block.
+
+    A page built from several cached reads (the dashboard) then costs one version read
+    instead of one per read, and all its figures come from the same version: a write
+    in the middle of the page can no longer mix figures from before and after it.
+    """
+    token = _PINNED.set({})
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
 def _version_row(organization_id: int) -> RollupVersion | None:
-    return RollupVersion.objects.filter(organization_id=organization_id).first()
+    pinned = _PINNED.get()
+    if pinned is not None and organization_id in pinned:
+        return pinned[organization_id]
+    row = RollupVersion.objects.filter(organization_id=organization_id).first()
+    if pinned is not None:
+        pinned[organization_id] = row
+    return row
 
 
 def settled_through(filters: Filters) -> date:

@@ -9,6 +9,7 @@ from analytics import charts
 from analytics.distribution import Distribution
 from analytics.emv import Emv, emv_compute, rates_with_defaults
 from analytics.selectors import dashboard as figures
+from analytics.selectors.cached import rollups_version_pinned
 from analytics.selectors.daily import daily_read
 from analytics.selectors.distribution import TrailPoint, distribution_trail, trail_buckets
 from analytics.selectors.settings import analytics_settings_get
@@ -61,6 +62,12 @@ def emv_for(scope: Scope, filters: Filters, sources: figures.Sources | None = No
 
 
 def dashboard_overview(*, scope: Scope, filters: Filters) -> Overview:
+    """Every figure of the dashboard, under one read of the rollup version."""
+    with rollups_version_pinned():
+        return _overview(scope=scope, filters=filters)
+
+
+def _overview(*, scope: Scope, filters: Filters) -> Overview:
     previous_start, previous_end = filters.previous()
     trail_start = trail_buckets(filters)[0][0]
     daily = daily_read(scope, filters, start=min(previous_start, trail_start), end=filters.end)

@@ -225,3 +225,50 @@ def measure(*, base_url: str, session_key: str, organization_id: int, runs: int)
         "runs": runs,
         "page_bytes": len(body.encode()),
     }
+
+
+def cold_and_warm(*, base_url: str, session_key: str, organization_id: int, runs: int) -> dict:
+    """The dashboard page (90 days) as its viewer gets it, sequential requests:
+
+    - cold: each request right after a rollup write that touches a settled day (the
+      version bump every write makes; nothing cached applies, as after a rebuild);
+    - after a write to today: each request right after the common write (recent days);
+    - warm: requests with the rollups unchanged since the previous one.
+    """
+    path = f"/analytics/?days={DAYS}"
+    headers = headers_for(session_key)
+    status, body, _seconds = fetch(base_url + path, headers)
+    if status != 200 or "dashboard-body" not in body:
+        raise RuntimeError(f"the dashboard answered {status}")
+    ids = [organization_id]
+
+    def timed(bump: str | None) -> float:
+        if bump is not None:
+            rollups_version_bump(organization_ids=ids, settled_ids=ids if bump == "settled" else ())
+        return fetch(base_url + path, headers)[2] * 1000
+
+    cold = [timed("settled") for _ in range(runs)]
+    today = [timed("today") for _ in range(runs)]
+    timed(None)
+    warm = [timed(None) for _ in range(runs)]
+    connection.close()
+
+    def summary(values: list[float]) -> dict:
+        return {
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(_percentile(values, 0.95), 1),
+            "max_ms": round(max(values), 1),
+        }
+
+    cold_s, today_s, warm_s = summary(cold), summary(today), summary(warm)
+    return {
+        "runs": runs,
+        "cold_p50_ms": cold_s["p50_ms"],
+        "cold_p95_ms": cold_s["p95_ms"],
+        "after_a_write_today_p50_ms": today_s["p50_ms"],
+        "after_a_write_today_p95_ms": today_s["p95_ms"],
+        "warm_p50_ms": warm_s["p50_ms"],
+        "warm_p95_ms": warm_s["p95_ms"],
+        "page_bytes": len(body.encode()),
+        "measured_as": "sequential requests (closed loop, one at a time) through gunicorn",
+    }

@@ -66,7 +66,7 @@ def direct_loop(sharers: list[Sharer], posts: list[Post], *, client_per_post: bo
             text=text,
             created_at=sdk.get_current_time_iso(),
             facets=[facet_model(facet) for facet in link_facets(text)] or None,
-            embed=build_embed(sdk, link, None, None, post.title, post.body[:300]),
+            embed=build_embed(link, [], [], post.title, post.body[:300]),
         )
         sdk.com.atproto.repo.create_record(
             models.ComAtprotoRepoCreateRecord.Data(

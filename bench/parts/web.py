@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from advocacy.models import Click, TrackedLink
 from bench.load import LoadShape, run_wrk
+from bench.openloop import open_loop
 from bench.servers import FORWARDED
 from employees.models import Membership
 
@@ -109,6 +110,31 @@ class WebBench:
         result = run_wrk(self.base_url + path, shape=self.shape, headers=headers_for(session_key))
         statuses, _end = access_log_statuses(self.access_log, offset)
         return {**result.as_dict(), "statuses": statuses}
+
+    def feed_open_loop(self, session_key: str, *, rate: float, seconds: int) -> dict:
+        """The feed at a constant arrival rate (bench/openloop.py), latency from the scheduled send."""
+        url = self.base_url + "/feed/"
+        return open_loop(lambda _index: url, rate=rate, seconds=seconds, headers=headers_for(session_key))
+
+    def redirect_burst(self, codes_file: Path, *, hits: int, seconds: float) -> dict:
+        """``hits`` visits of tracked links scheduled within ``seconds``, each from its own
+        connection as far as the file descriptor limit allows; every visit sent must have
+        its click in the database (``lost`` = sent - recorded)."""
+        codes = codes_file.read_text().split()
+        _settled_click_count()
+        last_id = Click.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        base = self.base_url + "/l/"
+        result = open_loop(
+            lambda index: base + codes[index % len(codes)],
+            rate=hits / seconds,
+            seconds=seconds,
+            headers=headers_for(None),
+            connections=hits,
+        )
+        _settled_click_count()
+        recorded = Click.objects.filter(id__gt=last_id).count()
+        answered = result["statuses"].get("302", 0)
+        return {**result, "answered": answered, "recorded": recorded, "lost": result["sent"] - recorded}
 
     def redirect_warm(self, codes_file: Path) -> None:
         self._redirect_load(codes_file, seconds=self.shape.warmup_seconds)

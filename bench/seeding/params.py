@@ -39,3 +39,5 @@ class SeedParams:
 
 FULL = SeedParams()
 SMALL = replace(FULL, employees=200, posts=500, shares=20_000, snapshots=200_000, clicks=40_000, audience_days=100)
+# Ten times the headcount: 50,000 people in about 2,400 teams (bench/seeding/people.py).
+LARGE = replace(FULL, employees=50_000, posts=20_000, shares=2_000_000, snapshots=10_000_000, clicks=4_000_000)

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from psycopg.types.json import Jsonb
 
 from bench.seeding import params as p
 from bench.seeding.db import copy_rows
 from bench.seeding.tables import T
+from employees.models import new_version
 
 FIRST = (  # noqa: SIM905 - names read better as text
     "Anna Bo Clara David Eva Frederik Greta Hans Ida Jonas Karen Lars Maja Niels Olivia Peter Rikke Søren "
@@ -104,13 +106,35 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
     org_id = 1
     copy_rows(
         f"{T.organization}",
-        ["id", "name", "slug", "language", "timezone", "require_mfa_for_admins", "created_at"],
-        [(org_id, p.ORG_NAME, p.ORG_SLUG, "en", p.ORG_TIMEZONE, False, now - timedelta(days=params.days + 30))],
+        [
+            "id",
+            "name",
+            "slug",
+            "language",
+            "timezone",
+            "require_mfa_for_admins",
+            "company_needs_reconnect",
+            "topics_version",
+            "created_at",
+        ],
+        [
+            (
+                org_id,
+                p.ORG_NAME,
+                p.ORG_SLUG,
+                "en",
+                p.ORG_TIMEZONE,
+                False,
+                False,
+                new_version(),
+                now - timedelta(days=params.days + 30),
+            )
+        ],
     )
     copy_rows(
         f"{T.compliancesettings}",
-        ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases"],
-        [(1, org_id, "#employee", "append", "confidential\ninsider")],
+        ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases", "alt_text_required"],
+        [(1, org_id, "#employee", "append", "confidential\ninsider", True)],
     )
     team_rows, departments, leaves = _teams(params, org_id)
     copy_rows(f"{T.team}", ["id", "organization_id", "name", "parent_id"], team_rows)
@@ -140,6 +164,7 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
                 True,
                 active,
                 None if active else now,
+                False,
                 joined,
             )
         )
@@ -164,12 +189,14 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
             "is_employee",
             "is_active",
             "deactivated_at",
+            "needs_reconnect",
             "created_at",
         ],
         memberships,
     )
     copy_rows(f"{T.membership_teams}", ["id", "membership_id", "team_id"], member_teams)
     company = _seed_profiles(members, org_id, now, rng)
+    _reconnect_flags()
     return People(org_id, 1, 4, 14, members, company, leaves, departments)
 
 
@@ -250,3 +277,17 @@ def _seed_profiles(members: list[Member], org_id: int, now: datetime, rng: rando
         rows,
     )
     return company
+
+
+def _reconnect_flags() -> None:
+    """The flags the reconnect banner reads, as the platform keeps them (employees/signals.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {T.membership} SET needs_reconnect = TRUE WHERE id IN "
+            f"(SELECT owner_membership_id FROM {T.socialprofile} WHERE state = 'needs_reconnect')"
+        )
+        cursor.execute(
+            f"UPDATE {T.organization} SET company_needs_reconnect = EXISTS (SELECT 1 FROM {T.socialprofile} s "
+            f"WHERE s.organization_id = {T.organization}.id AND s.owner_membership_id IS NULL "
+            "AND s.state = 'needs_reconnect')"
+        )

@@ -279,6 +279,28 @@ def profile_credentials_refresh(*, profile_id: int, only_if_due: bool = False) -
 # -- dead credentials -----------------------------------------------------------------
 
 
+def reconnect_flag_sync(*, organization_id: int, owner_membership_id: int | None) -> None:
+    """Set the flag the reconnect banner reads from what the profiles say now.
+
+    The member's flag for their own profiles, the organization's for its company
+    profiles. Called after every change of a profile's state (and by the profile's
+    save and delete signals), so a flag is never off while a profile needs reconnecting.
+    """
+    from django.db.models import Exists
+
+    from employees.models import Organization
+
+    needing = SocialProfile.objects.filter(
+        organization_id=organization_id, owner_membership_id=owner_membership_id, state=State.NEEDS_RECONNECT
+    )
+    if owner_membership_id is None:
+        Organization.objects.filter(pk=organization_id).update(company_needs_reconnect=Exists(needing))
+    else:
+        Membership.objects.filter(pk=owner_membership_id, organization_id=organization_id).update(
+            needs_reconnect=Exists(needing)
+        )
+
+
 def _mark_needs_reconnect(profile_id: int, reason: str) -> bool:
     from employees.profiles.tasks import profile_reconnect_notify_task
 
@@ -286,6 +308,9 @@ def _mark_needs_reconnect(profile_id: int, reason: str) -> bool:
         state=State.NEEDS_RECONNECT, last_error=reason[:MAX_ERROR_CHARS], updated_at=timezone.now()
     )
     if changed:
+        owner = SocialProfile.objects.filter(pk=profile_id).values("organization_id", "owner_membership_id").first()
+        if owner is not None:
+            reconnect_flag_sync(**owner)
         logger.warning("Social profile %s needs reconnecting: %s", profile_id, reason)
         profile_reconnect_notify_task.delay_on_commit(profile_id)
     return bool(changed)

@@ -62,3 +62,17 @@ def test_switching_needs_a_post_and_a_login(cast, client, login):
     assert anonymous["Location"].startswith(reverse("account_login"))
     assert client.get(reverse("organization_switch")).status_code == 302
     assert login(cast.emma).get(reverse("organization_switch")).status_code == 405
+
+
+def test_the_switcher_costs_no_query_of_its_own(cast, login, alice_in_two):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.alice)
+    client.get(reverse("people"))
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("people"))
+    assert f'value="{cast.other_org.id}"' in response.content.decode()
+    memberships = [query["sql"] for query in context.captured_queries if 'FROM "employees_membership"' in query["sql"]]
+    reads_of_own = [sql for sql in memberships if f'"user_id" = {cast.alice.user_id}' in sql]
+    assert len(reads_of_own) == 1

@@ -7,7 +7,7 @@ from dataclasses import replace
 from django.core.management.base import BaseCommand, CommandError
 
 from bench.seeding import SeedRefused, recorded, seed
-from bench.seeding.params import FULL, SMALL
+from bench.seeding.params import FULL, LARGE, SMALL
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--small", action="store_true", help="A quick preset: " + SMALL.label())
+        parser.add_argument("--large", action="store_true", help="Ten times the headcount: " + LARGE.label())
         parser.add_argument("--employees", type=int)
         parser.add_argument("--posts", type=int)
         parser.add_argument("--shares", type=int)
@@ -33,8 +34,18 @@ class Command(BaseCommand):
             "--reuse", action="store_true", help="Do nothing when the database already holds exactly this seeding."
         )
 
-    def handle(self, *args, small: bool = False, reuse: bool = False, verify_rollups: bool = False, **options) -> None:
-        params = SMALL if small else FULL
+    def handle(
+        self,
+        *args,
+        small: bool = False,
+        large: bool = False,
+        reuse: bool = False,
+        verify_rollups: bool = False,
+        **options,
+    ) -> None:
+        if small and large:
+            raise CommandError("Choose one preset: --small or --large.")
+        params = SMALL if small else LARGE if large else FULL
         sizes = {name: options[name] for name in ("employees", "posts", "shares", "snapshots", "clicks", "days")}
         sizes = {name: value for name, value in sizes.items() if value is not None}
         if "shares" in sizes and "clicks" not in sizes:

@@ -119,6 +119,7 @@ def test_the_banner_lists_the_members_profiles_to_reconnect(cast, x_app, rf: Req
     make_profile(cast.emma, state=SocialProfile.State.NEEDS_RECONNECT)
     make_profile(cast.mike, remote_id="77", handle="@mike", state=SocialProfile.State.NEEDS_RECONNECT)
     request = rf.get("/")
+    cast.emma.refresh_from_db()  # as a request reads it, with its reconnect flag
     request.membership = cast.emma
 
     html = render_to_string("employees/profiles/_reconnect_banner.html", reconnect_banner(request))
