@@ -214,6 +214,13 @@ LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
 LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
 LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "")
 LINKEDIN_EXTRA_SCOPES = env_str("LINKEDIN_EXTRA_SCOPES", "")
+# Where LinkedIn's REST API and its OAuth pages are; another value only points the
+# browser journeys at their LinkedIn stand-in (e2e/standins/linkedin.py).
+LINKEDIN_API_BASE = env_str("LINKEDIN_API_BASE", "https://api.linkedin.com").rstrip("/")
+LINKEDIN_OAUTH_BASE = env_str("LINKEDIN_OAUTH_BASE", "https://www.linkedin.com/oauth/v2").rstrip("/")
+for _name, _value in (("LINKEDIN_API_BASE", LINKEDIN_API_BASE), ("LINKEDIN_OAUTH_BASE", LINKEDIN_OAUTH_BASE)):
+    if not _value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name}={_value!r} must be an http(s) URL")
 X_CLIENT_ID = env_str("X_CLIENT_ID", "")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 # Where X's API v2 is: posting, metrics and token refresh. Another value only points a
