@@ -7,6 +7,8 @@ import os
 from celery import Celery, signals
 from celery.schedules import crontab
 
+from analytics import schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # DjangoTask adds delay_on_commit()/apply_async_on_commit(): a task that reads rows
@@ -74,8 +76,15 @@ app.conf.beat_schedule = {
         "task": "employees.profiles.tasks.profiles_audience_snapshot_task",
         "schedule": crontab(hour=3, minute=30),
     },
-    "update-rollups": {"task": "analytics.tasks.rollups_update_task", "schedule": crontab(minute="*/5")},
-    "pull-engagement": {"task": "analytics.tasks.engagement_pull_due_task", "schedule": crontab(minute="*/10")},
+    # Also queued right after a pull, a posted share and a burst of clicks (analytics/services/freshness.py).
+    "update-rollups": {
+        "task": "analytics.tasks.rollups_update_task",
+        "schedule": crontab(minute=f"*/{schedule.ROLLUP_EVERY_MINUTES}"),
+    },
+    "pull-engagement": {
+        "task": "analytics.tasks.engagement_pull_due_task",
+        "schedule": crontab(minute=f"*/{schedule.PULL_EVERY_MINUTES}"),
+    },
     "enrol-shares-sweep": {"task": "analytics.tasks.shares_enrol_sweep_task", "schedule": crontab(hour=2, minute=15)},
     "snapshot-audiences": {"task": "analytics.tasks.audience_snapshot_task", "schedule": crontab(hour=4, minute=30)},
     "send-digests": {"task": "analytics.tasks.digests_send_due_task", "schedule": crontab(minute=5)},

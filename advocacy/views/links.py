@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 
-from advocacy import links
+from advocacy import links, signals
 
 
 @never_cache
@@ -22,6 +22,8 @@ def tracked_link(request, code: str):
     )
     if target is None:
         raise Http404
+    if not links.is_bot(request.headers.get("User-Agent", "")):
+        signals.link_followed.send(sender=tracked_link)
     response = HttpResponseRedirect(target)
     response["Referrer-Policy"] = "no-referrer-when-downgrade"
     return response

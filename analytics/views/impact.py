@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from analytics import charts
 from analytics.forms import METRICS, filters_from
 from analytics.reach import DEFINITIONS
+from analytics.selectors.freshness import freshness_for_member
 from analytics.selectors.impact import member_series, member_share_metrics, member_side
 from analytics.selectors.leaderboard import leaderboard_position
 from analytics.selectors.scope import scope_for
@@ -41,6 +42,7 @@ def my_impact(request: HtmxHttpRequest) -> HttpResponse:
         "profiles": profile_list_for_member(membership=membership),
         "definitions": DEFINITIONS,
         "rules": rules,
+        "freshness": freshness_for_member(membership=membership),
         "position": leaderboard_position(membership=membership, filters=filters) if rules.leaderboard_enabled else None,
     }
     template = "analytics/my_impact.html#impact-body" if request.htmx else "analytics/my_impact.html"
