@@ -99,7 +99,7 @@ def test_the_dashboard_says_when_figures_were_updated_and_when_the_next_update_c
 
 def test_before_anything_is_counted_the_dashboard_says_so(cast, login):
     page = login(cast.alice).get(reverse("dashboard")).content.decode()
-    assert "Nothing counted yet; next update around" in page
+    assert "Nothing counted yet · next update around" in page
 
 
 def test_the_freshness_line_is_in_danish_for_a_danish_organization(cast, login):
