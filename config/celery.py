@@ -63,11 +63,17 @@ def _warn_about_embedded_defaults(sender=None, **kwargs) -> None:
     embedded_defaults_warn()
 
 
+# Sent every minute. Their routine log lines (beat sending them, the worker receiving and
+# finishing them) are logged at DEBUG (config/logs.py), so that a terminal stays quiet.
+EVERY_MINUTE = {
+    "publish-due-posts": "content.tasks.posts_publish_due_task",
+    "expire-due-posts": "content.tasks.posts_expire_due_task",
+    "release-scheduled-shares": "advocacy.tasks.shares_release_due_task",
+    "requeue-stuck-shares": "advocacy.tasks.shares_requeue_stuck_task",
+}
+
 app.conf.beat_schedule = {
-    "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},
-    "expire-due-posts": {"task": "content.tasks.posts_expire_due_task", "schedule": crontab()},
-    "release-scheduled-shares": {"task": "advocacy.tasks.shares_release_due_task", "schedule": crontab()},
-    "requeue-stuck-shares": {"task": "advocacy.tasks.shares_requeue_stuck_task", "schedule": crontab()},
+    **{name: {"task": task, "schedule": crontab()} for name, task in EVERY_MINUTE.items()},
     "refresh-profile-tokens": {
         "task": "employees.profiles.tasks.profiles_refresh_due_task",
         "schedule": crontab(minute=7),
