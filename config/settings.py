@@ -250,6 +250,8 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with other regions' dates and numbers (en-dk, en-gb): an organization setting.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
