@@ -13,11 +13,11 @@ from analytics.reach import DEFINITIONS
 from analytics.selectors.freshness import freshness_for_member
 from analytics.selectors.impact import member_series, member_share_metrics, member_side
 from analytics.selectors.leaderboard import leaderboard_position
+from analytics.selectors.profiles import member_profiles
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
-from employees.profiles.selectors import profile_list_for_member
 
 
 @membership_required()
@@ -39,7 +39,7 @@ def my_impact(request: HtmxHttpRequest) -> HttpResponse:
         "chart": charts.stacked_bars(series),
         "metric_label": METRICS.get(filters.metric),
         "page": page,
-        "profiles": profile_list_for_member(membership=membership),
+        "profiles": member_profiles(membership=membership, filters=filters),
         "definitions": DEFINITIONS,
         "rules": rules,
         "freshness": freshness_for_member(membership=membership),
