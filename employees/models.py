@@ -74,7 +74,9 @@ class Organization(models.Model):
         max_length=8,
         choices=Formats.choices,
         blank=True,
+        # A default in the database too, for rows written by code older than the column.
         default=Formats.US,
+        db_default=Formats.US,
         help_text=_(
             "How the English interface writes dates, times and numbers. Danish is always written the Danish way."
         ),
