@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('employees', '0006_audit_actions_scim'),
+        ("employees", "0006_audit_actions_scim"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='formats',
-            field=models.CharField(blank=True, choices=[('', 'United States: 12/31/2026 2:30 p.m., 1,234.5'), ('gb', 'United Kingdom: 31/12/2026 14:30, 1,234.5'), ('dk', 'Denmark: 31.12.2026 14:30, 1.234,5')], db_default='', default='', help_text='How the English interface writes dates, times and numbers. Danish is always written the Danish way.', max_length=8, verbose_name='dates and numbers in English'),
+            model_name="organization",
+            name="formats",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "United States: 12/31/2026 2:30 p.m., 1,234.5"),
+                    ("gb", "United Kingdom: 31/12/2026 14:30, 1,234.5"),
+                    ("dk", "Denmark: 31.12.2026 14:30, 1.234,5"),
+                ],
+                db_default="",
+                default="",
+                help_text="How the English interface writes dates, times and numbers. Danish is always written the Danish way.",
+                max_length=8,
+                verbose_name="dates and numbers in English",
+            ),
         ),
     ]
