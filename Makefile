@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test e2e bench chaos scim-check lint format messages compilemessages lock clean bluesky idp deploy-tools
+.PHONY: run bluesky-up test e2e bench chaos scim-check lint format messages compilemessages lock clean bluesky idp deploy-tools
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ compilemessages: $(STAMP)
 bluesky:
 	bash tests/bluesky/setup.sh
 
+# The local Bluesky network on its own, with an account to connect from `make run`
+# (start that with NETWORKS_ALLOW_PRIVATE_HOSTS=1); README "Try a real share".
+bluesky-up: $(STAMP) bluesky
+	$(BIN)/python -m tests.bluesky.serve
+
 # The local identity providers (OpenID Connect and SAML 2.0) that the single sign-on tests sign in at.
 idp:
 	bash tests/idp/setup.sh
@@ -31,11 +36,15 @@ idp:
 deploy-tools:
 	bash deploy/tools.sh
 
+# WEB_PORT: the web server's port (default 8000); SITE_URL follows it unless set.
 run: export DEBUG ?= 1
+run: export WEB_PORT ?= 8000
 run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	@echo "Starting web, worker and beat at http://127.0.0.1:$(WEB_PORT)/ (Ctrl-C stops all three)."
+	@echo "Log in as employee@demo.example (password demo-password-123); invitation and other emails"
+	@echo "are printed by the worker, in the lines marked 'worker'."
 	$(BIN)/honcho -f Procfile.dev start
 
 # Tests run with production settings (DEBUG off) plus the few values a test client needs.

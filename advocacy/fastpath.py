@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 
-from advocacy import links
+from advocacy import links, signals
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,9 +39,11 @@ def follow(request: HttpRequest, code: str) -> str | None:
     # Codes are short and alphanumeric; anything else (a NUL, a novel) is not looked up.
     if not (code.isascii() and code.isalnum() and len(code) <= links.CODE_MAX_LENGTH):
         return None
-    return links.link_follow(
-        code=code, user_agent=request.headers.get("User-Agent", "")[:500], ip=request.META.get("REMOTE_ADDR", "")
-    )
+    user_agent = request.headers.get("User-Agent", "")[:500]
+    target = links.link_follow(code=code, user_agent=user_agent, ip=request.META.get("REMOTE_ADDR", ""))
+    if target is not None and not links.is_bot(user_agent):
+        signals.link_followed.send(sender=TrackedLinkMiddleware)
+    return target
 
 
 class TrackedLinkMiddleware:

@@ -12,7 +12,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy import amplify, authenticity, links
+from advocacy import amplify, authenticity, links, signals
 from advocacy.models import Share
 from config.egress import private_hosts_allowed
 from content.compliance import text_violations, with_disclosure
@@ -346,6 +346,7 @@ def share_push(*, share_id: int) -> str:
         last_error="",
         next_attempt_at=None,
     )
+    signals.share_posted.send(sender=Share, share_id=share.pk)
     return Share.Status.POSTED
 
 

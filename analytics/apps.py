@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from advocacy import signals
+        from analytics.services import freshness
+
+        signals.share_posted.connect(freshness.on_share_posted, dispatch_uid="analytics-share-posted")
+        signals.link_followed.connect(freshness.on_link_followed, dispatch_uid="analytics-link-followed")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from advocacy.models import Click, Share, TrackedLink
@@ -241,6 +242,11 @@ def _shares(organization, posts, profiles, rng, now) -> list[Share]:
                 )
             )
     Share.objects.bulk_create(shares)
+    # Dated when they went out (created_at is "now" on insert): My shares lists them in
+    # the order, and on the days, that the dashboard counts them.
+    Share.objects.filter(organization=organization, profile__remote_id__startswith=REMOTE_PREFIX).update(
+        created_at=F("posted_at"), updated_at=F("posted_at")
+    )
     return list(
         Share.objects.filter(organization=organization, profile__remote_id__startswith=REMOTE_PREFIX).select_related(
             "profile", "post"

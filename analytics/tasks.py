@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from analytics.services import audience, pull, rollups
+from analytics.services import audience, freshness, pull, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ def engagement_pull_job_task(organization_id: int, network: str, scope: str, sha
     outcome = pull.engagement_pull_job(
         organization_id=organization_id, network=network, scope=scope, share_ids=share_ids, claim=claim
     )
+    if outcome.read:
+        # The readings are booked already; a run now brings in the clicks and new shares
+        # too, so the pages are up to date right after a pull, not on beat's next run.
+        freshness.rollup_soon(reason="pull")
     return outcome.read
 
 

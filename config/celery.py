@@ -7,6 +7,8 @@ import os
 from celery import Celery, signals
 from celery.schedules import crontab
 
+from analytics import schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # DjangoTask adds delay_on_commit()/apply_async_on_commit(): a task that reads rows
@@ -61,16 +63,22 @@ def _warn_about_embedded_defaults(sender=None, **kwargs) -> None:
     embedded_defaults_warn()
 
 
+# Sent every minute. Their routine log lines (beat sending them, the worker receiving and
+# finishing them) are logged at DEBUG (config/logs.py), so that a terminal stays quiet.
+EVERY_MINUTE = {
+    "publish-due-posts": "content.tasks.posts_publish_due_task",
+    "expire-due-posts": "content.tasks.posts_expire_due_task",
+    "release-scheduled-shares": "advocacy.tasks.shares_release_due_task",
+    "requeue-stuck-shares": "advocacy.tasks.shares_requeue_stuck_task",
+    "release-notifications": "notifications.tasks.deliveries_release_due_task",
+}
+
 app.conf.beat_schedule = {
-    "publish-due-posts": {"task": "content.tasks.posts_publish_due_task", "schedule": crontab()},
-    "expire-due-posts": {"task": "content.tasks.posts_expire_due_task", "schedule": crontab()},
+    **{name: {"task": task, "schedule": crontab()} for name, task in EVERY_MINUTE.items()},
     "daily-new-post-emails": {
         "task": "notifications.tasks.daily_emails_send_due_task",
         "schedule": crontab(minute=5),
     },
-    "release-notifications": {"task": "notifications.tasks.deliveries_release_due_task", "schedule": crontab()},
-    "release-scheduled-shares": {"task": "advocacy.tasks.shares_release_due_task", "schedule": crontab()},
-    "requeue-stuck-shares": {"task": "advocacy.tasks.shares_requeue_stuck_task", "schedule": crontab()},
     "refresh-profile-tokens": {
         "task": "employees.profiles.tasks.profiles_refresh_due_task",
         "schedule": crontab(minute=7),
@@ -79,8 +87,15 @@ app.conf.beat_schedule = {
         "task": "employees.profiles.tasks.profiles_audience_snapshot_task",
         "schedule": crontab(hour=3, minute=30),
     },
-    "update-rollups": {"task": "analytics.tasks.rollups_update_task", "schedule": crontab(minute="*/5")},
-    "pull-engagement": {"task": "analytics.tasks.engagement_pull_due_task", "schedule": crontab(minute="*/10")},
+    # Also queued right after a pull, a posted share and a burst of clicks (analytics/services/freshness.py).
+    "update-rollups": {
+        "task": "analytics.tasks.rollups_update_task",
+        "schedule": crontab(minute=f"*/{schedule.ROLLUP_EVERY_MINUTES}"),
+    },
+    "pull-engagement": {
+        "task": "analytics.tasks.engagement_pull_due_task",
+        "schedule": crontab(minute=f"*/{schedule.PULL_EVERY_MINUTES}"),
+    },
     "enrol-shares-sweep": {"task": "analytics.tasks.shares_enrol_sweep_task", "schedule": crontab(hour=2, minute=15)},
     "snapshot-audiences": {"task": "analytics.tasks.audience_snapshot_task", "schedule": crontab(hour=4, minute=30)},
     "send-digests": {"task": "analytics.tasks.digests_send_due_task", "schedule": crontab(minute=5)},

@@ -38,7 +38,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the site is served on")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The development server's port (`make run`, Procfile.dev); unset SITE_URL follows it.
+WEB_PORT = env_int("WEB_PORT", 8000, minimum=1)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -218,6 +220,13 @@ LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
 LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
 LINKEDIN_API_VERSION = env_str("LINKEDIN_API_VERSION", "")
 LINKEDIN_EXTRA_SCOPES = env_str("LINKEDIN_EXTRA_SCOPES", "")
+# Where LinkedIn's REST API and its OAuth pages are; another value only points the
+# browser journeys at their LinkedIn stand-in (e2e/standins/linkedin.py).
+LINKEDIN_API_BASE = env_str("LINKEDIN_API_BASE", "https://api.linkedin.com").rstrip("/")
+LINKEDIN_OAUTH_BASE = env_str("LINKEDIN_OAUTH_BASE", "https://www.linkedin.com/oauth/v2").rstrip("/")
+for _name, _value in (("LINKEDIN_API_BASE", LINKEDIN_API_BASE), ("LINKEDIN_OAUTH_BASE", LINKEDIN_OAUTH_BASE)):
+    if not _value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name}={_value!r} must be an http(s) URL")
 X_CLIENT_ID = env_str("X_CLIENT_ID", "")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 # Where X's API v2 is: posting, metrics and token refresh. Another value only points a
@@ -266,6 +275,8 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with other regions' dates and numbers (en-dk, en-gb): an organization setting.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -398,6 +409,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "config.logs.RequestIdFilter"},
         "without_traceback": {"()": "config.logs.WithoutTraceback"},
+        "routine_tasks": {"()": "config.logs.RoutineTasksAtDebug"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -416,6 +428,11 @@ LOGGING = {
         **{
             f"django.security.{name}": {"filters": ["without_traceback"]}
             for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+        },
+        # Beat's every-minute tasks at DEBUG (config/logs.py): a quiet terminal.
+        **{
+            name: {"filters": ["routine_tasks"]}
+            for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")
         },
     },
 }

@@ -9,7 +9,7 @@
 #    organization (e2e/seed.py, for the journeys' exact figures).
 # 3. gunicorn, celery worker, celery beat, a tiny "company website" that the
 #    shared link points at, all with production settings (DEBUG off), and loopback
-#    Mastodon and X stand-ins (e2e/standins/) for the OAuth connect journeys.
+#    Mastodon, X and LinkedIn stand-ins (e2e/standins/) for the OAuth connect journeys.
 # 4. pytest + Playwright (e2e/tests); screenshots go to var/e2e/screenshots.
 #
 # Everything started here is stopped on exit. The last line is
@@ -129,6 +129,7 @@ WEB_PORT="$(free_port)"
 SITE_PORT="$(free_port)"
 MASTODON_PORT="$(free_port)"
 X_PORT="$(free_port)"
+LINKEDIN_PORT="$(free_port)"
 export DEBUG=0
 export SECRET_KEY="e2e-only-secret-key-that-is-long-enough-for-django-and-never-used-elsewhere"
 export FIELD_ENCRYPTION_KEYS="ZTJlLW9ubHkta2V5LWZvci1icm93c2VyLXRlc3RzISE="
@@ -152,6 +153,12 @@ export E2E_X_URL="http://127.0.0.1:$X_PORT"
 # X's app and endpoints point at its loopback stand-in (e2e/standins/x.py).
 export X_CLIENT_ID="e2e-x-client" X_CLIENT_SECRET="e2e-x-secret"
 export X_API_BASE="$E2E_X_URL" X_AUTHORIZE_URL="$E2E_X_URL/i/oauth2/authorize"
+# LinkedIn's app, its OAuth pages and REST API point at its stand-in (e2e/standins/linkedin.py),
+# which grants the analytics scopes LinkedIn gives approved apps.
+export E2E_LINKEDIN_URL="http://127.0.0.1:$LINKEDIN_PORT"
+export LINKEDIN_CLIENT_ID="e2e-linkedin-client" LINKEDIN_CLIENT_SECRET="e2e-linkedin-secret"
+export LINKEDIN_API_BASE="$E2E_LINKEDIN_URL" LINKEDIN_OAUTH_BASE="$E2E_LINKEDIN_URL/oauth/v2"
+export LINKEDIN_EXTRA_SCOPES="r_member_postAnalytics r_member_profileAnalytics"
 export E2E_OUT="$OUT"
 # The Bluesky network keeps its schemas in the run's own database.
 export BSKY_DB_URL="$DATABASE_URL"
@@ -181,7 +188,10 @@ start x "$PY" -m e2e.standins.x --port "$X_PORT" --client-id "$X_CLIENT_ID" --cl
 wait_http "$SITE_URL/healthz" web
 wait_http "$E2E_SITE_URL/news/new-office.html" site
 wait_http "$E2E_MASTODON_URL/api/v2/instance" mastodon
+start linkedin "$PY" -m e2e.standins.linkedin --port "$LINKEDIN_PORT" \
+  --client-id "$LINKEDIN_CLIENT_ID" --client-secret "$LINKEDIN_CLIENT_SECRET"
 wait_http "$E2E_X_URL/favicon.ico" x
+wait_http "$E2E_LINKEDIN_URL/favicon.ico" linkedin
 wait_log "$LOGS/worker.log" "ready." worker
 wait_log "$LOGS/beat.log" "beat: Starting" beat
 say "platform up in $((SECONDS - started))s"
@@ -189,7 +199,7 @@ say "platform up in $((SECONDS - started))s"
 if [ "${E2E_HOLD:-0}" = "1" ]; then
   # For writing tests: keep the platform up and run pytest by hand in another shell.
   say "holding; in another shell: (set -a; . $OUT/env; .venv/bin/pytest -c e2e/pytest.ini e2e/tests -k ...)"
-  env | grep -E '^(DEBUG|SECRET_KEY|FIELD_ENCRYPTION_KEYS|ALLOWED_HOSTS|SECURE_|SITE_URL|NETWORKS_|CONTENT_FETCH|DATABASE_URL|REDIS_URL|CACHE_URL|CELERY_QUEUE|VAR_DIR|EMAIL_BACKEND|TIME_ZONE|E2E_|BSKY_|X_)' \
+  env | grep -E '^(DEBUG|SECRET_KEY|FIELD_ENCRYPTION_KEYS|ALLOWED_HOSTS|SECURE_|SITE_URL|NETWORKS_|CONTENT_FETCH|DATABASE_URL|REDIS_URL|CACHE_URL|CELERY_QUEUE|VAR_DIR|EMAIL_BACKEND|TIME_ZONE|E2E_|BSKY_|X_|LINKEDIN_)' \
     | sed "s/=\(.*\)/='\1'/" >"$OUT/env"
   while true; do
     sleep 3600 &

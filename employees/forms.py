@@ -51,7 +51,7 @@ class TeamForm(forms.Form):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "language", "timezone", "require_mfa_for_admins"]
+        fields = ["name", "language", "formats", "timezone", "require_mfa_for_admins"]
 
 
 class AcceptInvitationForm(forms.Form):

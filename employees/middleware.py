@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from employees import selectors
+from employees.locale import formats_language
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,8 +32,13 @@ class MembershipMiddleware:
         request.membership = membership
         if membership is None:
             return self.get_response(request)
+        language = translation.get_language()
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            translation.activate(membership.organization.language)
+            language = membership.organization.language
+        # English writes dates and numbers the organization's way (employees/locale.py).
+        language = formats_language(language, membership.organization.formats)
+        if language != translation.get_language():
+            translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         if self._must_set_up_mfa(request, membership):
             return redirect(reverse("mfa_activate_totp"))

@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from employees.locale import Formats
+
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -80,6 +82,18 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    formats = models.CharField(
+        _("dates and numbers in English"),
+        max_length=8,
+        choices=Formats.choices,
+        blank=True,
+        # A default in the database too, for rows written by code older than the column.
+        default=Formats.US,
+        db_default=Formats.US,
+        help_text=_(
+            "How the English interface writes dates, times and numbers. Danish is always written the Danish way."
+        ),
+    )
     require_mfa_for_admins = models.BooleanField(
         _("require two-factor authentication for admins"),
         default=False,

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from networks.media import MediaImage
 
 API = "https://api.linkedin.com"
-OAUTH_ACCESS_URL = "https://www.linkedin.com/oauth/v2/accessToken"
+# The sign-in pages and the token endpoint: `{OAUTH}/authorization`, `{OAUTH}/accessToken`.
+OAUTH = "https://www.linkedin.com/oauth/v2"
+OAUTH_ACCESS_URL = f"{OAUTH}/accessToken"
 
 # LinkedIn retires API versions on a schedule. The Django side passes its setting
 # as `api_version`; this default only serves callers that pass none.
@@ -124,10 +126,20 @@ class LinkedInAdapter(Adapter):
     # 60-day tokens: refresh (approved partners only) a week ahead.
     refresh_margin = timedelta(days=7)
     app_settings = ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET")
-    settings_options = {"api_version": API_VERSION_SETTING}
+    # The bases are settings only so that the browser journeys can use a stand-in (e2e/standins/linkedin.py).
+    settings_options = {
+        "api_version": API_VERSION_SETTING,
+        "api_base": "LINKEDIN_API_BASE",
+        "oauth_base": "LINKEDIN_OAUTH_BASE",
+    }
     # Post analytics and follower counts need scopes LinkedIn grants to approved apps:
     # asking for them without approval makes LinkedIn refuse the whole sign-in.
-    connect_settings = {"api_version": API_VERSION_SETTING, "extra_scopes": "LINKEDIN_EXTRA_SCOPES"}
+    connect_settings = {
+        "api_version": API_VERSION_SETTING,
+        "extra_scopes": "LINKEDIN_EXTRA_SCOPES",
+        "api_base": "LINKEDIN_API_BASE",
+        "oauth_base": "LINKEDIN_OAUTH_BASE",
+    }
     reports_impressions = True
     metrics_need_approval = True
     company_page_choice = True
@@ -139,9 +151,13 @@ class LinkedInAdapter(Adapter):
         client: httpx.Client | None = None,
         *,
         api_version: str = DEFAULT_API_VERSION,
+        api_base: str = API,
+        oauth_base: str = OAUTH,
     ) -> None:
         super().__init__(credentials, app, client)
         self.api_version = api_version
+        self.api_base = api_base.rstrip("/")
+        self.oauth_base = oauth_base.rstrip("/")
         self.measured = POST_ANALYTICS_SCOPE in scopes_of(credentials) or self._page_measured()
 
     @property
@@ -225,7 +241,7 @@ class LinkedInAdapter(Adapter):
         if content:
             body["content"] = content
 
-        response = self._request("POST", f"{API}/rest/posts", json=body)
+        response = self._request("POST", f"{self.api_base}/rest/posts", json=body)
         if self.is_page:
             page_check_access(self, response)
         if response.status_code == 422:
@@ -244,7 +260,7 @@ class LinkedInAdapter(Adapter):
     def _upload_image(self, image: MediaImage) -> str:
         init = self._request(
             "POST",
-            f"{API}/rest/images",
+            f"{self.api_base}/rest/images",
             params={"action": "initializeUpload"},
             json={"initializeUploadRequest": {"owner": self.author}},
         )
@@ -262,7 +278,7 @@ class LinkedInAdapter(Adapter):
 
     def publish_quote(self, *, text: str, quoted: QuotedPost, idempotency_key: str) -> PublishResult:
         body = reshare_body(author=self.author, commentary=escape_little(text), parent=quoted.remote_id)
-        response = self._request("POST", f"{API}/rest/posts", json=body)
+        response = self._request("POST", f"{self.api_base}/rest/posts", json=body)
         if response.status_code == 422:
             found = _DUPLICATE_URN.search(str(json_or_empty(response).get("message", "")))
             if found:
@@ -299,14 +315,14 @@ class LinkedInAdapter(Adapter):
             values[field_name] = sum(int(e.get("count") or 0) for e in elements)
         return PostMetrics(remote_id=urn, **values)
 
-    @staticmethod
-    def _analytics_url(urn: str, query_type: str) -> str:
+    def _analytics_url(self, urn: str, query_type: str) -> str:
         # Rest.li 2.0 wants the URN percent-encoded inside an unencoded `(share:…)`
         # tuple; httpx `params` would encode the parentheses too, so build it here.
         kind = "ugc" if ":ugcPost:" in urn else "share"
         entity = f"({kind}:{quote(urn, safe='')})"
         return (
-            f"{API}/rest/memberCreatorPostAnalytics?q=entity&entity={entity}&queryType={query_type}&aggregation=TOTAL"
+            f"{self.api_base}/rest/memberCreatorPostAnalytics"
+            f"?q=entity&entity={entity}&queryType={query_type}&aggregation=TOTAL"
         )
 
     # -- audience --------------------------------------------------------------
@@ -319,7 +335,7 @@ class LinkedInAdapter(Adapter):
                 f"LinkedIn follower counts need the {FOLLOWERS_SCOPE} scope, "
                 "which LinkedIn grants to approved apps only"
             )
-        response = self._request("GET", f"{API}/rest/memberFollowersCount", params={"q": "me"})
+        response = self._request("GET", f"{self.api_base}/rest/memberFollowersCount", params={"q": "me"})
         self._raise(response)
         elements = json_or_empty(response).get("elements") or [{}]
         return Audience(followers=int(elements[0].get("memberFollowersCount") or 0))
@@ -337,11 +353,14 @@ class LinkedInAdapter(Adapter):
         server: str = "",
         options: Mapping[str, str] | None = None,
     ) -> str:
-        if (options or {}).get("company"):
+        options = options or {}
+        base = options.get("oauth_base") or OAUTH
+        if options.get("company"):
             # The company's LinkedIn presence is its page: post and read statistics as the organization.
-            return authorize_url(app, redirect_uri, state, list(PAGE_SCOPES))
-        extra = str((options or {}).get("extra_scopes") or "").replace(",", " ").split()
-        return authorize_url(app, redirect_uri, state, list(dict.fromkeys([*CONNECT_SCOPES, *extra])))
+            return authorize_url(app, redirect_uri, state, list(PAGE_SCOPES), oauth_base=base)
+        extra = str(options.get("extra_scopes") or "").replace(",", " ").split()
+        scopes = list(dict.fromkeys([*CONNECT_SCOPES, *extra]))
+        return authorize_url(app, redirect_uri, state, scopes, oauth_base=base)
 
     @classmethod
     def authorize_finish(
@@ -355,12 +374,22 @@ class LinkedInAdapter(Adapter):
         server: str = "",
         options: Mapping[str, str] | None = None,
     ) -> ConnectedAccount:
-        credentials = exchange_code(app, code, redirect_uri, client)
+        options = options or {}
+        api_base = options.get("api_base") or API
+        oauth_base = options.get("oauth_base") or OAUTH
+        credentials = exchange_code(app, code, redirect_uri, client, oauth_base=oauth_base)
         if PUBLISH_SCOPE not in scopes_of(credentials):
             raise ScopeDenied("LinkedIn granted no posting")
-        member = fetch_member(credentials, client)
+        member = fetch_member(credentials, client, api_base=api_base)
         credentials.extra |= {"sub": member["sub"], "person_urn": f"urn:li:person:{member['sub']}"}
-        adapter = cls(credentials, app, client, api_version=(options or {}).get("api_version") or DEFAULT_API_VERSION)
+        adapter = cls(
+            credentials,
+            app,
+            client,
+            api_version=options.get("api_version") or DEFAULT_API_VERSION,
+            api_base=api_base,
+            oauth_base=oauth_base,
+        )
         try:
             followers: int | None = adapter.fetch_audience().followers
         except (Unsupported, RetryLater):
@@ -382,7 +411,7 @@ class LinkedInAdapter(Adapter):
         response = send(
             self.client,
             "POST",
-            OAUTH_ACCESS_URL,
+            f"{self.oauth_base}/accessToken",
             data={
                 "grant_type": "refresh_token",
                 "refresh_token": self.credentials.refresh_token,
@@ -429,14 +458,16 @@ def _post_content(
 
 # -- connecting a member (OpenID Connect sign-in + Share on LinkedIn) ----------------
 
-AUTHORIZE_URL = "https://www.linkedin.com/oauth/v2/authorization"
-USERINFO_URL = f"{API}/v2/userinfo"
+AUTHORIZE_URL = f"{OAUTH}/authorization"
+USERINFO_PATH = "/v2/userinfo"
 # Sign-in (openid, profile) gives the member's id; w_member_social allows posting.
 CONNECT_SCOPES = ("openid", "profile", "w_member_social")
 PUBLISH_SCOPE = "w_member_social"
 
 
-def authorize_url(app: AppCredentials, redirect_uri: str, state: str, scopes: list[str] | tuple[str, ...]) -> str:
+def authorize_url(
+    app: AppCredentials, redirect_uri: str, state: str, scopes: list[str] | tuple[str, ...], *, oauth_base: str = OAUTH
+) -> str:
     params = {
         "response_type": "code",
         "client_id": app.client_id,
@@ -444,16 +475,18 @@ def authorize_url(app: AppCredentials, redirect_uri: str, state: str, scopes: li
         "state": state,
         "scope": " ".join(scopes),
     }
-    return f"{AUTHORIZE_URL}?{urlencode(params)}"
+    return f"{oauth_base.rstrip('/')}/authorization?{urlencode(params)}"
 
 
-def exchange_code(app: AppCredentials, code: str, redirect_uri: str, client: httpx.Client) -> Credentials:
+def exchange_code(
+    app: AppCredentials, code: str, redirect_uri: str, client: httpx.Client, *, oauth_base: str = OAUTH
+) -> Credentials:
     """The member's tokens for an authorization code (refresh token: approved partners only)."""
     secrets = [app.client_secret, code]
     response = send(
         client,
         "POST",
-        OAUTH_ACCESS_URL,
+        f"{oauth_base.rstrip('/')}/accessToken",
         data={
             "grant_type": "authorization_code",
             "code": code,
@@ -478,9 +511,10 @@ def exchange_code(app: AppCredentials, code: str, redirect_uri: str, client: htt
     )
 
 
-def fetch_member(credentials: Credentials, client: httpx.Client) -> dict[str, Any]:
+def fetch_member(credentials: Credentials, client: httpx.Client, *, api_base: str = API) -> dict[str, Any]:
     """The signed-in member (OpenID Connect userinfo): `sub`, `name`, `picture`."""
-    response = send(client, "GET", USERINFO_URL, headers={"Authorization": f"Bearer {credentials.access_token}"})
+    url = f"{api_base.rstrip('/')}{USERINFO_PATH}"
+    response = send(client, "GET", url, headers={"Authorization": f"Bearer {credentials.access_token}"})
     raise_for_status(response, label="LinkedIn", secrets=[credentials.access_token])
     body = json_or_empty(response)
     if not body.get("sub"):

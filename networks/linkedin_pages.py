@@ -43,12 +43,6 @@ class PageAccessLost(CredentialsDead):
     """The connected member no longer administers the page: someone who does must reconnect it."""
 
 
-def _api() -> str:
-    from networks.linkedin import API
-
-    return API
-
-
 def organization_id(urn: str) -> str:
     return urn.removeprefix(ORGANIZATION_PREFIX)
 
@@ -62,7 +56,7 @@ def administered_pages(adapter: LinkedInAdapter) -> list[Page]:
 
 def _administered_page_ids(adapter: LinkedInAdapter) -> list[str]:
     response = adapter._request(
-        "GET", f"{_api()}/rest/organizationAcls", params={"q": "roleAssignee", "state": "APPROVED"}
+        "GET", f"{adapter.api_base}/rest/organizationAcls", params={"q": "roleAssignee", "state": "APPROVED"}
     )
     adapter._raise(response)
     ids: list[str] = []
@@ -77,7 +71,7 @@ def _organization_names(adapter: LinkedInAdapter, ids: list[str]) -> dict[str, s
     if not ids:
         return {}
     # A batch get: Rest.li 2.0 wants the List(...) unencoded, so it is not passed as params.
-    response = adapter._request("GET", f"{_api()}/rest/organizations?ids=List({','.join(ids)})")
+    response = adapter._request("GET", f"{adapter.api_base}/rest/organizations?ids=List({','.join(ids)})")
     if response.status_code >= 400:
         return {}  # names are a courtesy; the ids are what matter
     results = json_or_empty(response).get("results") or {}
@@ -111,7 +105,7 @@ def page_followers(adapter: LinkedInAdapter) -> int:
     """
     urn = quote(adapter.author, safe="")
     response = adapter._request(
-        "GET", f"{_api()}/rest/networkSizes/{urn}", params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"}
+        "GET", f"{adapter.api_base}/rest/networkSizes/{urn}", params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"}
     )
     page_check_access(adapter, response)
     adapter._raise(response)
@@ -127,7 +121,7 @@ def page_post_metrics(adapter: LinkedInAdapter, urns: list[str]) -> list[PostMet
     shares = ",".join(quote(u, safe="") for u in urns if ":ugcPost:" not in u)
     ugc_posts = ",".join(quote(u, safe="") for u in urns if ":ugcPost:" in u)
     url = (
-        f"{_api()}/rest/organizationalEntityShareStatistics?q=organizationalEntity"
+        f"{adapter.api_base}/rest/organizationalEntityShareStatistics?q=organizationalEntity"
         f"&organizationalEntity={quote(adapter.author, safe='')}"
     )
     if shares:

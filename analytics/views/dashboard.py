@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from analytics.forms import METRICS, filters_from
 from analytics.reach import DEFINITIONS
 from analytics.selectors.amplification import amplified_company_posts
+from analytics.selectors.freshness import freshness_for_scope
 from analytics.selectors.overview import dashboard_overview
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
@@ -35,6 +36,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "definitions": DEFINITIONS,
         "metric_label": METRICS.get(filters.metric),
         "rules": analytics_settings_get(organization_id=membership.organization_id),
+        "freshness": freshness_for_scope(scope=scope.narrowed_to(filters.team_id)),
         "amplified": amplified_company_posts(scope=scope.narrowed_to(filters.team_id), filters=filters),
         # Loaded after the page (it reads each share, not the rollups): see views/dividend.py.
         "dividend_url": f"{reverse('analytics_dividend')}?{urlencode(filters.query())}",

@@ -11,13 +11,14 @@ from analytics import charts
 from analytics.forms import METRICS, filters_from
 from analytics.reach import DEFINITIONS
 from analytics.selectors.authored import authored_reach
+from analytics.selectors.freshness import freshness_for_member
 from analytics.selectors.impact import member_series, member_share_metrics, member_side
 from analytics.selectors.leaderboard import leaderboard_position
+from analytics.selectors.profiles import member_profiles
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
-from employees.profiles.selectors import profile_list_for_member
 
 
 @membership_required()
@@ -39,10 +40,11 @@ def my_impact(request: HtmxHttpRequest) -> HttpResponse:
         "chart": charts.stacked_bars(series),
         "metric_label": METRICS.get(filters.metric),
         "page": page,
-        "profiles": profile_list_for_member(membership=membership),
+        "profiles": member_profiles(membership=membership, filters=filters),
         "definitions": DEFINITIONS,
         "rules": rules,
         "authored": authored_reach(membership=membership, filters=filters),
+        "freshness": freshness_for_member(membership=membership),
         "position": leaderboard_position(membership=membership, filters=filters) if rules.leaderboard_enabled else None,
     }
     template = "analytics/my_impact.html#impact-body" if request.htmx else "analytics/my_impact.html"

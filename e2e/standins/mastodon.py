@@ -3,8 +3,10 @@
 It speaks the documented endpoints a connection and a post use, with their shapes:
 `GET /api/v2/instance`, `POST /api/v1/apps`, the `/oauth/authorize` page (a form the
 person submits), `POST /oauth/token` (authorization code with PKCE S256, checked),
-`GET /api/v1/accounts/verify_credentials` and `POST /api/v1/statuses` (with its
-Idempotency-Key). `GET /_standin/log` shows the journeys what it was asked.
+`GET /api/v1/accounts/verify_credentials`, `POST /api/v1/statuses` (with its
+Idempotency-Key) and the status reads the engagement pull makes (`GET /api/v1/statuses?id[]=`,
+`GET /api/v1/statuses/:id`). `GET /_standin/log` shows the journeys what it was asked;
+`POST /_standin/engage` (`{"id": ..., "favourites_count": 2, ...}`) sets a status's counts.
 
     python -m e2e.standins.mastodon --port 8765
 """
@@ -109,10 +111,25 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                     self._json(401, {"error": "The access token is invalid"})
                 else:
                     self._json(200, instance.account(user))
+            elif parts.path == "/api/v1/statuses" or parts.path.startswith("/api/v1/statuses/"):
+                self._read_statuses(parts.path, parse_qs(parts.query).get("id[]", []))
             elif parts.path == "/_standin/log":
                 with instance.lock:
                     apps = list(instance.apps.values())
                     self._json(200, {"log": instance.log, "statuses": instance.statuses, "apps": apps})
+            else:
+                self._json(404, {"error": "Record not found"})
+
+        def _read_statuses(self, path: str, ids: list[str]) -> None:
+            if self._user() is None:
+                self._json(401, {"error": "The access token is invalid"})
+                return
+            with instance.lock:
+                known = {status["id"]: _public(status) for status in instance.statuses}
+            if path == "/api/v1/statuses":
+                self._json(200, [known[i] for i in ids if i in known])
+            elif path.removeprefix("/api/v1/statuses/") in known:
+                self._json(200, known[path.removeprefix("/api/v1/statuses/")])
             else:
                 self._json(404, {"error": "Record not found"})
 
@@ -152,6 +169,8 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                     self._token(form)
                 elif path == "/api/v1/statuses":
                     self._status(form)
+                elif path == "/_standin/engage":
+                    self._engage(form)
                 else:
                     self._json(404, {"error": "Record not found"})
 
@@ -231,11 +250,28 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                 "content": form.get("status", ""),
                 "idempotency_key": key,
                 "account": instance.account(user),
+                "favourites_count": 0,
+                "reblogs_count": 0,
+                "replies_count": 0,
             }
             instance.statuses.append(status)
-            self._json(200, status)
+            self._json(200, _public(status))
+
+        def _engage(self, form: dict) -> None:
+            for status in instance.statuses:
+                if status["id"] == str(form.get("id")):
+                    for key in ("favourites_count", "reblogs_count", "replies_count"):
+                        status[key] = int(form.get(key, status[key]))
+                    self._json(200, _public(status))
+                    return
+            self._json(404, {"error": "Record not found"})
 
     return Handler
+
+
+def _public(status: dict) -> dict:
+    """A status as the API shows it (the idempotency key is the stand-in's own bookkeeping)."""
+    return {key: value for key, value in status.items() if key != "idempotency_key"}
 
 
 def serve(port: int) -> None:

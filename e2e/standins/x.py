@@ -4,7 +4,8 @@ Documented shapes: the `/i/oauth2/authorize` page (a form the person submits),
 `POST /2/oauth2/token` (authorization code with PKCE S256 and the confidential
 client's HTTP Basic credentials, checked), `GET /2/users/me`, `POST /2/tweets` and
 `GET /2/tweets?ids=` (public metrics).
-`GET /_standin/log` shows the journeys what it was asked.
+`GET /_standin/log` shows the journeys what it was asked; `POST /_standin/engage`
+(`{"id": ..., "like_count": 2, ...}`) sets a tweet's public metrics (one like until then).
 
     python -m e2e.standins.x --port 8766 --client-id ID --client-secret SECRET
 """
@@ -33,6 +34,7 @@ class Service:
     codes: dict[str, dict] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> username
     tweets: list[dict] = field(default_factory=list)
+    metrics: dict[str, dict[str, int]] = field(default_factory=dict)  # tweet id -> public metrics
     log: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,7 +82,11 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
                 elif parts.path == "/2/tweets" and self._user() is not None:
                     ids = set(query.get("ids", "").split(","))
                     metrics = {"like_count": 1, "retweet_count": 0, "reply_count": 0, "quote_count": 0}
-                    found = [t | {"public_metrics": metrics} for t in service.tweets if t["id"] in ids]
+                    found = [
+                        t | {"public_metrics": service.metrics.get(t["id"], metrics)}
+                        for t in service.tweets
+                        if t["id"] in ids
+                    ]
                     self._json(200, {"data": found})
                 elif parts.path == "/_standin/log":
                     self._json(200, {"log": service.log, "tweets": service.tweets})
@@ -120,6 +126,11 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
                     self._token({key: values[-1] for key, values in parse_qs(raw).items()})
                 elif path == "/2/tweets":
                     self._tweet(json.loads(raw or "{}"))
+                elif path == "/_standin/engage":
+                    body = json.loads(raw or "{}")
+                    counts = {"like_count": 0, "retweet_count": 0, "reply_count": 0, "quote_count": 0}
+                    service.metrics[str(body.pop("id", ""))] = counts | {k: int(v) for k, v in body.items()}
+                    self._json(200, {"data": service.metrics})
                 else:
                     self._problem(404, "Not Found")
 

@@ -161,3 +161,37 @@ def test_main_pages_pass_axe_and_fit_a_phone(open_page, network, accounts):
     problems += _visit(open_page, "manager@demo.example", MANAGER_PAGES)
     problems += _visit(open_page, "admin@demo.example", ADMIN_PAGES)
     assert not problems, "\n".join(["Accessibility and phone problems:", *problems])
+
+
+def test_on_a_phone_the_navigation_folds_behind_a_menu_button(open_page):
+    """Up to 600 px the main navigation is behind a menu button (static/js/app.js; the
+    policy allows no inline script); the content library turns into cards."""
+    page = open_page(phone=True)
+    login(page, "comms@demo.example", DEMO_PASSWORD)
+    page.goto("/content/")
+    menu = page.get_by_role("button", name="Menu")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+    shot(page, "menu-closed-phone", full_page=False)
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Library")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    shot(page, "menu-open-phone", full_page=False)
+    nav.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reach dashboard")
+
+    # The library: one card per post, each cell naming its column.
+    page.goto("/content/")
+    first = page.locator("#post-table tbody tr").first
+    box = first.bounding_box()
+    assert box and box["width"] <= PHONE_WIDTH, "a card fits the screen"
+    label = first.locator("td[data-label]").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Status" in label
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH + 1
+
+    desktop = open_page(state=page.context.storage_state())
+    desktop.goto("/content/")
+    expect(desktop.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(desktop.get_by_role("navigation", name="Main").get_by_role("link", name="Library")).to_be_visible()

@@ -49,7 +49,14 @@ class PageChoice:
 
 def _adapter(credentials: Credentials, app, client) -> linkedin.LinkedInAdapter:
     version = getattr(settings, "LINKEDIN_API_VERSION", "") or linkedin.DEFAULT_API_VERSION
-    return linkedin.LinkedInAdapter(credentials, app, client, api_version=version)
+    return linkedin.LinkedInAdapter(
+        credentials,
+        app,
+        client,
+        api_version=version,
+        api_base=getattr(settings, "LINKEDIN_API_BASE", "") or linkedin.API,
+        oauth_base=getattr(settings, "LINKEDIN_OAUTH_BASE", "") or linkedin.OAUTH,
+    )
 
 
 def _seal(credentials: Credentials) -> str:
@@ -80,7 +87,8 @@ def linkedin_pages_finish(*, membership: Membership, pending: PendingConnection,
     app = _app_for(membership, linkedin.LinkedInAdapter)
     with make_client() as client:
         try:
-            credentials = linkedin.exchange_code(app, code, pending.redirect_uri, client)
+            oauth_base = getattr(settings, "LINKEDIN_OAUTH_BASE", "") or linkedin.OAUTH
+            credentials = linkedin.exchange_code(app, code, pending.redirect_uri, client, oauth_base=oauth_base)
             if pages.PAGE_PUBLISH_SCOPE not in linkedin.scopes_of(credentials):
                 raise _denied("LinkedIn")
             found = pages.administered_pages(_adapter(credentials, app, client))

@@ -1,6 +1,19 @@
 // Small progressive enhancements; every page works without them.
 "use strict";
 
+// On a phone the main navigation folds behind the menu button (static/css/app.css);
+// without this script the button stays hidden and the navigation open.
+document.documentElement.classList.add("menu-ready");
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".menu-button");
+  if (!button) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  for (const id of button.getAttribute("aria-controls").split(" ")) {
+    document.getElementById(id)?.classList.toggle("open", open);
+  }
+});
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) {

@@ -47,3 +47,14 @@ def test_people_who_can_log_in_get_no_active_demo_profile(cast):
     active = SocialProfile.objects.filter(remote_id__startswith="demo-", state="active")
     assert not active.filter(owner_membership__in=[cast.emma, cast.mike, cast.carol]).exists()
     assert active.exists()
+
+
+def test_demo_shares_are_dated_when_they_were_posted_and_come_from_their_sharers_profiles(cast):
+    seed_history(organization=cast.org)
+    shares = Share.objects.filter(profile__remote_id__startswith="demo-").select_related("profile")
+    assert shares.exists()
+    for share in shares:
+        assert share.created_at == share.posted_at
+        assert share.profile.owner_membership_id == share.member_id
+        assert share.profile.network == share.network
+        assert share.posted_at >= share.post.published_at

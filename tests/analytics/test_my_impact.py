@@ -57,3 +57,17 @@ def test_htmx_gets_only_the_impact_body(cast, login):
     response = login(cast.emma).get(reverse("my_impact"), {"days": 7}, headers={"HX-Request": "true"})
     assert "<html" not in response.content.decode()
     assert 'id="impact-body"' in response.content.decode()
+
+
+def test_my_impact_names_the_profiles_my_shares_came_from_even_disconnected_ones(cast, login):
+    gone = SocialProfileFactory(owner_membership=cast.emma, network="x", handle="emma.gone", state="disconnected")
+    ShareFactory(profile=gone, post=PostFactory.published(organization=cast.org, title="From a profile now gone"))
+    SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.live")
+    SocialProfileFactory(owner_membership=cast.emma, network="mastodon", handle="emma.old", state="disconnected")
+    rollups.rollups_update()
+
+    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    profiles = page[page.index("<h2>My profiles</h2>") :]
+    assert "emma.gone" in profiles and "Disconnected" in profiles
+    assert "emma.live" in profiles
+    assert "emma.old" not in profiles  # disconnected, and nothing shared from it in the period
