@@ -86,6 +86,9 @@ def _x_weight(piece: str) -> int:
 
 
 def count_x(text: str) -> int:
+    # twitter-text encodes the text; a lone surrogate (no character at all, but a Python
+    # string may hold one) would raise there, so it counts as the replacement character.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return sum(_x_weight(piece) for piece in _X_PIECES.split(text) if piece)
 
 

@@ -54,12 +54,22 @@ def rollups_version_pinned() -> Iterator[None]:
     A page built from several cached reads (the dashboard) then costs one version read
     instead of one per read, and all its figures come from the same version: a write
     in the middle of the page can no longer mix figures from before and after it.
+    An inner block inside an outer one keeps the outer block's versions.
     """
+    if _PINNED.get() is not None:
+        yield
+        return
     token = _PINNED.set({})
     try:
         yield
     finally:
         _PINNED.reset(token)
+
+
+def rollups_changed_at(*, organization_id: int):
+    """When the organization's rollups last changed (None before they were first written)."""
+    row = _version_row(organization_id)
+    return row.changed_at if row is not None else None
 
 
 def _version_row(organization_id: int) -> RollupVersion | None:

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from advocacy.models import Share
-from analytics.models import RollupVersion
 from analytics.schedule import ROLLUP_EVERY_MINUTES, next_run
+from analytics.selectors.cached import rollups_changed_at
 from analytics.selectors.scope import Scope
 
 ENROL_SINCE = timedelta(days=3)
@@ -41,9 +41,7 @@ def _uncounted(organization_id: int, now: datetime) -> QuerySet[Share]:
 
 def _freshness(organization_id: int, uncounted: QuerySet[Share], *, listed: bool, now: datetime | None) -> Freshness:
     now = now or timezone.now()
-    updated_at = (
-        RollupVersion.objects.filter(organization_id=organization_id).values_list("changed_at", flat=True).first()
-    )
+    updated_at = rollups_changed_at(organization_id=organization_id)
     shares = (
         list(uncounted.select_related("post", "profile").order_by("-posted_at", "-id")[:COUNTING_LISTED])
         if listed

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from analytics.forms import METRICS, filters_from
 from analytics.reach import DEFINITIONS
 from analytics.selectors.amplification import amplified_company_posts
+from analytics.selectors.cached import rollups_version_pinned
 from analytics.selectors.freshness import freshness_for_scope
 from analytics.selectors.overview import dashboard_overview
 from analytics.selectors.scope import scope_for
@@ -27,7 +28,15 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     scope = scope_for(membership)
     filters, form = filters_from(request.GET, scope=scope, organization=membership.organization)
-    context = {
+    with rollups_version_pinned():
+        context = _dashboard_context(membership, scope, filters, form)
+    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
+    return render(request, template, context)
+
+
+def _dashboard_context(membership, scope, filters, form) -> dict:
+    """Everything the page shows, read under one rollup version (one read of it per page)."""
+    return {
         "form": form,
         "filters": filters,
         "scope": scope,
@@ -41,5 +50,3 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         # Loaded after the page (it reads each share, not the rollups): see views/dividend.py.
         "dividend_url": f"{reverse('analytics_dividend')}?{urlencode(filters.query())}",
     }
-    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
-    return render(request, template, context)
