@@ -444,20 +444,28 @@ def _members_below(team_id: int, members_of: dict[int, set[int]], children: dict
     return members
 
 
-def team_size(organization_id: int, team_id: int) -> int:
-    """The people of a team and the teams below it, counted as the team table counts them."""
-    below = descendant_team_ids(organization_id, {team_id})
+def team_size(organization_id: int, team_ids: set[int]) -> int:
+    """The people of these teams and the teams below them, counted as the team table counts them."""
+    below = descendant_team_ids(organization_id, set(team_ids))
     links = Membership.teams.through.objects.filter(team__organization_id=organization_id, team_id__in=below)
     return links.values("membership_id").distinct().count()
 
 
 def team_too_small(scope: Scope, filters: Filters, rules) -> int | None:
-    """In works-council mode, the smallest size shown when the filtered team is smaller
-    (its figures must not be shown); otherwise None."""
+    """In works-council mode, the smallest size shown when the team filtered to (or, for a
+    manager, all their teams together) has fewer people: its figures must not be shown.
+    Otherwise None."""
     min_size = council_min_size(rules)
-    if min_size is None or filters.team_id is None:
+    if min_size is None:
         return None
-    return min_size if team_size(scope.organization_id, filters.team_id) < min_size else None
+    if filters.team_id is not None:
+        teams = {filters.team_id}
+    elif scope.team_ids:
+        teams = set(scope.team_ids)
+    else:
+        # The organization, or a manager of no team (who sees the company's profiles only).
+        return None
+    return min_size if team_size(scope.organization_id, teams) < min_size else None
 
 
 # -- people and audience -------------------------------------------------------------------

@@ -235,3 +235,27 @@ def test_works_council_mode_is_off_by_default(cast):
 
     rules = analytics_settings_get(organization_id=cast.org.id)
     assert (rules.works_council, rules.council_min_team_size) == (False, 5)
+
+
+def test_a_manager_of_too_few_people_sees_the_note_instead_of_figures(cast, login, crews):
+    """A manager's whole view is their teams together: when those are too small, it is a
+    small team's view, on the dashboard and in the weekly digest alike."""
+    from datetime import date, timedelta
+
+    from analytics.services.digests import digest_context
+
+    tiny_manager = MembershipFactory(organization=cast.org, is_manager=True, teams=[crews["tiny"]])
+    week = date.today() + timedelta(days=1)
+    _council(cast.org, on=False)
+    assert login(tiny_manager).get(reverse("dashboard")).context["overview"].reach.employees.shares > 0
+    assert digest_context(membership=tiny_manager, kind="manager", week=week)["team"].employees.shares > 0
+
+    # The manager is in the team too: it needs one more person than it holds.
+    _council(cast.org, on=True, size=MIN_SIZE + 1)
+    response = login(tiny_manager).get(reverse("dashboard"))
+    assert f"fewer than {MIN_SIZE + 1} people" in response.content.decode()
+    assert "overview" not in response.context
+    assert digest_context(membership=tiny_manager, kind="manager", week=week)["team"] is None
+    assert _export(login(tiny_manager), "reach", crews["post"]).status_code == 400
+    # Mike's teams together are big enough (Sales holds the small team and more).
+    assert "overview" in login(cast.mike).get(reverse("dashboard")).context
