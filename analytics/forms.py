@@ -182,6 +182,11 @@ def filters_from(data, *, scope, organization, teams: bool = True) -> tuple[Filt
     return filters, form
 
 
+def too_small_note(min_size: int) -> str:
+    """What is shown instead of a small team's figures in works-council mode."""
+    return _("This team is too small to show figures for (fewer than %(count)s people).") % {"count": min_size}
+
+
 def _fields(form: forms.Form) -> str:
     return ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
 
@@ -200,6 +205,8 @@ class AnalyticsSettingsForm(forms.ModelForm):
             "points_per_share",
             "points_per_engagement",
             "points_per_click",
+            "works_council",
+            "council_min_team_size",
             "currency",
             "digests_enabled",
             "digest_weekday",
@@ -225,6 +232,8 @@ class AnalyticsSettingsForm(forms.ModelForm):
             self.rate_rows.append((label, row))
         self.fields["young_interval_minutes"].min_value = 5
         self.fields["stop_after_days"].max_value = 365
+        self.fields["council_min_team_size"].required = False
+        self.fields["council_min_team_size"].widget.attrs["min"] = 2
 
     def schedule_fields(self) -> list:
         return [
@@ -249,6 +258,15 @@ class AnalyticsSettingsForm(forms.ModelForm):
         if minutes < 5:
             raise forms.ValidationError(_("Read at most every 5 minutes: the networks limit how often we may ask."))
         return minutes
+
+    def clean_council_min_team_size(self) -> int:
+        size = self.cleaned_data["council_min_team_size"]
+        if size is None:
+            # Left empty: the size saved before (5 until one is set).
+            return self.instance.council_min_team_size or 5
+        if size < 2:
+            raise forms.ValidationError(_("A team shown must have at least 2 people."))
+        return size
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()

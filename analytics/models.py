@@ -46,6 +46,19 @@ class AnalyticsSettings(models.Model):
     points_per_engagement = models.PositiveSmallIntegerField(_("points per engagement"), default=1)
     points_per_click = models.PositiveSmallIntegerField(_("points per click"), default=2)
 
+    # Works-council mode: teams smaller than `council_min_team_size` are left out of every
+    # team table, chart and export (their figures still count in the totals), and the
+    # leaderboard lists only the people who opted in (LeaderboardOptIn).
+    works_council = models.BooleanField(
+        _("works-council mode"),
+        default=False,
+        db_default=False,
+        help_text=_("Hide small teams' figures and list on the leaderboard only the people who opt in."),
+    )
+    council_min_team_size = models.PositiveSmallIntegerField(
+        _("smallest team shown (people)"), default=5, db_default=5, help_text=_("At least 2.")
+    )
+
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     # {network: {action: "rate"}}; networks and actions left out use emv.DEFAULT_RATES.
     emv_rates = models.JSONField(_("earned media value rates"), default=dict, blank=True)
@@ -63,10 +76,26 @@ class AnalyticsSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="analytics_digest_hour_valid"),
             models.CheckConstraint(condition=models.Q(digest_weekday__lte=6), name="analytics_digest_weekday_valid"),
+            models.CheckConstraint(
+                condition=models.Q(council_min_team_size__gte=2), name="analytics_council_min_team_size_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.organization_id)
+
+
+class LeaderboardOptIn(models.Model):
+    """A person who chose to be listed on the leaderboard in works-council mode."""
+
+    organization = models.ForeignKey("employees.Organization", on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        "employees.Membership", on_delete=models.CASCADE, related_name="leaderboard_opt_in"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.membership_id)
 
 
 class EngagementSnapshot(models.Model):

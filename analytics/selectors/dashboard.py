@@ -34,6 +34,7 @@ from analytics.reach import Reach, Side, engagements_of, ratio
 from analytics.selectors.cached import rollups_read_settled
 from analytics.selectors.scope import employees_in, member_ids_in
 from content.models import Post
+from employees.access import descendant_team_ids
 from employees.models import Membership, SocialProfile, Team
 
 if TYPE_CHECKING:
@@ -367,8 +368,40 @@ class TeamRow:
     side: Side
 
 
-def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]] | None = None) -> list[TeamRow]:
-    """Each team with every team below it; a person in two teams counts in both."""
+@dataclass(frozen=True)
+class TeamTable:
+    """The team rows shown, and how many small teams were left out (works-council mode)."""
+
+    rows: list[TeamRow]
+    hidden: int = 0
+    min_size: int | None = None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def council_min_size(rules) -> int | None:
+    """The smallest team whose figures may be shown, or None outside works-council mode."""
+    return max(2, rules.council_min_team_size) if rules.works_council else None
+
+
+def by_team(
+    scope: Scope,
+    filters: Filters,
+    *,
+    totals: dict[int, dict[str, int]] | None = None,
+    min_size: int | None = None,
+) -> TeamTable:
+    """Each team with every team below it; a person in two teams counts in both.
+
+    With `min_size` (works-council mode), teams of fewer people are left out: only
+    their count is told. Their people still count in every total and in bigger teams."""
     totals = member_totals(scope, filters) if totals is None else totals
     everyone = Team.objects.filter(organization_id=scope.organization_id).order_by("name", "id")
     teams, children = [], {}
@@ -385,22 +418,54 @@ def by_team(scope: Scope, filters: Filters, *, totals: dict[int, dict[str, int]]
     # several times over (each team counts the teams below it).
     vectors = {member_id: tuple(measures[name] for name in Measures.MEASURES) for member_id, measures in totals.items()}
     sharing = {member_id for member_id, measures in totals.items() if measures["shares"] > 0}
-    result = []
+    result, hidden = [], 0
     for team_id, name in teams:
-        members: set[int] = set()
-        stack, seen = [team_id], set()
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                members |= members_of.get(current, set())
-                stack.extend(children.get(current, []))
+        members = _members_below(team_id, members_of, children)
+        if min_size is not None and len(members) < min_size:
+            hidden += 1
+            continue
         present = members & vectors.keys()
         columns = zip(*(vectors[member_id] for member_id in present), strict=True)
         sums = dict(zip(Measures.MEASURES, (sum(column) for column in columns), strict=False))
         sums = {name: sums.get(name, 0) for name in Measures.MEASURES}
         result.append(TeamRow(team_id, name, len(members), len(present & sharing), Side.of(sums)))
-    return result
+    return TeamTable(result, hidden, min_size)
+
+
+def _members_below(team_id: int, members_of: dict[int, set[int]], children: dict[int, list[int]]) -> set[int]:
+    members: set[int] = set()
+    stack, seen = [team_id], set()
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            members |= members_of.get(current, set())
+            stack.extend(children.get(current, []))
+    return members
+
+
+def team_size(organization_id: int, team_ids: set[int]) -> int:
+    """The people of these teams and the teams below them, counted as the team table counts them."""
+    below = descendant_team_ids(organization_id, set(team_ids))
+    links = Membership.teams.through.objects.filter(team__organization_id=organization_id, team_id__in=below)
+    return links.values("membership_id").distinct().count()
+
+
+def team_too_small(scope: Scope, filters: Filters, rules) -> int | None:
+    """In works-council mode, the smallest size shown when the team filtered to (or, for a
+    manager, all their teams together) has fewer people: its figures must not be shown.
+    Otherwise None."""
+    min_size = council_min_size(rules)
+    if min_size is None:
+        return None
+    if filters.team_id is not None:
+        teams = {filters.team_id}
+    elif scope.team_ids:
+        teams = set(scope.team_ids)
+    else:
+        # The organization, or a manager of no team (who sees the company's profiles only).
+        return None
+    return min_size if team_size(scope.organization_id, teams) < min_size else None
 
 
 # -- people and audience -------------------------------------------------------------------

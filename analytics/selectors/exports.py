@@ -18,6 +18,7 @@ from analytics.selectors.distribution import distribution_trail
 from analytics.selectors.leaderboard import leaderboard_rows
 from analytics.selectors.overview import emv_for
 from analytics.selectors.reports import post_share_lines
+from analytics.selectors.settings import analytics_settings_get
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -129,8 +130,11 @@ def _sharers(scope: Scope, filters: Filters, **_) -> Table:
 
 
 def _teams(scope: Scope, filters: Filters, **_) -> Table:
+    min_size = figures.council_min_size(analytics_settings_get(organization_id=scope.organization_id))
+
     def rows() -> Iterator[list]:
-        for row in figures.by_team(scope, filters):
+        # In works-council mode small teams are left out, as on the page.
+        for row in figures.by_team(scope, filters, min_size=min_size):
             yield [row.team_id, row.name, row.people, row.active, *_side_values(row.side)]
 
     return Table(["team_id", "team", "people", "active_sharers", *SIDE_COLUMNS], rows())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet, Sum
 
-from analytics.models import MemberDay, ShareMetrics
+from analytics.models import LeaderboardOptIn, MemberDay, ShareMetrics
 from analytics.reach import Side
 from analytics.selectors.dashboard import METRIC_EXPRESSIONS, SeriesPoint, measure_sums, measures_of
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from datetime import date
 
     from analytics.forms import Filters
+    from analytics.selectors.dashboard import SharerRow
+    from analytics.selectors.leaderboard import LeaderRow
     from employees.models import Membership
 
 
@@ -56,3 +59,41 @@ def member_share_metrics(*, membership: Membership, filters: Filters) -> QuerySe
     if filters.network:
         shares = shares.filter(network=filters.network)
     return shares.select_related("share__post", "share__profile").order_by("-posted_at")
+
+
+@dataclass(frozen=True)
+class SeenByManagers:
+    """One person's figures as their managers and comms see them on the dashboard, in its
+    CSV exports and on the leaderboard, read with the very selectors those use."""
+
+    sharer: SharerRow | None
+    leader: LeaderRow | None
+    leaderboard_shown: bool
+    opted_in: bool
+
+
+def seen_by_managers(*, membership: Membership, filters: Filters, rules) -> SeenByManagers:
+    from analytics.selectors.dashboard import member_totals, sharers
+    from analytics.selectors.leaderboard import leaderboard_rows
+    from analytics.selectors.scope import Scope
+
+    organization = Scope(membership.organization_id, None)
+    totals = member_totals(organization, filters)
+    mine = {membership.id: totals[membership.id]} if membership.id in totals else {}
+    rows = sharers(organization, filters, limit=None, totals=mine)
+    leader = None
+    if rules.leaderboard_enabled:
+        leader = next(
+            (row for row in leaderboard_rows(scope=organization, filters=filters) if row.member_id == membership.id),
+            None,
+        )
+    return SeenByManagers(
+        sharer=rows[0] if rows else None,
+        leader=leader,
+        leaderboard_shown=rules.leaderboard_enabled,
+        opted_in=LeaderboardOptIn.objects.filter(
+            organization_id=membership.organization_id, membership_id=membership.id
+        ).exists()
+        if rules.works_council
+        else False,
+    )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Sum
 
+from analytics.models import LeaderboardOptIn
 from analytics.selectors.dashboard import ENGAGEMENT, member_names, member_rows
 from analytics.selectors.scope import Scope, scope_for
 from analytics.selectors.settings import analytics_settings_get
@@ -47,6 +48,10 @@ def leaderboard_rows(*, scope: Scope, filters: Filters, limit: int | None = None
         .filter(points__gt=0)
         .order_by("-points", "member_id")
     )
+    if rules.works_council:
+        # Works-council mode: only the people who chose to be listed.
+        opted_in = LeaderboardOptIn.objects.filter(organization_id=scope.organization_id)
+        rows = rows.filter(member_id__in=opted_in.values("membership_id"))
     if limit is not None:
         rows = rows[:limit]
     rows = list(rows)

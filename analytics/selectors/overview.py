@@ -29,7 +29,7 @@ class Overview:
     networks: list[figures.NetworkRow]
     top_posts: list[figures.PostRow]
     top_sharers: list[figures.SharerRow]
-    teams: list[figures.TeamRow]
+    teams: figures.TeamTable
     adoption: figures.Adoption
     audience: figures.Audience
     emv: Emv
@@ -89,7 +89,7 @@ def _overview(*, scope: Scope, filters: Filters) -> Overview:
         networks=daily.networks(filters.start, filters.end),
         top_posts=figures.posts(scope, filters),
         top_sharers=figures.sharers(scope, filters, totals=totals),
-        teams=figures.by_team(scope, filters, totals=totals),
+        teams=figures.by_team(scope, filters, totals=totals, min_size=figures.council_min_size(rules)),
         adoption=figures.adoption(scope, filters, totals=totals, people=people),
         audience=figures.audience(scope, filters),
         emv=emv,

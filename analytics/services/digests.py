@@ -29,6 +29,7 @@ from analytics.models import AnalyticsSettings, DigestDelivery, DigestOptOut
 from analytics.selectors import dashboard as figures
 from analytics.selectors.impact import member_side
 from analytics.selectors.scope import scope_for
+from analytics.selectors.settings import analytics_settings_get
 from employees.models import Membership, Organization
 from notifications.models import Channel, EmailFrequency, Event
 from notifications.selectors import preferences_for
@@ -142,6 +143,9 @@ def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
         context["feed_url"] = settings.SITE_URL + reverse("feed")
     if kind == DigestDelivery.Kind.MANAGER:
         scope = scope_for(membership)
+        if figures.team_too_small(scope, period, analytics_settings_get(organization_id=membership.organization_id)):
+            # Works-council mode: a manager of too few people gets no team figures.
+            return context
         context["team"] = figures.reach_totals(figures.sources_for(scope, period))
         context["sharers"] = figures.sharers(scope, period, limit=3)
         context["adoption"] = figures.adoption(scope, period)

@@ -25,6 +25,13 @@ def analytics_settings_save(*, form: AnalyticsSettingsForm, actor) -> AnalyticsS
         actor=actor,
         action=AuditEvent.Action.SETTINGS_CHANGED,
         target="analytics settings",
-        detail={"changed": sorted(form.changed_data)},
+        detail={
+            "changed": sorted(form.changed_data),
+            **(
+                {"works_council": settings.works_council, "council_min_team_size": settings.council_min_team_size}
+                if {"works_council", "council_min_team_size"} & set(form.changed_data)
+                else {}
+            ),
+        },
     )
     return settings

@@ -4,7 +4,7 @@ from analytics.views.dashboard import dashboard
 from analytics.views.digests import unsubscribe
 from analytics.views.dividend import dividend
 from analytics.views.exports import export
-from analytics.views.impact import my_impact
+from analytics.views.impact import leaderboard_opt_in, my_impact
 from analytics.views.leaderboard import leaderboard
 from analytics.views.reports import post_report
 from analytics.views.settings import analytics_settings
@@ -15,6 +15,7 @@ __all__ = [
     "dividend",
     "export",
     "leaderboard",
+    "leaderboard_opt_in",
     "my_impact",
     "post_report",
     "unsubscribe",

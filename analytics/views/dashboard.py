@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from analytics.forms import METRICS, filters_from
+from analytics.forms import METRICS, filters_from, too_small_note
 from analytics.reach import DEFINITIONS
 from analytics.selectors.amplification import amplified_company_posts
 from analytics.selectors.cached import rollups_version_pinned
+from analytics.selectors.dashboard import team_too_small
 from analytics.selectors.freshness import freshness_for_scope
 from analytics.selectors.overview import dashboard_overview
 from analytics.selectors.scope import scope_for
@@ -28,23 +29,31 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     scope = scope_for(membership)
     filters, form = filters_from(request.GET, scope=scope, organization=membership.organization)
-    with rollups_version_pinned():
-        context = _dashboard_context(membership, scope, filters, form)
-    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
-    return render(request, template, context)
-
-
-def _dashboard_context(membership, scope, filters, form) -> dict:
-    """Everything the page shows, read under one rollup version (one read of it per page)."""
-    return {
+    rules = analytics_settings_get(organization_id=membership.organization_id)
+    context = {
         "form": form,
         "filters": filters,
         "scope": scope,
         "scope_teams": None if scope.is_organization else list(scope.teams()),
+        "rules": rules,
+    }
+    min_size = team_too_small(scope, filters, rules)
+    if min_size is not None:
+        # Works-council mode: a team this small shows no figures at all.
+        context["too_small"] = too_small_note(min_size)
+    else:
+        with rollups_version_pinned():
+            context.update(_figures(scope, filters))
+    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
+    return render(request, template, context)
+
+
+def _figures(scope, filters) -> dict:
+    """Everything the page shows, read under one rollup version (one read of it per page)."""
+    return {
         "overview": dashboard_overview(scope=scope, filters=filters),
         "definitions": DEFINITIONS,
         "metric_label": METRICS.get(filters.metric),
-        "rules": analytics_settings_get(organization_id=membership.organization_id),
         "freshness": freshness_for_scope(scope=scope.narrowed_to(filters.team_id)),
         "amplified": amplified_company_posts(scope=scope.narrowed_to(filters.team_id), filters=filters),
         # Loaded after the page (it reads each share, not the rollups): see views/dividend.py.

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from advocacy.models import Share
-from analytics.forms import filters_from
+from analytics.forms import filters_from, too_small_note
+from analytics.selectors.dashboard import team_too_small
 from analytics.selectors.dividend import twist_dividend
 from analytics.selectors.scope import scope_for
+from analytics.selectors.settings import analytics_settings_get
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from employees.access import membership_required
 from employees.models import Role
@@ -49,6 +52,14 @@ def dividend(request: HtmxHttpRequest) -> HttpResponse:
     membership = request.membership
     scope = scope_for(membership)
     filters, _form = filters_from(request.GET, scope=scope, organization=membership.organization)
+    min_size = team_too_small(scope, filters, analytics_settings_get(organization_id=membership.organization_id))
+    if min_size is not None:
+        # Works-council mode: a team this small shows no figures at all.
+        return HttpResponse(
+            format_html(
+                '<section class="card" id="twist-dividend"><p class="empty">{}</p></section>', too_small_note(min_size)
+            )
+        )
     result = twist_dividend(scope=scope, filters=filters)
     labels = dict(Share.Twist.choices)
     context = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 
-from analytics.forms import filters_from
+from analytics.forms import filters_from, too_small_note
+from analytics.selectors import dashboard as figures
 from analytics.selectors.exports import TABLES, export_table
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
@@ -47,10 +48,8 @@ def export(request, table: str):
     if table not in TABLES:
         raise Http404
     membership = request.membership
-    if (
-        table == "leaderboard"
-        and not analytics_settings_get(organization_id=membership.organization_id).leaderboard_enabled
-    ):
+    rules = analytics_settings_get(organization_id=membership.organization_id)
+    if table == "leaderboard" and not rules.leaderboard_enabled:
         raise Http404
     post = None
     if table == "post_shares":
@@ -60,6 +59,9 @@ def export(request, table: str):
         post = get_scoped_or_404(Post.objects.all(), membership, pk=post_id)
     scope = scope_for(membership)
     filters, _form = filters_from(request.GET, scope=scope, organization=membership.organization)
+    min_size = figures.team_too_small(scope, filters, rules)
+    if min_size is not None:
+        return HttpResponse(too_small_note(min_size), status=400, content_type="text/plain; charset=utf-8")
     audit_record(
         organization=membership.organization_id,
         actor=request.user,
