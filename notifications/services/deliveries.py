@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from content.models import Post
 from content.selectors import posts_visible_to
@@ -204,6 +205,7 @@ def _impact_payload(delivery: Delivery, iso_week: str) -> dict | None:
     from analytics.selectors.impact import member_side
     from analytics.selectors.settings import analytics_settings_get
     from analytics.services.digests import digest_period
+    from analytics.templatetags.analytics_tags import count
 
     year, _w, number = iso_week.partition("-W")
     rules = analytics_settings_get(organization_id=delivery.organization_id)
@@ -213,8 +215,12 @@ def _impact_payload(delivery: Delivery, iso_week: str) -> dict | None:
         return None
     return {
         "title": _("Your week on %(site)s") % {"site": settings.SITE_NAME},
-        "body": _("Your shares this week: %(shares)s shares, %(engagements)s engagements")
-        % {"shares": me.shares, "engagements": me.engagements},
+        "body": _("Your shares this week: %(shares)s, %(engagements)s")
+        % {
+            "shares": ngettext("%(count)s share", "%(count)s shares", me.shares) % {"count": count(me.shares)},
+            "engagements": ngettext("%(count)s engagement", "%(count)s engagements", me.engagements)
+            % {"count": count(me.engagements)},
+        },
         "url": settings.SITE_URL + reverse("my_impact"),
         "tag": f"impact-{iso_week}",
     }

@@ -108,7 +108,9 @@ def test_the_weekly_impact_note_is_pushed_with_the_digest_once_per_device_and_we
         [phone.endpoint.removeprefix(push_service.base_url), laptop.endpoint.removeprefix(push_service.base_url)]
     )
     for item in push_service.received:
-        assert item.message["body"] == f"Your shares this week: {me.shares} shares, {me.engagements} engagements"
+        shares = f"{me.shares} share" + ("s" if me.shares != 1 else "")
+        engagements = f"{me.engagements} engagement" + ("s" if me.engagements != 1 else "")
+        assert item.message["body"] == f"Your shares this week: {shares}, {engagements}"
         assert item.message["url"] == settings.SITE_URL + reverse("my_impact")
     rows = Delivery.objects.filter(event=Event.WEEKLY_IMPACT, channel=Channel.PUSH)
     assert {row.subject for row in rows} == {_iso(today)}
@@ -185,7 +187,7 @@ def test_the_weekly_impact_note_reaches_slack_as_one_direct_message(cast, slack_
     me = member_side(membership=cast.emma, filters=digest_period(today, cast.org))
     [dm] = _dms(slack_api)
     assert dm["channel"] == "U0EMMA123"
-    assert f"{me.shares} delinger" in dm["text"]
+    assert f"Dine delinger denne uge: {me.shares} deling" in dm["text"]
     button = dm["blocks"][-1]["elements"][0]
     assert button["url"] == settings.SITE_URL + reverse("my_impact")
     lookups = [body for path, _headers, body in slack_api.calls if path == "/api/users.lookupByEmail"]
