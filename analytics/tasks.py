@@ -59,10 +59,13 @@ def audience_snapshot_task() -> int:
 def digests_send_due_task() -> int:
     """Beat, hourly: queue the digests due at this hour in each organization's time zone."""
     from analytics.services import digests
+    from notifications.tasks import weekly_impact_notify_task
 
     due = digests.digests_due()
     for item in due:
         digest_send_task.delay(item.membership_id, item.kind, item.week.isoformat())
+        # The weekly impact note by push and Slack goes out with the digest (once per week).
+        weekly_impact_notify_task.delay(item.membership_id, item.week.isoformat())
     return len(due)
 
 

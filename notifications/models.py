@@ -34,23 +34,29 @@ class EmailFrequency(models.TextChoices):
 
 
 # What an organization starts with: failures reach people on every channel they set
-# up, news by push and in the weekly note, nothing by email at once.
+# up, news by push and in the weekly note, nothing by email at once; a personal Slack
+# message for each new post only for those who ask (team channels already carry them).
 DEFAULT_GRID: dict[str, dict[str, bool]] = {
-    Event.NEW_POST: {Channel.PUSH: True, Channel.EMAIL: True, Channel.SLACK: True},
+    Event.NEW_POST: {Channel.PUSH: True, Channel.EMAIL: True, Channel.SLACK: False},
     Event.SHARE_FAILED: {Channel.PUSH: True, Channel.EMAIL: True, Channel.SLACK: True},
     Event.WEEKLY_IMPACT: {Channel.PUSH: False, Channel.EMAIL: True, Channel.SLACK: False},
 }
 DEFAULT_NEW_POST_EMAIL = EmailFrequency.WEEKLY
-# The cells of the grid that send something. New posts reach Slack through each team's
-# channel, not per person; the email about a profile to reconnect is sent by connected
-# profiles themselves; the weekly impact note is the weekly digest email.
+# The cells of the grid that send something: every one. The email about a profile to
+# reconnect is sent by connected profiles themselves (the failed-share email covers the
+# rest); the weekly impact note by email is the weekly digest, and by push or Slack a
+# short summary sent when the digest goes out.
 OFFERED: frozenset[tuple[str, str]] = frozenset(
     {
         (Event.NEW_POST, Channel.PUSH),
         (Event.NEW_POST, Channel.EMAIL),
+        (Event.NEW_POST, Channel.SLACK),
         (Event.SHARE_FAILED, Channel.PUSH),
+        (Event.SHARE_FAILED, Channel.EMAIL),
         (Event.SHARE_FAILED, Channel.SLACK),
+        (Event.WEEKLY_IMPACT, Channel.PUSH),
         (Event.WEEKLY_IMPACT, Channel.EMAIL),
+        (Event.WEEKLY_IMPACT, Channel.SLACK),
     }
 )
 

@@ -34,6 +34,19 @@ def share_failed_notify_task(share_id: int) -> int:
     return len(planned)
 
 
+@shared_task(soft_time_limit=60, time_limit=90)
+def weekly_impact_notify_task(membership_id: int, week: str) -> int:
+    """The weekly impact note by push and Slack, queued with the person's weekly digest."""
+    from datetime import date
+
+    from notifications.services import deliveries
+
+    planned = deliveries.weekly_impact_fan_out(membership_id=membership_id, week=date.fromisoformat(week))
+    for delivery_id in planned:
+        delivery_send_task.delay(delivery_id)
+    return len(planned)
+
+
 @shared_task(
     bind=True,
     autoretry_for=(ConnectionError, TimeoutError, OSError),

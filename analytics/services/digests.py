@@ -112,7 +112,7 @@ def digests_due(*, now: datetime | None = None) -> list[DueDigest]:
     return due
 
 
-def _period(moment_day: date, organization: Organization) -> Filters:
+def digest_period(moment_day: date, organization: Organization) -> Filters:
     """The seven days before the digest's day."""
     return Filters(
         start=moment_day - timedelta(days=7), end=moment_day - timedelta(days=1), timezone=organization.timezone
@@ -121,7 +121,7 @@ def _period(moment_day: date, organization: Organization) -> Filters:
 
 def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
     organization = membership.organization
-    period = _period(week, organization)
+    period = digest_period(week, organization)
     start, _end = period.moments()
     context = {
         "membership": membership,

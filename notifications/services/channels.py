@@ -56,7 +56,7 @@ def post_channels_plan(*, post_id: int) -> list[int]:
     return planned
 
 
-def _content(post: Post) -> dict:
+def post_content(post: Post) -> dict:
     image = post.images.first() if hasattr(post, "images") else None
     image_url, image_alt = "", ""
     if image is not None:
@@ -84,7 +84,7 @@ def channel_message_send(*, message_id: int) -> int | None:
     if post.status != Post.Status.PUBLISHED:
         return _finish(message, ChannelMessage.Status.FAILED, "post no longer live")
     with translation.override(message.organization.language):
-        content = _content(post)
+        content = post_content(post)
         if message.service == "slack":
             connection = SlackConnection.objects.filter(organization_id=message.organization_id).first()
             if connection is None:

@@ -9,7 +9,7 @@ duplicated send task finds the row claimed and sends nothing.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from content.models import Post
 from content.selectors import posts_visible_to
@@ -29,7 +30,7 @@ from notifications.selectors import (
     preferences_for_many,
     quiet_until,
 )
-from notifications.services import email, push, slack
+from notifications.services import channels, email, push, slack
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,18 @@ def _create(*, membership, event: str, channel: str, subject: str, target: str =
         return None  # planned before: that fan-out queued it
 
 
+def _slack_ready(organization_id: int) -> bool:
+    return SlackConnection.objects.filter(organization_id=organization_id, state=SlackConnection.State.ACTIVE).exists()
+
+
+def _devices(membership) -> list[int]:
+    return list(
+        PushSubscription.objects.filter(organization_id=membership.organization_id, membership=membership).values_list(
+            "id", flat=True
+        )
+    )
+
+
 def post_published_fan_out(*, post_id: int) -> list[int]:
     """Plan the messages for a newly published post; the ids of the deliveries to send."""
     post = Post.objects.filter(pk=post_id, status=Post.Status.PUBLISHED).first()
@@ -72,9 +85,15 @@ def post_published_fan_out(*, post_id: int) -> list[int]:
     ).values_list("membership_id", "id"):
         devices.setdefault(membership_id, []).append(subscription_id)
     subject = _subject_for_post(post.id)
+    slack_ready = _slack_ready(post.organization_id)
     planned: list[int] = []
     for membership in audience:
         wanted = preferences[membership.id]
+        # A personal Slack message, besides the team channels, for those who chose it.
+        if wanted.wants(Event.NEW_POST, Channel.SLACK) and slack_ready and membership.user.email:
+            row = _create(membership=membership, event=Event.NEW_POST, channel=Channel.SLACK, subject=subject)
+            if row:
+                planned.append(row.id)
         if wanted.wants(Event.NEW_POST, Channel.PUSH):
             for subscription_id in devices.get(membership.id, []):
                 row = _create(
@@ -112,18 +131,24 @@ def share_failed_fan_out(*, share_id: int) -> list[int]:
     planned = []
     # One message per failure: a share retried and failing again is news again.
     subject = f"share:{share.id}:{share.attempts}"
-    slack_ready = SlackConnection.objects.filter(
-        organization_id=share.organization_id, state=SlackConnection.State.ACTIVE
-    ).exists()
+    slack_ready = _slack_ready(share.organization_id)
+    # A profile to reconnect has its own email (sent by connected profiles); a plain
+    # failure is emailed here.
+    if (
+        wanted.wants(Event.SHARE_FAILED, Channel.EMAIL)
+        and share.status == Share.Status.FAILED
+        and membership.user.email
+    ):
+        row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.EMAIL, subject=subject)
+        if row:
+            planned.append(row.id)
     if wanted.wants(Event.SHARE_FAILED, Channel.SLACK) and slack_ready and membership.user.email:
         row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.SLACK, subject=subject)
         if row:
             planned.append(row.id)
     if not wanted.wants(Event.SHARE_FAILED, Channel.PUSH):
         return planned
-    for subscription_id in PushSubscription.objects.filter(
-        organization_id=share.organization_id, membership=membership
-    ).values_list("id", flat=True):
+    for subscription_id in _devices(membership):
         row = _create(
             membership=membership,
             event=Event.SHARE_FAILED,
@@ -134,6 +159,71 @@ def share_failed_fan_out(*, share_id: int) -> list[int]:
         if row:
             planned.append(row.id)
     return planned
+
+
+def _impact_subject(week: date) -> str:
+    year, number, _day = week.isocalendar()
+    return f"impact:{year}-W{number:02d}"
+
+
+def weekly_impact_fan_out(*, membership_id: int, week: date) -> list[int]:
+    """Plan the weekly impact note by push (each device) and Slack, when the digest goes out.
+
+    `week` is the digest's day; one note per person, ISO week, channel and device.
+    """
+    membership = (
+        Membership.objects.select_related("user", "organization")
+        .filter(pk=membership_id, is_active=True, is_employee=True, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        return []
+    wanted = preferences_for(membership=membership)
+    subject = _impact_subject(week)
+    planned = []
+    slack_wanted = wanted.wants(Event.WEEKLY_IMPACT, Channel.SLACK) and membership.user.email
+    if slack_wanted and _slack_ready(membership.organization_id):
+        row = _create(membership=membership, event=Event.WEEKLY_IMPACT, channel=Channel.SLACK, subject=subject)
+        if row:
+            planned.append(row.id)
+    if wanted.wants(Event.WEEKLY_IMPACT, Channel.PUSH):
+        for subscription_id in _devices(membership):
+            row = _create(
+                membership=membership,
+                event=Event.WEEKLY_IMPACT,
+                channel=Channel.PUSH,
+                subject=subject,
+                target=str(subscription_id),
+            )
+            if row:
+                planned.append(row.id)
+    return planned
+
+
+def _impact_payload(delivery: Delivery, iso_week: str) -> dict | None:
+    """The week's figures, read as the digest reads them; None when there is nothing to say."""
+    from analytics.selectors.impact import member_side
+    from analytics.selectors.settings import analytics_settings_get
+    from analytics.services.digests import digest_period
+    from analytics.templatetags.analytics_tags import count
+
+    year, _w, number = iso_week.partition("-W")
+    rules = analytics_settings_get(organization_id=delivery.organization_id)
+    day = date.fromisocalendar(int(year), int(number), 1) + timedelta(days=rules.digest_weekday)
+    me = member_side(membership=delivery.membership, filters=digest_period(day, delivery.organization))
+    if me.is_empty:
+        return None
+    return {
+        "title": _("Your week on %(site)s") % {"site": settings.SITE_NAME},
+        "body": _("Your shares this week: %(shares)s, %(engagements)s")
+        % {
+            "shares": ngettext("%(count)s share", "%(count)s shares", me.shares) % {"count": count(me.shares)},
+            "engagements": ngettext("%(count)s engagement", "%(count)s engagements", me.engagements)
+            % {"count": count(me.engagements)},
+        },
+        "url": settings.SITE_URL + reverse("my_impact"),
+        "tag": f"impact-{iso_week}",
+    }
 
 
 def daily_emails_plan(*, now=None) -> list[int]:
@@ -224,10 +314,15 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             _finish(delivery, Delivery.Status.SKIPPED, error="post no longer live")
             return None
     if delivery.channel == Channel.PUSH:
-        with translation.override(wanted.language):
-            payload = _post_payload(delivery, post) if post else _share_payload(delivery, int(rest.split(":")[0]))
+        with translation.override(wanted.language), timezone.override(organization_zone(delivery.organization)):
+            if post:
+                payload = _post_payload(delivery, post)
+            elif kind == "impact":
+                payload = _impact_payload(delivery, rest)
+            else:
+                payload = _share_payload(delivery, int(rest.split(":")[0]))
         if payload is None:
-            _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+            _finish(delivery, Delivery.Status.SKIPPED, error="nothing to say" if kind == "impact" else "share gone")
             return None
         return _send_push(delivery, wanted, payload, now)
     if delivery.channel == Channel.EMAIL:
@@ -240,10 +335,19 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             if not posts:
                 _finish(delivery, Delivery.Status.SKIPPED, error="no new posts")
                 return None
+        share = None
+        if kind == "share":
+            share = _share(delivery, int(rest.split(":")[0]))
+            if share is None or share.status != type(share).Status.FAILED:
+                # Gone, or retried and sent since: nothing to tell.
+                _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+                return None
         try:
             with translation.override(wanted.language):
                 if kind == "daily":
                     email.daily_email_send(membership=membership, posts=posts)
+                elif share is not None:
+                    email.share_failed_email_send(membership=membership, share=share)
                 else:
                     email.new_post_email_send(membership=membership, post=post)
         except Exception:
@@ -252,27 +356,40 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             raise
         _finish(delivery, Delivery.Status.SENT)
         return None
-    if delivery.channel == Channel.SLACK and kind == "share":
-        return _send_slack_message(delivery, wanted, int(rest.split(":")[0]), now)
+    if delivery.channel == Channel.SLACK and kind in ("share", "impact", "post"):
+        return _send_slack_message(delivery, wanted, kind, rest, post, now)
     _finish(delivery, Delivery.Status.FAILED, error="channel not available")
     return None
 
 
-def _send_slack_message(delivery: Delivery, wanted, share_id: int, now) -> int | None:
+def _send_slack_message(delivery: Delivery, wanted, kind: str, rest: str, post, now) -> int | None:
     connection = SlackConnection.objects.filter(organization_id=delivery.organization_id).first()
     if connection is None:
         _finish(delivery, Delivery.Status.SKIPPED, error="Slack not connected")
         return None
-    with translation.override(wanted.language):
-        payload = _share_payload(delivery, share_id)
+    blocks = None
+    button = ""
+    with translation.override(wanted.language), timezone.override(organization_zone(delivery.organization)):
+        if kind == "post":
+            # The post with a button to the composer, never a one-click share.
+            content = channels.post_content(post)
+            payload = {"title": post.title, "body": "", "url": content["composer_url"]}
+            blocks = slack.post_blocks(**content)
+        elif kind == "impact":
+            payload = _impact_payload(delivery, rest)
+            button = _("Open my impact")
+        else:
+            payload = _share_payload(delivery, int(rest.split(":")[0]))
     if payload is None:
-        _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
+        _finish(delivery, Delivery.Status.SKIPPED, error="nothing to say" if kind == "impact" else "share gone")
         return None
     result = slack.slack_direct_message(
         connection=connection,
         email=delivery.membership.user.email,
-        text=f"{payload['title']}\n{payload['body']}",
+        text=f"{payload['title']}\n{payload['body']}".strip(),
         url=payload["url"],
+        button=button,
+        blocks=blocks,
     )
     if result.sent:
         _finish(delivery, Delivery.Status.SENT)
@@ -289,14 +406,20 @@ def _send_slack_message(delivery: Delivery, wanted, share_id: int, now) -> int |
     return None
 
 
-def _share_payload(delivery: Delivery, share_id: int) -> dict | None:
+def _share(delivery: Delivery, share_id: int):
     from advocacy.models import Share
 
-    share = (
+    return (
         Share.objects.select_related("post", "profile")
         .filter(pk=share_id, organization_id=delivery.organization_id, member=delivery.membership)
         .first()
     )
+
+
+def _share_payload(delivery: Delivery, share_id: int) -> dict | None:
+    from advocacy.models import Share
+
+    share = _share(delivery, share_id)
     if share is None:
         return None
     if share.status == Share.Status.NEEDS_RECONNECT:

@@ -18,22 +18,34 @@ from employees.models import Membership
 UNSUBSCRIBE_SALT = "notifications.email.unsubscribe"
 
 
-def unsubscribe_token(membership_id: int) -> str:
-    return signing.dumps(membership_id, salt=UNSUBSCRIBE_SALT)
+# The emails a link can stop besides new posts (whose token is the bare membership id).
+UNSUBSCRIBE_EVENTS = frozenset({"share_failed"})
+
+
+def unsubscribe_token(membership_id: int, event: str = "") -> str:
+    return signing.dumps([membership_id, event] if event else membership_id, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_target(token: str) -> tuple[Membership | None, str]:
+    """The person and the event ("" for new posts) a signed unsubscribe link stops."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None, ""
+    event = ""
+    if isinstance(value, list) and len(value) == 2 and value[1] in UNSUBSCRIBE_EVENTS:
+        value, event = value
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None, ""
+    return Membership.objects.select_related("user", "organization").filter(pk=value).first(), event
 
 
 def membership_from_token(token: str) -> Membership | None:
-    try:
-        membership_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(membership_id, int):
-        return None
-    return Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
+    return unsubscribe_target(token)[0]
 
 
-def unsubscribe_url(membership_id: int) -> str:
-    return settings.SITE_URL + reverse("notifications_unsubscribe", args=[unsubscribe_token(membership_id)])
+def unsubscribe_url(membership_id: int, event: str = "") -> str:
+    return settings.SITE_URL + reverse("notifications_unsubscribe", args=[unsubscribe_token(membership_id, event)])
 
 
 def new_post_email_send(*, membership: Membership, post) -> None:
@@ -87,4 +99,32 @@ def daily_email_send(*, membership: Membership, posts: list) -> None:
         },
     )
     message.attach_alternative(render_to_string("notifications/email/daily.html", context), "text/html")
+    message.send()
+
+
+def share_failed_email_send(*, membership: Membership, share) -> None:
+    """Your share to a network failed: why, and a link to My shares; in the language active at the call."""
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "share": share,
+        "network": share.profile.network_adapter.label,
+        "reason": share.last_error or _("The network gave no reason."),
+        "site_name": settings.SITE_NAME,
+        "shares_url": settings.SITE_URL + reverse("my_shares"),
+        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "unsubscribe_url": unsubscribe_url(membership.id, "share_failed"),
+    }
+    subject = _("Your share to %(network)s failed") % {"network": context["network"]}
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("notifications/email/share_failed.txt", context),
+        None,
+        [membership.user.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("notifications/email/share_failed.html", context), "text/html")
     message.send()

@@ -64,6 +64,23 @@ def preferences_unsubscribe_email(*, membership: Membership) -> None:
     )
 
 
+def preferences_unsubscribe_event_email(*, membership: Membership, event: str) -> None:
+    """What a one-click unsubscribe from another email (failed shares) does: that cell off."""
+    from notifications.selectors import preferences_for
+
+    current = preferences_for(membership=membership)
+    grid = {name: dict(row) for name, row in current.grid.items()}
+    grid.setdefault(event, {})[Channel.EMAIL] = False
+    preferences_save(
+        membership=membership,
+        grid=grid,
+        new_post_email=current.new_post_email,
+        language=current.chosen_language,
+        quiet_start=current.quiet_start,
+        quiet_end=current.quiet_end,
+    )
+
+
 def organization_defaults_save(
     *, organization: Organization, grid: dict, new_post_email: str, actor: User
 ) -> OrganizationDefaults:

@@ -169,22 +169,43 @@ def slack_post_to_channel(*, connection: SlackConnection, channel: str, title: s
     return result
 
 
-def slack_direct_message(*, connection: SlackConnection, email: str, text: str, url: str) -> SlackResult:
-    """A personal message to the Slack user with this email (users.lookupByEmail, then chat.postMessage)."""
+def slack_user_id(*, connection: SlackConnection, email: str) -> tuple[str | None, SlackResult]:
+    """The Slack user with this email (users.lookupByEmail), or the reason there is none."""
     if connection.state != SlackConnection.State.ACTIVE:
-        return SlackResult(error="connection broken")
+        return None, SlackResult(error="connection broken")
     answer, result = _call(connection, "users_lookupByEmail", email=email)
     if answer is None:
-        return result
+        return None, result
     user_id = (answer.get("user") or {}).get("id")
     if not user_id:
-        return SlackResult(error="users_not_found")
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": _escape(text)}},
-        {
-            "type": "actions",
-            "elements": [{"type": "button", "text": {"type": "plain_text", "text": _("Open my shares")}, "url": url}],
-        },
-    ]
+        return None, SlackResult(error="users_not_found")
+    return user_id, result
+
+
+def slack_direct_message(
+    *, connection: SlackConnection, email: str, text: str, url: str, button: str = "", blocks: list[dict] | None = None
+) -> SlackResult:
+    """A personal message to the Slack user with this email (users.lookupByEmail, then chat.postMessage).
+
+    Without `blocks`, the text and one button to `url` (labelled `button`, "Open my shares"
+    unless told otherwise).
+    """
+    user_id, result = slack_user_id(connection=connection, email=email)
+    if user_id is None:
+        return result
+    if blocks is None:
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": _escape(text)}},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": button or _("Open my shares")},
+                        "url": url,
+                    }
+                ],
+            },
+        ]
     _answer, result = _call(connection, "chat_postMessage", channel=user_id, text=text, blocks=blocks)
     return result

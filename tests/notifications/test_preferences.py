@@ -103,11 +103,16 @@ def test_only_admins_set_the_organizations_defaults_and_only_for_their_own(cast,
 
 
 @pytest.mark.django_db
-def test_cells_that_send_nothing_are_shown_as_not_offered_not_as_a_checkbox(cast, login):
-    form = login(cast.emma).get(reverse("notification_preferences")).context["form"]
-    assert "weekly_impact__push" not in form.fields
-    assert "new_post__slack" not in form.fields
-    assert "share_failed__slack" in form.fields
+def test_every_cell_of_the_grid_is_offered_on_the_persons_page_and_the_defaults_page(cast, login):
+    from notifications.models import OFFERED
+
+    assert {(event, channel) for event in Event.values for channel in Channel.values} == OFFERED
+    for name, membership in (("notification_preferences", cast.emma), ("notification_defaults", cast.alice)):
+        response = login(membership).get(reverse(name))
+        fields = response.context["form"].fields
+        for cell in ("weekly_impact__push", "weekly_impact__slack", "share_failed__email", "new_post__slack"):
+            assert cell in fields
+        assert "Not offered" not in response.content.decode()
 
 
 @pytest.mark.django_db

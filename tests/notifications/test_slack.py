@@ -218,7 +218,7 @@ def test_the_slack_message_and_the_teams_card_carry_the_posts_first_image(cast, 
     [image] = [block for block in body["blocks"] if block["type"] == "image"]
     assert image["image_url"].startswith("http") and "office" in image["image_url"]
     assert image["alt_text"] == "The new office"
-    card = teams.adaptive_card(**channels._content(post))
+    card = teams.adaptive_card(**channels.post_content(post))
     assert [item["url"] for item in card["attachments"][0]["content"]["body"] if item["type"] == "Image"] == [
         image["image_url"]
     ]
