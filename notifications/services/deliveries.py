@@ -15,11 +15,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.models import Post
 from content.selectors import posts_visible_to
+from employees.locale import override_for
 from employees.models import Membership, Organization
 from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription, SlackConnection
 from notifications.selectors import (
@@ -224,7 +225,7 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             _finish(delivery, Delivery.Status.SKIPPED, error="post no longer live")
             return None
     if delivery.channel == Channel.PUSH:
-        with translation.override(wanted.language):
+        with override_for(delivery.organization, wanted.language):
             payload = _post_payload(delivery, post) if post else _share_payload(delivery, int(rest.split(":")[0]))
         if payload is None:
             _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
@@ -241,7 +242,7 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
                 _finish(delivery, Delivery.Status.SKIPPED, error="no new posts")
                 return None
         try:
-            with translation.override(wanted.language):
+            with override_for(delivery.organization, wanted.language):
                 if kind == "daily":
                     email.daily_email_send(membership=membership, posts=posts)
                 else:
@@ -263,7 +264,7 @@ def _send_slack_message(delivery: Delivery, wanted, share_id: int, now) -> int |
     if connection is None:
         _finish(delivery, Delivery.Status.SKIPPED, error="Slack not connected")
         return None
-    with translation.override(wanted.language):
+    with override_for(delivery.organization, wanted.language):
         payload = _share_payload(delivery, share_id)
     if payload is None:
         _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
