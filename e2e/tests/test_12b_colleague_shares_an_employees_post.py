@@ -60,7 +60,7 @@ def test_a_colleague_shares_an_employees_post_and_the_author_sees_the_reach(open
 
         # The rollup runs on the worker as beat would; the author opens My impact.
         rollups_update_task.delay()
-        author.get_by_role("link", name="My impact").click()
+        author.get_by_role("link", name="My impact", exact=True).click()
         reach = author.locator("#my-posts-reach")
         expect(reach.get_by_role("heading", name="My posts, shared by colleagues")).to_be_visible()
         expect(reach).to_contain_text("1 colleague shared them in this period.")
