@@ -10,6 +10,7 @@ config/formats/.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +25,13 @@ def formats_language(language: str, formats: str) -> str:
     if formats and language.split("-")[0] == "en":
         return f"en-{formats}"
     return language
+
+
+def organization_language(organization, language: str | None = None) -> str:
+    """The language pages and emails run under: `language` (else the organization's) with its formats."""
+    return formats_language(language or organization.language, organization.formats)
+
+
+def override_for(organization, language: str | None = None):
+    """Run a block (an email, a message) under the language a page for `organization` would use."""
+    return translation.override(organization_language(organization, language))

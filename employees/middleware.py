@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from employees import selectors
-from employees.locale import formats_language
+from employees.locale import organization_language
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,11 +32,10 @@ class MembershipMiddleware:
         request.membership = membership
         if membership is None:
             return self.get_response(request)
-        language = translation.get_language()
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            language = membership.organization.language
-        # English writes dates and numbers the organization's way (employees/locale.py).
-        language = formats_language(language, membership.organization.formats)
+        # The person's chosen language, else the organization's; English writes dates and
+        # numbers the organization's way (employees/locale.py), as its emails do.
+        chosen = translation.get_language() if settings.LANGUAGE_COOKIE_NAME in request.COOKIES else None
+        language = organization_language(membership.organization, chosen)
         if language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()

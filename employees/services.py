@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from employees.audit import audit_anonymise_person, audit_record
+from employees.locale import override_for
 from employees.models import AuditEvent, Invitation, Membership, Organization, Role, Team, User
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def invitation_send(*, invitation: Invitation) -> str:
         "url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
         "site_name": settings.SITE_NAME,
     }
-    with translation.override(invitation.organization.language):
+    with override_for(invitation.organization):
         subject = _("You are invited to join %(organization)s on %(site)s") % {
             "organization": invitation.organization.name,
             "site": settings.SITE_NAME,

@@ -52,7 +52,12 @@ def _nudge(post: Post, comment: str) -> str:
 def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     company = request.GET.get("company") == "1" or request.POST.get("company") == "1"
     post, profiles = _share_target(request, post_id, company)
+    # Read once: the template, the quote offer and the pre-tick all use this list.
+    choices = list(profiles)
     initial = {"again": request.GET.get("again") == "1", "quote_company": request.GET.get("quote") == "1"}
+    if len(choices) == 1:
+        # The only profile there is to share to starts ticked.
+        initial["profiles"] = [choices[0].pk]
     form = ShareForm(request.POST or None, profiles=profiles, initial=initial)
     dial = dial_of(request.membership.organization)
     prompts = [caption.text for caption in post.captions.all()] if dial.prompts else []
@@ -89,10 +94,10 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
         "first_image": post.images.first(),
         "form": form,
         "company": company,
-        "profiles": profiles,
+        "profiles": choices,
         "nudge": _nudge(post, form["comment"].value() or ""),
         "dial": dial,
-        "quotable": [] if company else amplify.quotable_networks(post=post, profiles=profiles),
+        "quotable": [] if company else amplify.quotable_networks(post=post, profiles=choices),
     }
     template = (
         "advocacy/composer.html#composer_panel"

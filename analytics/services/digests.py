@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.selectors import feed_posts
@@ -30,6 +30,7 @@ from analytics.selectors import dashboard as figures
 from analytics.selectors.impact import member_side
 from analytics.selectors.scope import scope_for
 from analytics.selectors.settings import analytics_settings_get
+from employees.locale import override_for
 from employees.models import Membership, Organization
 from notifications.models import Channel, EmailFrequency, Event
 from notifications.selectors import preferences_for
@@ -178,7 +179,7 @@ def digest_send(*, membership_id: int, kind: str, week: date) -> bool:
         return False
     organization = membership.organization
     try:
-        with translation.override(wanted.language), timezone.override(_zone(organization)):
+        with override_for(organization, wanted.language), timezone.override(_zone(organization)):
             context = digest_context(membership=membership, kind=kind, week=week)
             if not _has_news(context):
                 return False  # the claim stays: nothing to say this week

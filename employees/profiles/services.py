@@ -20,11 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.egress import private_hosts_allowed
 from employees.audit import audit_record
+from employees.locale import override_for
 from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialProfile
 from employees.profiles import selectors
 from networks import get_adapter_class
@@ -378,7 +379,7 @@ def profile_reconnect_notify(*, profile_id: int) -> bool:
         "site_name": settings.SITE_NAME,
     }
     try:
-        with translation.override(profile.organization.language):
+        with override_for(profile.organization):
             subject = _("Reconnect your %(network)s profile on %(site)s") % {
                 "network": profile.get_network_display(),
                 "site": settings.SITE_NAME,

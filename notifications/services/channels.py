@@ -12,10 +12,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from content.models import Post
 from employees.access import descendant_team_ids
+from employees.locale import override_for
 from notifications.models import ChannelMessage, SlackConnection, TeamChannel
 from notifications.services import slack, teams
 
@@ -83,7 +84,7 @@ def channel_message_send(*, message_id: int) -> int | None:
     post = message.post
     if post.status != Post.Status.PUBLISHED:
         return _finish(message, ChannelMessage.Status.FAILED, "post no longer live")
-    with translation.override(message.organization.language):
+    with override_for(message.organization):
         content = post_content(post)
         if message.service == "slack":
             connection = SlackConnection.objects.filter(organization_id=message.organization_id).first()

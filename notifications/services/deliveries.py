@@ -9,18 +9,20 @@ duplicated send task finds the row claimed and sends nothing.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from content.models import Post
 from content.selectors import posts_visible_to
+from employees.locale import override_for
 from employees.models import Membership, Organization
 from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription, SlackConnection
 from notifications.selectors import (
@@ -314,7 +316,7 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
             _finish(delivery, Delivery.Status.SKIPPED, error="post no longer live")
             return None
     if delivery.channel == Channel.PUSH:
-        with translation.override(wanted.language), timezone.override(organization_zone(delivery.organization)):
+        with _written_for(delivery, wanted.language):
             if post:
                 payload = _post_payload(delivery, post)
             elif kind == "impact":
@@ -343,7 +345,7 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
                 _finish(delivery, Delivery.Status.SKIPPED, error="share gone")
                 return None
         try:
-            with translation.override(wanted.language):
+            with override_for(delivery.organization, wanted.language):
                 if kind == "daily":
                     email.daily_email_send(membership=membership, posts=posts)
                 elif share is not None:
@@ -369,7 +371,7 @@ def _send_slack_message(delivery: Delivery, wanted, kind: str, rest: str, post, 
         return None
     blocks = None
     button = ""
-    with translation.override(wanted.language), timezone.override(organization_zone(delivery.organization)):
+    with _written_for(delivery, wanted.language):
         if kind == "post":
             # The post with a button to the composer, never a one-click share.
             content = channels.post_content(post)
@@ -404,6 +406,13 @@ def _send_slack_message(delivery: Delivery, wanted, kind: str, rest: str, post, 
         return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
     _finish(delivery, Delivery.Status.FAILED, error=result.error)
     return None
+
+
+@contextmanager
+def _written_for(delivery: Delivery, language: str):
+    """A message's language, formats and time zone: the person's language, the organization's ways."""
+    with override_for(delivery.organization, language), timezone.override(organization_zone(delivery.organization)):
+        yield
 
 
 def _share(delivery: Delivery, share_id: int):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,3 +218,43 @@ def test_the_live_nudge_says_what_the_share_will_store(cast, login, post, mastod
 
     assert "Colleagues have shared almost the same words." in preview
     assert Share.objects.get(member=cast.emma).twist == "near_duplicate"
+
+
+def _ticked(page: str) -> list[str]:
+    return re.findall(r'<input type="checkbox" name="profiles" value="(\d+)"[^>]*\bchecked\b', page)
+
+
+def test_the_only_profile_starts_ticked(cast, login, post, mastodon_profile):
+    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    assert _ticked(page) == [str(mastodon_profile.id)]
+
+
+def test_with_several_profiles_none_starts_ticked(cast, login, post, mastodon_profile):
+    SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
+    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    assert page.count('name="profiles"') == 2
+    assert _ticked(page) == []
+
+
+def test_the_only_company_profile_starts_ticked_for_a_company_share(cast, login, post, mastodon_profile):
+    company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
+    page = login(cast.carol).get(reverse("compose", args=[post.id]) + "?company=1").content.decode()
+    assert _ticked(page) == [str(company.id)]
+
+
+def test_a_refused_share_keeps_what_was_ticked(cast, login, post, mastodon_profile):
+    response = _share(login(cast.emma), post, [], comment="x")
+    assert response.status_code == 400
+    assert _ticked(response.content.decode()) == []
+
+
+def test_the_pre_tick_costs_no_extra_query(cast, login, post, mastodon_profile):
+    client = login(cast.emma)
+    url = reverse("compose", args=[post.id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, headers={"HX-Request": "true"})
+    SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
+    with CaptureQueriesContext(connection) as two:
+        client.get(url, headers={"HX-Request": "true"})
+    assert len(one) == len(two)

@@ -9,9 +9,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, translation
 
 from analytics.models import AnalyticsSettings, DigestDelivery, DigestOptOut
 from analytics.services import digests, rollups
+from employees.locale import Formats
 from tests.analytics.factories import ShareFactory, company_profile
 from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
 
@@ -156,3 +158,28 @@ def test_the_beat_task_queues_and_sends_the_due_digests(cast, week_of_activity, 
     monkeypatch.setattr("analytics.services.digests.timezone.now", lambda: SEND_AT)
     assert tasks.digests_send_due_task.delay().get() >= 2
     assert len(mail.outbox) >= 2
+
+
+def _written(day, language):
+    with translation.override(language):
+        return formats.date_format(day, "DATE_FORMAT")
+
+
+def test_the_digest_writes_dates_the_organizations_way(cast, week_of_activity):
+    cast.org.formats = Formats.GB
+    cast.org.save()
+    _send_all(SEND_AT)
+    body = _mail_to(cast.emma).body
+    start = MONDAY - timedelta(days=7)
+    uk, us = _written(start, "en-gb"), _written(start, "en")
+    assert uk != us
+    assert uk in body
+    assert us not in body
+
+
+def test_the_digest_in_danish_stays_danish_whatever_the_english_formats(cast, week_of_activity):
+    cast.org.language = "da"
+    cast.org.formats = Formats.GB
+    cast.org.save()
+    _send_all(SEND_AT)
+    assert _written(MONDAY - timedelta(days=7), "da") in _mail_to(cast.emma).body

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from employees import services
+from employees.locale import Formats
 from employees.models import Invitation, Membership, User
 
 
@@ -131,3 +132,18 @@ def test_an_admin_can_invite_and_withdraw_from_the_people_page(cast, login, mail
     client.post(reverse("invitation_revoke", args=[invitation.id]))
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.REVOKED
+
+
+def test_the_invitation_writes_its_expiry_the_organizations_way(cast, mailoutbox, django_capture_on_commit_callbacks):
+    cast.org.formats = Formats.DK
+    cast.org.save()
+    invitation = _invite(cast, django_capture_on_commit_callbacks)
+    invitation.refresh_from_db()
+    expires = timezone.localtime(invitation.expires_at)
+    with translation.override("en-dk"):
+        dk = formats.date_format(expires, "DATE_FORMAT")
+    with translation.override("en"):
+        us = formats.date_format(expires, "DATE_FORMAT")
+    assert dk != us
+    assert dk in mailoutbox[0].body
+    assert us not in mailoutbox[0].body
