@@ -1,4 +1,4 @@
-"""Journey 12b (#18): in a distributed organization an employee publishes a post of their
+"""Journey 10d: in a distributed organization an employee publishes a post of their
 own, a colleague shares it from the feed with a comment of their own to Bluesky, and
 the author's My impact page shows the colleague's reach."""
 
@@ -44,7 +44,7 @@ def test_a_colleague_shares_an_employees_post_and_the_author_sees_the_reach(open
         expect(composer.get_by_label(f"Bluesky · {accounts.dorthe.handle}")).to_be_checked()  # her only profile
         composer.get_by_label("Din kommentar").fill(COMMENT)
         expect(composer.locator("#share-preview .preview-text")).to_contain_text(COMMENT)
-        shot(colleague, "journeys/12b-colleague-composer")
+        shot(colleague, "journeys/10d-colleague-composer")
         composer.get_by_role("button", name="Del", exact=True).click()
         expect(colleague.get_by_role("heading", name="Mine delinger")).to_be_visible()
         row = colleague.get_by_role("row").filter(has_text=TITLE)
@@ -67,7 +67,7 @@ def test_a_colleague_shares_an_employees_post_and_the_author_sees_the_reach(open
         facts = reach.locator("dd")
         expect(facts.nth(0)).to_have_text("1")  # Dorthe's share
         expect(facts.nth(1)).to_have_text(str(accounts.followers["dorthe"]))  # the people she could reach
-        shot(author, "journeys/12b-author-impact")
+        shot(author, "journeys/10d-author-impact")
         assert errors == [], errors
     finally:
         Organization.objects.filter(slug="nordlys").update(control="centralized")

@@ -1,4 +1,4 @@
-"""Journey 12: with the control dial at distributed, an employee writes a post of their
+"""Journey 10c: with the control dial at distributed, an employee writes a post of their
 own; a colleague in another team sees it in the feed with its author, and the comms
 team takes it down from the post's page."""
 
