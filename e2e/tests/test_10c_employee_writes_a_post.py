@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from content.models import Post
 from e2e.tests.support import COMMS, EMPLOYEE, OUTSIDER, login, shot, wait_for
-from employees.models import Organization
+from employees.models import AuditEvent, Organization
 
 TITLE = "What our field team learned in Odense"
 BODY = "Three customers, one lesson: ask before you pitch."
@@ -24,7 +24,7 @@ def test_an_employee_publishes_a_post_and_comms_take_it_down(open_page):
         page.get_by_role("link", name="Write a post").click()
         page.get_by_label("Title").fill(TITLE)
         page.get_by_label("What you want to say").fill(BODY)
-        shot(page, "journeys/12-employee-writes")
+        shot(page, "journeys/10c-employee-writes")
         page.get_by_role("button", name="Publish", exact=True).click()
         expect(page.get_by_text("Published: your colleagues see it in their feed now.")).to_be_visible()
         post = wait_for(lambda: Post.objects.filter(title=TITLE, status="published").first(), what="the post")
@@ -35,7 +35,7 @@ def test_an_employee_publishes_a_post_and_comms_take_it_down(open_page):
         colleague.get_by_role("link", name="My feed").click()
         card = colleague.get_by_role("article", name=TITLE)
         expect(card).to_contain_text("from Emil Employee in Field sales")
-        shot(colleague, "journeys/12-colleague-feed")
+        shot(colleague, "journeys/10c-colleague-feed")
 
         comms = open_page()
         login(comms, COMMS)
@@ -46,5 +46,11 @@ def test_an_employee_publishes_a_post_and_comms_take_it_down(open_page):
 
         colleague.reload()
         expect(colleague.get_by_role("article", name=TITLE)).to_have_count(0)
+        # What the pages said is what was stored: the employee's post, archived, the act audited.
+        post.refresh_from_db()
+        assert (post.source, post.status) == (Post.Source.COLLEAGUE, Post.Status.ARCHIVED)
+        assert AuditEvent.objects.filter(
+            organization=post.organization, action=AuditEvent.Action.POST_TAKEN_DOWN, target=TITLE
+        ).exists()
     finally:
         Organization.objects.filter(slug="nordlys").update(control="centralized")
