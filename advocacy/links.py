@@ -69,7 +69,7 @@ def tracked_link_create(*, share: Share) -> TrackedLink | None:
 
 
 def short_url(code: str) -> str:
-    return settings.SITE_URL + reverse("tracked_link", args=[code])
+    return settings.SITE_URL + reverse("advocacy:tracked_link", args=[code])
 
 
 def share_short_url(share: Share) -> str | None:

@@ -52,7 +52,14 @@ class PagePoller:
     """A signed-in manager loading the dashboard and the feed (or `urls` by name), in a
     thread, until stopped; `pause` seconds between rounds leaves the CPU to the rest."""
 
-    def __init__(self, base: str, email: str, *, urls: tuple[str, ...] = ("dashboard", "feed"), pause: float = 0.0):
+    def __init__(
+        self,
+        base: str,
+        email: str,
+        *,
+        urls: tuple[str, ...] = ("analytics:dashboard", "advocacy:feed"),
+        pause: float = 0.0,
+    ):
         self.base = base
         self.email = email
         self.names = urls

@@ -9,16 +9,16 @@ from employees.models import Role
 
 # (label, url name, roles that see it); an empty tuple means every member.
 _NAVIGATION = [
-    (_("My feed"), "feed", (Role.EMPLOYEE,)),
-    (_("My impact"), "my_impact", ()),
-    (_("My profiles"), "my_profiles", ()),
-    (_("Suggest"), "suggest", (Role.EMPLOYEE,)),
-    (_("Library"), "library", (Role.COMMS,)),
-    (_("Dashboard"), "dashboard", (Role.MANAGER, Role.COMMS, Role.ADMIN)),
-    (_("Company profiles"), "company_profiles", (Role.ADMIN, Role.COMMS)),
-    (_("People"), "people", (Role.ADMIN,)),
-    (_("Teams"), "teams", (Role.ADMIN,)),
-    (_("Settings"), "organization_settings", (Role.ADMIN,)),
+    (_("My feed"), "advocacy:feed", (Role.EMPLOYEE,)),
+    (_("My impact"), "analytics:my_impact", ()),
+    (_("My profiles"), "profiles:my_profiles", ()),
+    (_("Suggest"), "content:suggest", (Role.EMPLOYEE,)),
+    (_("Library"), "content:library", (Role.COMMS,)),
+    (_("Dashboard"), "analytics:dashboard", (Role.MANAGER, Role.COMMS, Role.ADMIN)),
+    (_("Company profiles"), "profiles:company_profiles", (Role.ADMIN, Role.COMMS)),
+    (_("People"), "employees:people", (Role.ADMIN,)),
+    (_("Teams"), "employees:teams", (Role.ADMIN,)),
+    (_("Settings"), "employees:organization_settings", (Role.ADMIN,)),
 ]
 
 
@@ -30,7 +30,7 @@ def navigation(request) -> dict:
             if roles and not membership.has_role(*roles):
                 continue
             url = reverse(url_name)
-            active = request.path == url if url_name == "dashboard" else request.path.startswith(url)
+            active = request.path == url if url_name == "analytics:dashboard" else request.path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
     return {
         "navigation": items,

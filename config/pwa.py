@@ -37,7 +37,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "short_name": settings.SITE_NAME,
         "description": _("Share your company's news on your own profiles, in your own words."),
         "id": "/",
-        "start_url": reverse("feed"),
+        "start_url": reverse("advocacy:feed"),
         "scope": "/",
         "display": "standalone",
         "theme_color": THEME_COLOR,
@@ -48,7 +48,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         ],
         # A link shared to the app from a phone's share sheet lands on the suggestion form.
         "share_target": {
-            "action": reverse("suggest"),
+            "action": reverse("content:suggest"),
             "method": "GET",
             "enctype": "application/x-www-form-urlencoded",
             "params": {"title": "title", "text": "text", "url": "url"},

@@ -173,7 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "advocacy:home"
 
 ACCOUNT_ADAPTER = "employees.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -4,6 +4,8 @@ from django.urls import path
 
 from content.views import approval, authoring, dial, editor, library, sources
 
+app_name = "content"
+
 urlpatterns = [
     path("", library.library, name="library"),
     path("bulk/", library.bulk_action, name="post_bulk"),

@@ -106,7 +106,7 @@ def invitation_send(*, invitation: Invitation) -> str:
         "invitation": invitation,
         "organization": invitation.organization,
         "inviter": invitation.invited_by,
-        "url": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+        "url": settings.SITE_URL + reverse("employees:invitation_accept", args=[token]),
         "site_name": settings.SITE_NAME,
     }
     with override_for(invitation.organization):

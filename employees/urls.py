@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from employees.views import audit, people, privacy
+from employees.views import audit, organizations, people, privacy
+
+app_name = "employees"
 
 urlpatterns = [
     path("people/", people.people, name="people"),
@@ -18,5 +20,6 @@ urlpatterns = [
     path("teams/", people.teams, name="teams"),
     path("teams/<int:team_id>/", people.team_detail, name="team_detail"),
     path("settings/organization/", people.organization_settings, name="organization_settings"),
+    path("organization/switch/", organizations.organization_switch, name="organization_switch"),
     path("settings/audit/", audit.audit_log, name="audit_log"),
 ]

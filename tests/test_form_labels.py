@@ -13,11 +13,11 @@ from tests.factories import PostFactory
 @pytest.mark.parametrize(
     ("person", "page", "args"),
     [
-        ("carol", "post_create", []),
-        ("carol", "compliance", []),
-        ("alice", "people", []),
-        ("alice", "organization_settings", []),
-        ("emma", "compose", ["post"]),
+        ("carol", "content:post_create", []),
+        ("carol", "content:compliance", []),
+        ("alice", "employees:people", []),
+        ("alice", "employees:organization_settings", []),
+        ("emma", "advocacy:compose", ["post"]),
     ],
 )
 def test_labels_have_no_trailing_colon(cast, login, person, page, args):
@@ -31,6 +31,6 @@ def test_labels_have_no_trailing_colon(cast, login, person, page, args):
 
 
 def test_labels_have_no_trailing_colon_in_danish_either(cast, login, settings):
-    html = login(cast.carol).get(reverse("post_create"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    html = login(cast.carol).get(reverse("content:post_create"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     cleaned = [re.sub(r"<[^>]+>", "", label).strip() for label in re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)]
     assert cleaned and not [label for label in cleaned if label.endswith(":")]

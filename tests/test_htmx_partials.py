@@ -12,15 +12,15 @@ from django.urls import reverse
 from tests.factories import PostFactory
 
 PAGES = [
-    ("people", "alice", False),
-    ("my_shares", "emma", False),
-    ("feed", "emma", False),
-    ("library", "carol", False),
-    ("analytics_leaderboard", "emma", False),
-    ("my_impact", "emma", False),
-    ("dashboard", "mike", False),
-    ("analytics_post_report", "mike", True),
-    ("compose", "emma", True),
+    ("employees:people", "alice", False),
+    ("advocacy:my_shares", "emma", False),
+    ("advocacy:feed", "emma", False),
+    ("content:library", "carol", False),
+    ("analytics:leaderboard", "emma", False),
+    ("analytics:my_impact", "emma", False),
+    ("analytics:dashboard", "mike", False),
+    ("analytics:post_report", "mike", True),
+    ("advocacy:compose", "emma", True),
 ]
 
 
@@ -42,7 +42,7 @@ def test_the_page_and_its_fragment_vary_on_the_htmx_header(cast, login, post, na
     assert "HX-Request" in fragment["Vary"]
 
 
-@pytest.mark.parametrize(("name", "person", "with_post"), [page for page in PAGES if page[0] != "compose"])
+@pytest.mark.parametrize(("name", "person", "with_post"), [page for page in PAGES if page[0] != "advocacy:compose"])
 def test_a_read_only_page_refuses_other_methods(cast, login, post, name, person, with_post):
     url = reverse(name, args=[post.id] if with_post else [])
 

@@ -119,7 +119,7 @@ def _editor_form(**extra):
 def test_a_posts_image_is_stored_in_the_bucket_and_read_back_through_the_storage(cast, login, s3_storage):  # noqa: F811
     photo = images.jpeg_with_location((320, 240))
     response = login(cast.carol).post(
-        reverse("post_create"), _editor_form(image_1=SimpleUploadedFile("roof.jpg", photo), alt_1="The roof")
+        reverse("content:post_create"), _editor_form(image_1=SimpleUploadedFile("roof.jpg", photo), alt_1="The roof")
     )
     assert response.status_code == 302
 
@@ -141,7 +141,8 @@ def test_a_store_that_is_down_while_a_post_is_saved_keeps_nothing_and_says_so(
 ):
     use_s3_storage(settings, monkeypatch, s3_server.url(closed_port_endpoint()))
     response = login(cast.carol).post(
-        reverse("post_create"), _editor_form(image_1=SimpleUploadedFile("roof.png", images.png()), alt_1="The roof")
+        reverse("content:post_create"),
+        _editor_form(image_1=SimpleUploadedFile("roof.png", images.png()), alt_1="The roof"),
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -160,13 +161,13 @@ def test_a_store_that_is_down_while_a_post_is_edited_leaves_the_post_as_it_was(
 ):
     use_s3_storage(settings, monkeypatch, s3_server.url())
     login(cast.carol).post(
-        reverse("post_create"), _editor_form(image_1=SimpleUploadedFile("a.png", images.png()), alt_1="First")
+        reverse("content:post_create"), _editor_form(image_1=SimpleUploadedFile("a.png", images.png()), alt_1="First")
     )
     post = Post.objects.get()
     use_s3_storage(settings, monkeypatch, s3_server.url(closed_port_endpoint()))
 
     response = login(cast.carol).post(
-        reverse("post_edit", args=[post.id]),
+        reverse("content:post_edit", args=[post.id]),
         _editor_form(title="Renamed", alt_1="First", image_2=SimpleUploadedFile("b.png", images.png()), alt_2="Second"),
     )
 

@@ -87,8 +87,8 @@ def compose(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
                     _("Finish the %(network)s share in the dialog that opens from the list.") % {"network": label},
                 )
             if company:
-                return redirect("post_detail", post.id)
-            return redirect("my_shares")
+                return redirect("content:post_detail", post.id)
+            return redirect("advocacy:my_shares")
     context = {
         "post": post,
         "first_image": post.images.first(),

@@ -7,10 +7,10 @@ from employees.models import Role
 
 # Where each role starts; a person with several roles starts at the first that fits.
 _ROLE_HOMES = [
-    (Role.COMMS, "library"),
-    (Role.MANAGER, "dashboard"),
-    (Role.EMPLOYEE, "feed"),
-    (Role.ADMIN, "people"),
+    (Role.COMMS, "content:library"),
+    (Role.MANAGER, "analytics:dashboard"),
+    (Role.EMPLOYEE, "advocacy:feed"),
+    (Role.ADMIN, "employees:people"),
 ]
 
 
@@ -19,4 +19,4 @@ def home(request):
     for role, url_name in _ROLE_HOMES:
         if request.membership.has_role(role):
             return redirect(url_name)
-    return redirect("my_impact")
+    return redirect("analytics:my_impact")

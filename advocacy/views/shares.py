@@ -40,4 +40,4 @@ def share_retry(request, share_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Trying again."))
-    return redirect("my_shares")
+    return redirect("advocacy:my_shares")

@@ -131,7 +131,7 @@ def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "unsubscribe_url": settings.SITE_URL
-        + reverse("analytics_unsubscribe", args=[unsubscribe_token(membership.id)]),
+        + reverse("analytics:unsubscribe", args=[unsubscribe_token(membership.id)]),
         "kind": kind,
         "posts": [],
         "me": None,
@@ -140,8 +140,8 @@ def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
     if membership.is_employee:
         context["posts"] = list(feed_posts(membership=membership).filter(published_at__gte=start)[:5])
         context["me"] = member_side(membership=membership, filters=period)
-        context["impact_url"] = settings.SITE_URL + reverse("my_impact")
-        context["feed_url"] = settings.SITE_URL + reverse("feed")
+        context["impact_url"] = settings.SITE_URL + reverse("analytics:my_impact")
+        context["feed_url"] = settings.SITE_URL + reverse("advocacy:feed")
     if kind == DigestDelivery.Kind.MANAGER:
         scope = scope_for(membership)
         if figures.team_too_small(scope, period, analytics_settings_get(organization_id=membership.organization_id)):
@@ -150,7 +150,7 @@ def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
         context["team"] = figures.reach_totals(figures.sources_for(scope, period))
         context["sharers"] = figures.sharers(scope, period, limit=3)
         context["adoption"] = figures.adoption(scope, period)
-        context["dashboard_url"] = settings.SITE_URL + reverse("dashboard")
+        context["dashboard_url"] = settings.SITE_URL + reverse("analytics:dashboard")
     return context
 
 

@@ -88,5 +88,5 @@ def kind_badge(key_or_kind: str) -> str:
 @register.simple_tag
 def export_url(table: str, filters, **extra) -> str:
     query = filters.query(**{key: str(value) for key, value in extra.items()}) if filters else {}
-    url = reverse("analytics_export", args=[table])
+    url = reverse("analytics:export", args=[table])
     return f"{url}?{urlencode(query)}" if query else url

@@ -57,5 +57,5 @@ def _figures(scope, filters) -> dict:
         "freshness": freshness_for_scope(scope=scope.narrowed_to(filters.team_id)),
         "amplified": amplified_company_posts(scope=scope.narrowed_to(filters.team_id), filters=filters),
         # Loaded after the page (it reads each share, not the rollups): see views/dividend.py.
-        "dividend_url": f"{reverse('analytics_dividend')}?{urlencode(filters.query())}",
+        "dividend_url": f"{reverse('analytics:dividend')}?{urlencode(filters.query())}",
     }

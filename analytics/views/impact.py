@@ -65,4 +65,4 @@ def leaderboard_opt_in(request) -> HttpResponse:
         messages.success(request, _("You are listed on the leaderboard."))
     else:
         messages.success(request, _("You are no longer listed on the leaderboard."))
-    return redirect("my_impact")
+    return redirect("analytics:my_impact")

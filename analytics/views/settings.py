@@ -21,5 +21,5 @@ def analytics_settings(request):
     if request.method == "POST" and form.is_valid():
         analytics_settings_save(form=form, actor=request.user)
         messages.success(request, _("Analytics settings saved."))
-        return redirect("analytics_settings")
+        return redirect("analytics:settings")
     return render(request, "analytics/settings.html", {"form": form, "actions": ACTIONS})

@@ -59,7 +59,9 @@ def run(prepared: dict) -> Result:
             "the posts saved before the fault do not each have their image",
         )
 
-        with PagePoller(base, editor.user.email, urls=("dashboard", "feed", "library"), pause=0.2) as poller:
+        with PagePoller(
+            base, editor.user.email, urls=("analytics:dashboard", "advocacy:feed", "content:library"), pause=0.2
+        ) as poller:
             filled = volume.fill()
             room = volume.available()
             share_ids, number = [], 0
@@ -145,7 +147,7 @@ def _failing(health: httpx.Response, check: str) -> bool:
 
 def _save(client: httpx.Client, base: str, title: str, *, action: str = "save") -> tuple[int, str]:
     """The editor's form with one image, sent as the browser sends it: (status, page)."""
-    url = reverse("post_create")
+    url = reverse("content:post_create")
     client.get(url)
     data = {
         "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),

@@ -30,12 +30,12 @@ def approve(request, post_id: int):
         services.suggestion_approve(post=post, reviewer=request.user, publish=publish)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("approval_queue")
+        return redirect("content:approval_queue")
     if publish:
         messages.success(request, _("Approved and published."))
-        return redirect("approval_queue")
+        return redirect("content:approval_queue")
     messages.success(request, _("Approved as a draft: add captions and an audience, then publish."))
-    return redirect("post_edit", post.id)
+    return redirect("content:post_edit", post.id)
 
 
 @membership_required(Role.COMMS)
@@ -52,7 +52,7 @@ def reject(request, post_id: int):
             messages.success(request, _("Rejected; the colleague sees your reason."))
     else:
         messages.error(request, _("Give a reason for rejecting the suggestion."))
-    return redirect("approval_queue")
+    return redirect("content:approval_queue")
 
 
 @membership_required()
@@ -65,7 +65,7 @@ def suggest(request):
     if request.method == "POST" and form.is_valid():
         services.suggestion_create(membership=request.membership, **form.cleaned_data)
         messages.success(request, _("Thank you! The communications team will look at your suggestion."))
-        return redirect("my_suggestions")
+        return redirect("content:my_suggestions")
     return render(request, "content/suggest.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -38,7 +38,7 @@ def _author_editor(request, post: Post | None):
     dial = dial_of(membership.organization)
     if not dial.employees_write:
         messages.info(request, _("Your communications team writes the posts for now; you can suggest a link."))
-        return redirect("suggest")
+        return redirect("content:suggest")
     existing_images = list(post.images.all()) if post else []
     status = 200
     if request.method == "POST":
@@ -64,7 +64,7 @@ def _author_editor(request, post: Post | None):
                     messages.success(request, _("Published: your colleagues see it in their feed now."))
                 else:
                     messages.success(request, _("Sent for approval: you see here when it is published."))
-                return redirect("my_posts")
+                return redirect("content:my_posts")
         status = 400
     else:
         form = _author_form(instance=post, membership=membership)
@@ -115,7 +115,7 @@ def post_queue_approve(request, post_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Approved and published to the author's audience."))
-    return redirect("post_queue")
+    return redirect("content:post_queue")
 
 
 @membership_required(Role.COMMS, Role.MANAGER)
@@ -125,14 +125,14 @@ def post_queue_reject(request, post_id: int):
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason, so the author can change the post."))
-        return redirect("post_queue")
+        return redirect("content:post_queue")
     try:
         authoring.employee_post_reject(post=post, reviewer=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Sent back; the author sees your reason."))
-    return redirect("post_queue")
+    return redirect("content:post_queue")
 
 
 @membership_required(Role.COMMS)
@@ -160,5 +160,5 @@ def post_takedown(request, post_id: int):
                 % {"count": kept},
             )
     if request.membership.has_role(Role.EMPLOYEE):
-        return redirect("feed")
-    return redirect("post_detail", post.id)
+        return redirect("advocacy:feed")
+    return redirect("content:post_detail", post.id)

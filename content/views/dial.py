@@ -59,15 +59,15 @@ def control_dial(request):
     organization = request.membership.organization
     if not form.is_valid():
         messages.error(request, _("Choose centralized, decentralized or distributed."))
-        return redirect("organization_settings")
+        return redirect("employees:organization_settings")
     try:
         dial_set(organization=organization, actor=request.user, position=form.cleaned_data["control"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("organization_settings")
+        return redirect("employees:organization_settings")
     dial = dial_of(organization)
     messages.success(request, _("The control dial is now at %(position)s.") % {"position": dial.label})
     note = pending_note(position=dial.position, pending=pending_employee_posts(organization=organization).count())
     if note:
         messages.info(request, note)
-    return redirect("organization_settings")
+    return redirect("employees:organization_settings")

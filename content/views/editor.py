@@ -94,7 +94,7 @@ def _editor(request, post: Post | None):
                 _attach_errors(exc, form, schedule, images)
             else:
                 messages.success(request, _DONE_MESSAGES.get(action, _DONE_MESSAGES["save"]))
-                return redirect("post_edit", saved.id)
+                return redirect("content:post_edit", saved.id)
         status = 400
     else:
         form = PostForm(instance=post, organization=organization)
@@ -137,7 +137,7 @@ def _transition(request, post_id: int, change, success: str):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
-    return redirect("post_edit", post.id)
+    return redirect("content:post_edit", post.id)
 
 
 @membership_required(Role.COMMS)
@@ -158,7 +158,7 @@ def post_archive(request, post_id: int):
     post = get_scoped_or_404(Post.objects.all(), request.membership, pk=post_id)
     services.posts_archive(posts=Post.objects.filter(pk=post.pk), actor=request.user)
     messages.success(request, _("Archived. Employees no longer see it in their feed."))
-    return redirect("library")
+    return redirect("content:library")
 
 
 @membership_required(Role.COMMS)
@@ -190,7 +190,7 @@ def topics(request):
             form.add_error("name", exc)
         else:
             messages.success(request, _("Topic added."))
-            return redirect("topics")
+            return redirect("content:topics")
     return render(
         request, "content/topics.html", {"topics": selectors.topic_list(organization=organization), "form": form}
     )
@@ -204,6 +204,6 @@ def compliance(request):
     if request.method == "POST" and form.is_valid():
         services.compliance_settings_save(rules=form.instance, actor=request.user, changed=form.changed_data)
         messages.success(request, _("Compliance rules saved."))
-        return redirect("compliance")
+        return redirect("content:compliance")
     events = scoped(ComplianceEvent.objects.select_related("actor", "post"), request.membership)[:50]
     return render(request, "content/compliance.html", {"form": form, "events": events})

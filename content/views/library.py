@@ -61,7 +61,7 @@ def bulk_action(request):
         )
     else:
         messages.error(request, _("Select posts and an action first."))
-    return redirect("library")
+    return redirect("content:library")
 
 
 @membership_required(Role.COMMS)

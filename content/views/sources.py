@@ -36,7 +36,7 @@ def _source_form(request, source: FeedSource | None):
                 messages.success(request, _("Source added. Checking the feed…"))
             else:
                 messages.success(request, _("Source %(name)s saved.") % {"name": saved.name})
-            return redirect("source_list")
+            return redirect("content:source_list")
     status = 400 if form.errors else 200
     return render(request, "content/source_form.html", {"form": form, "source": source}, status=status)
 
@@ -62,7 +62,7 @@ def source_delete(request, source_id: int):
     messages.success(
         request, _("Source %(name)s deleted. Posts it created stay in the library.") % {"name": source.name}
     )
-    return redirect("source_list")
+    return redirect("content:source_list")
 
 
 @membership_required(Role.COMMS)
@@ -85,4 +85,4 @@ def source_poll(request: HtmxHttpRequest, source_id: int) -> HttpResponse:
         messages.success(request, notice)
     else:
         messages.error(request, notice)
-    return redirect("source_list")
+    return redirect("content:source_list")

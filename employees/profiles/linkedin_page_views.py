@@ -19,9 +19,9 @@ def pages_found(request, pending, code: str):
         choice = linkedin_pages.linkedin_pages_finish(membership=request.membership, pending=pending, code=code)
     except ProfileConnectError as error:
         messages.error(request, error.message)
-        return redirect("company_profiles")
+        return redirect("profiles:company_profiles")
     linkedin_pages.page_choice_save(request.session, choice)
-    return redirect("linkedin_page_pick")
+    return redirect("profiles:linkedin_page_pick")
 
 
 @membership_required(Role.ADMIN, Role.COMMS)
@@ -30,7 +30,7 @@ def linkedin_page_pick(request):
     choice = linkedin_pages.page_choice_get(request.session, membership_id=request.membership.id)
     if choice is None:
         messages.error(request, _("This LinkedIn sign-in has expired. Nothing was connected; please start again."))
-        return redirect("company_profiles")
+        return redirect("profiles:company_profiles")
     error = ""
     if request.method == "POST":
         try:
@@ -42,6 +42,6 @@ def linkedin_page_pick(request):
         else:
             linkedin_pages.page_choice_clear(request.session)
             messages.success(request, _("Connected the LinkedIn page %(page)s.") % {"page": profile.display_name})
-            return redirect("company_profiles")
+            return redirect("profiles:company_profiles")
     context = {"pages": choice.pages, "error": error}
     return render(request, "employees/profiles/linkedin_pages.html", context, status=400 if error else 200)

@@ -371,7 +371,7 @@ def profile_reconnect_notify(*, profile_id: int) -> bool:
     recipients = _reconnect_recipients(profile)
     if not recipients:
         return False
-    page = "company_profiles" if profile.is_company else "my_profiles"
+    page = "profiles:company_profiles" if profile.is_company else "profiles:my_profiles"
     context = {
         "profile": profile,
         "organization": profile.organization,

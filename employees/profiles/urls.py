@@ -5,6 +5,8 @@ from django.urls import path
 from employees.profiles import linkedin_page_views, views
 from employees.views import privacy as views_privacy
 
+app_name = "profiles"
+
 urlpatterns = [
     path("", views.my_profiles, name="my_profiles"),
     path("company/", views.company_profiles, name="company_profiles"),

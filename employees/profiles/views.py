@@ -27,12 +27,12 @@ CANCELLED_ERRORS = {"access_denied", "user_cancelled_authorize", "user_cancelled
 
 
 def _back(company: bool) -> str:
-    return "company_profiles" if company else "my_profiles"
+    return "profiles:company_profiles" if company else "profiles:my_profiles"
 
 
 def _redirect_uri(network: str) -> str:
     # The address registered with the network's app: fixed, not taken from the request.
-    return settings.SITE_URL + reverse("profile_callback", args=[network])
+    return settings.SITE_URL + reverse("profiles:profile_callback", args=[network])
 
 
 def _adapter_or_404(network: str) -> type[Adapter]:
@@ -98,7 +98,7 @@ def network_app_edit(request: HtmxHttpRequest, network: str) -> HttpResponse:
     if request.POST.get("action") == "remove":
         services.network_app_delete(organization=organization, network=network, actor=request.user)
         messages.success(request, _("Removed your organization's %(network)s app credentials.") % {"network": label})
-        return redirect("company_profiles")
+        return redirect("profiles:company_profiles")
     form = NetworkAppForm(request.POST, prefix=network)
     if form.is_valid():
         try:
@@ -115,7 +115,7 @@ def network_app_edit(request: HtmxHttpRequest, network: str) -> HttpResponse:
             messages.success(request, _("Saved the %(network)s app credentials.") % {"network": label})
     else:
         messages.error(request, _("Enter the client id."))
-    return redirect("company_profiles")
+    return redirect("profiles:company_profiles")
 
 
 @membership_required()
@@ -230,7 +230,7 @@ def _start_oauth(
         messages.error(request, error.message)
         return redirect(_back(company))
     oauth.pending_save(request.session, pending)
-    return _see_other(reverse("profile_authorize", args=[pending.state]))
+    return _see_other(reverse("profiles:profile_authorize", args=[pending.state]))
 
 
 def _expired(request: HtmxHttpRequest) -> HttpResponse:
@@ -241,7 +241,7 @@ def _expired(request: HtmxHttpRequest) -> HttpResponse:
             "Nothing was connected; please start again."
         ),
     )
-    return redirect("my_profiles")
+    return redirect("profiles:my_profiles")
 
 
 @membership_required()
@@ -330,7 +330,9 @@ def profile_reconnect(request: HtmxHttpRequest, profile_id: int) -> HttpResponse
     profile = _profile_for(request, profile_id)
     company = profile.is_company
     adapter = profile.network_adapter
-    connect_url = reverse("company_profile_connect" if company else "profile_connect", args=[profile.network])
+    connect_url = reverse(
+        "profiles:company_profile_connect" if company else "profiles:profile_connect", args=[profile.network]
+    )
     server = adapter.server_of(profile.extra or {})
     if adapter.connect_kind == ConnectKind.APP_PASSWORD:
         return redirect(f"{connect_url}?{_urlencode({'handle': profile.handle, 'pds_url': server})}")

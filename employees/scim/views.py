@@ -122,4 +122,4 @@ def scim_token_revoke(request, token_id: int):
         messages.success(
             request, _("Token %(name)s revoked: requests with it are refused from now on.") % {"name": token.name}
         )
-    return redirect("scim_settings")
+    return redirect("scim:settings")

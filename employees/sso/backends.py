@@ -153,7 +153,7 @@ class OrganizationSAML(_OrganizationBackend, SAMLAuth):
 
     def sp_entity_id(self) -> str:
         slug = self.sso_provider().organization.slug
-        return settings.SITE_URL + reverse("sso_saml_metadata", args=[slug])
+        return settings.SITE_URL + reverse("sso:saml_metadata", args=[slug])
 
     def setting(self, name: str, default=None):
         if name == "ENABLED_IDPS":

@@ -30,7 +30,7 @@ def password_login_refusal(request: HttpRequest, user: User) -> HttpResponse | N
     if all(membership.is_admin for membership in memberships) and user_has_mfa(user):
         return None
     membership = memberships[0]
-    begin = reverse("sso_begin", args=[membership.organization.slug]) + "?" + urlencode({"email": user.email})
+    begin = reverse("sso:begin", args=[membership.organization.slug]) + "?" + urlencode({"email": user.email})
     context = {
         "organization": membership.organization,
         "begin_url": begin,
@@ -51,6 +51,6 @@ def sso_invitation_page(request: HttpRequest, invitation) -> HttpResponse | None
     provider = selectors.provider_for_organization(organization=invitation.organization)
     if provider is None or not (provider.sso_required and provider.is_enabled):
         return None
-    begin = reverse("sso_begin", args=[invitation.organization.slug]) + "?" + urlencode({"email": invitation.email})
+    begin = reverse("sso:begin", args=[invitation.organization.slug]) + "?" + urlencode({"email": invitation.email})
     context = {"organization": invitation.organization, "begin_url": begin, "is_admin": False}
     return render(request, "sso/password_refused.html", context)

@@ -51,7 +51,7 @@ def sso_email(request):
     # A page of our own with a plain link, not a redirect: the Content-Security-Policy's
     # form-action 'self' also covers redirects that answer a form POST, so Chromium
     # would block a redirect from this POST to the identity provider's host.
-    begin = reverse("sso_begin", args=[provider.organization.slug]) + "?" + urlencode(query)
+    begin = reverse("sso:begin", args=[provider.organization.slug]) + "?" + urlencode(query)
     password = reverse("account_login") + "?" + urlencode(query)
     context = {"provider": provider, "begin_url": begin, "password_url": password, "email": email}
     return render(request, "sso/continue.html", context)
@@ -71,7 +71,7 @@ def sso_begin(request, slug: str):
     return _begin(request, provider.kind)
 
 
-@psa("sso_complete")
+@psa("sso:complete")
 def _begin(request, backend: str):
     try:
         return do_auth(request.backend)
@@ -81,7 +81,7 @@ def _begin(request, backend: str):
 
 @never_cache
 @csrf_exempt
-@psa("sso_complete")
+@psa("sso:complete")
 def sso_complete(request, backend: str):
     """The provider's answer. One transaction: a refused sign-in leaves nothing behind."""
     try:
@@ -114,7 +114,7 @@ def sso_saml_metadata(request, slug: str):
     """The service provider metadata to give the organization's SAML identity provider."""
     provider = get_object_or_404(IdentityProvider, organization__slug=slug, kind=IdentityProvider.Kind.SAML)
     strategy = load_strategy(request)
-    backend = load_backend(strategy, "saml", redirect_uri=reverse("sso_complete", args=["saml"]))
+    backend = load_backend(strategy, "saml", redirect_uri=reverse("sso:complete", args=["saml"]))
     backend.use_provider(provider)
     metadata, errors = backend.generate_metadata_xml()
     if errors:
@@ -146,12 +146,12 @@ def sso_settings(request):
                 provider=provider, domains=form.cleaned_data["domains"], actor=request.user, changed=form.changed_data
             )
             messages.success(request, _("Single sign-on settings saved."))
-            return redirect("sso_settings")
+            return redirect("sso:settings")
     context = {
         "form": form,
         "provider": provider,
-        "redirect_uri": settings.SITE_URL + reverse("sso_complete", args=["oidc"]),
-        "acs_url": settings.SITE_URL + reverse("sso_complete", args=["saml"]),
-        "metadata_url": settings.SITE_URL + reverse("sso_saml_metadata", args=[organization.slug]),
+        "redirect_uri": settings.SITE_URL + reverse("sso:complete", args=["oidc"]),
+        "acs_url": settings.SITE_URL + reverse("sso:complete", args=["saml"]),
+        "metadata_url": settings.SITE_URL + reverse("sso:saml_metadata", args=[organization.slug]),
     }
     return render(request, "sso/settings.html", context, status=400 if form.errors else 200)

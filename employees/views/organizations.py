@@ -32,4 +32,4 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
         raise Http404
     request.session[selectors.ORGANIZATION_SESSION_KEY] = membership.organization_id
     messages.success(request, _("You are now working in %(organization)s.") % {"organization": membership.organization})
-    return redirect("home")
+    return redirect("advocacy:home")

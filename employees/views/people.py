@@ -72,7 +72,7 @@ def invite(request):
             form.add_error("email", exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-            return redirect("people")
+            return redirect("employees:people")
     return render(request, "employees/invite.html", {"form": form}, status=400)
 
 
@@ -95,7 +95,7 @@ def member_edit(request, membership_id: int):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Saved the roles and teams of %(name)s.") % {"name": member.user})
-                return redirect("people")
+                return redirect("employees:people")
     else:
         form = MemberForm(
             organization=organization,
@@ -114,7 +114,7 @@ def member_deactivate(request, membership_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(name)s was deactivated and can no longer log in.") % {"name": member.user})
-    return redirect("people")
+    return redirect("employees:people")
 
 
 @membership_required(Role.ADMIN)
@@ -127,7 +127,7 @@ def member_reactivate(request, membership_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(name)s is active again.") % {"name": member.user})
-    return redirect("people")
+    return redirect("employees:people")
 
 
 @membership_required(Role.ADMIN)
@@ -140,7 +140,7 @@ def invitation_resend(request, invitation_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
-    return redirect("people")
+    return redirect("employees:people")
 
 
 @membership_required(Role.ADMIN)
@@ -153,7 +153,7 @@ def invitation_revoke(request, invitation_id: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
-    return redirect("people")
+    return redirect("employees:people")
 
 
 @membership_required(Role.ADMIN)
@@ -182,7 +182,7 @@ def teams(request):
             form.add_error("name", exc)
         else:
             messages.success(request, _("Team %(name)s created.") % {"name": form.cleaned_data["name"]})
-            return redirect("teams")
+            return redirect("employees:teams")
     return render(
         request, "employees/teams.html", {"teams": selectors.team_list(organization=organization), "form": form}
     )
@@ -195,7 +195,7 @@ def organization_settings(request):
     if request.method == "POST" and form.is_valid():
         services.organization_save(organization=form.instance, actor=request.user, changed=form.changed_data)
         messages.success(request, _("Organization settings saved."))
-        return redirect("organization_settings")
+        return redirect("employees:organization_settings")
     from content.views.dial import dial_panel
 
     return render(request, "employees/organization_settings.html", {"form": form, **dial_panel(request.membership)})
@@ -217,7 +217,7 @@ def invitation_accept(request, token: str):
             services.invitation_accept(invitation=invitation, name="", password=None, user=request.user)
             request.session[selectors.ORGANIZATION_SESSION_KEY] = invitation.organization_id
             messages.success(request, _("Welcome to %(organization)s.") % {"organization": invitation.organization})
-            return redirect("home")
+            return redirect("advocacy:home")
         return render(request, "employees/invitation_accept.html", {"invitation": invitation, "form": None})
 
     form = AcceptInvitationForm(request.POST or None, email=invitation.email, initial={"name": invitation.name})
@@ -230,7 +230,7 @@ def invitation_accept(request, token: str):
             return render(request, "employees/invitation_invalid.html", {"reason": str(exc)}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to %(organization)s.") % {"organization": invitation.organization})
-        return redirect("home")
+        return redirect("advocacy:home")
     return render(request, "employees/invitation_accept.html", {"invitation": invitation, "form": form})
 
 

@@ -41,7 +41,7 @@ def member_offboard(request, membership_id: int):
     member = get_scoped_or_404(Membership.objects.select_related("user"), request.membership, pk=membership_id)
     if member.offboarded_at is not None:
         messages.info(request, _("This person has been offboarded already."))
-        return redirect("people")
+        return redirect("employees:people")
     form = OffboardForm(request.POST or None, email=member.user.email)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,6 +52,6 @@ def member_offboard(request, membership_id: int):
             messages.success(
                 request, _("Offboarded: their profiles are disconnected and their tokens deleted; their shares stay.")
             )
-            return redirect("people")
+            return redirect("employees:people")
     status = 400 if form.errors else 200
     return render(request, "employees/member_offboard.html", {"member": member, "form": form}, status=status)

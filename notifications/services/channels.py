@@ -69,7 +69,7 @@ def post_content(post: Post) -> dict:
         "text": (post.body or "")[:500],
         "image_url": image_url,
         "image_alt": image_alt,
-        "composer_url": settings.SITE_URL + reverse("compose", args=[post.id]),
+        "composer_url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id]),
     }
 
 

@@ -223,7 +223,7 @@ def _impact_payload(delivery: Delivery, iso_week: str) -> dict | None:
             "engagements": ngettext("%(count)s engagement", "%(count)s engagements", me.engagements)
             % {"count": count(me.engagements)},
         },
-        "url": settings.SITE_URL + reverse("my_impact"),
+        "url": settings.SITE_URL + reverse("analytics:my_impact"),
         "tag": f"impact-{iso_week}",
     }
 
@@ -282,7 +282,7 @@ def _post_payload(delivery: Delivery, post: Post) -> dict:
     return {
         "title": post.title,
         "body": _("New post to share from %(organization)s") % {"organization": delivery.organization.name},
-        "url": settings.SITE_URL + reverse("compose", args=[post.id]),
+        "url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id]),
         "tag": f"post-{post.id}",
     }
 
@@ -440,7 +440,7 @@ def _share_payload(delivery: Delivery, share_id: int) -> dict | None:
     return {
         "title": _("Your share of “%(title)s” failed") % {"title": share.post.title},
         "body": body,
-        "url": settings.SITE_URL + reverse("my_shares"),
+        "url": settings.SITE_URL + reverse("advocacy:my_shares"),
         "tag": f"share-{share.id}",
     }
 

@@ -45,7 +45,7 @@ def membership_from_token(token: str) -> Membership | None:
 
 
 def unsubscribe_url(membership_id: int, event: str = "") -> str:
-    return settings.SITE_URL + reverse("notifications_unsubscribe", args=[unsubscribe_token(membership_id, event)])
+    return settings.SITE_URL + reverse("notifications:unsubscribe", args=[unsubscribe_token(membership_id, event)])
 
 
 def new_post_email_send(*, membership: Membership, post) -> None:
@@ -55,8 +55,8 @@ def new_post_email_send(*, membership: Membership, post) -> None:
         "organization": membership.organization,
         "post": post,
         "site_name": settings.SITE_NAME,
-        "share_url": settings.SITE_URL + reverse("compose", args=[post.id]),
-        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "share_url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id]),
+        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
         "unsubscribe_url": unsubscribe_url(membership.id),
     }
     subject = _("New post to share: %(title)s") % {"title": post.title}
@@ -80,11 +80,12 @@ def daily_email_send(*, membership: Membership, posts: list) -> None:
         "membership": membership,
         "organization": membership.organization,
         "posts": [
-            {"title": post.title, "url": settings.SITE_URL + reverse("compose", args=[post.id])} for post in posts
+            {"title": post.title, "url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id])}
+            for post in posts
         ],
         "site_name": settings.SITE_NAME,
-        "feed_url": settings.SITE_URL + reverse("feed"),
-        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "feed_url": settings.SITE_URL + reverse("advocacy:feed"),
+        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
         "unsubscribe_url": unsubscribe_url(membership.id),
     }
     subject = _("Today's new posts on %(site)s") % {"site": settings.SITE_NAME}
@@ -111,8 +112,8 @@ def share_failed_email_send(*, membership: Membership, share) -> None:
         "network": share.profile.network_adapter.label,
         "reason": share.last_error or _("The network gave no reason."),
         "site_name": settings.SITE_NAME,
-        "shares_url": settings.SITE_URL + reverse("my_shares"),
-        "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
+        "shares_url": settings.SITE_URL + reverse("advocacy:my_shares"),
+        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
         "unsubscribe_url": unsubscribe_url(membership.id, "share_failed"),
     }
     subject = _("Your share to %(network)s failed") % {"network": context["network"]}

@@ -42,7 +42,7 @@ def _client(token: str | None = None) -> WebClient:
 
 
 def redirect_uri() -> str:
-    return settings.SITE_URL + reverse("slack_callback")
+    return settings.SITE_URL + reverse("notifications:slack_callback")
 
 
 def slack_authorize_url(*, state: str) -> str:

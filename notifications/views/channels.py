@@ -48,7 +48,7 @@ def team_channels(request):
         if not errors:
             routes.team_channels_save(organization=organization, routes=wanted, actor=request.user)
             messages.success(request, _("Team channels saved."))
-            return redirect("team_channels")
+            return redirect("notifications:team_channels")
     rows = [
         {
             "team": team,
@@ -73,7 +73,7 @@ def team_channels(request):
 def slack_connect(request):
     if not slack.slack_configured():
         messages.error(request, _("Slack is not set up on this server (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)."))
-        return redirect("team_channels")
+        return redirect("notifications:team_channels")
     state = slack.new_state()
     request.session[_STATE_KEY] = state
     return HttpResponseRedirect(slack.slack_authorize_url(state=state))
@@ -84,19 +84,19 @@ def slack_callback(request):
     expected = request.session.pop(_STATE_KEY, None)
     if not expected or request.GET.get("state") != expected:
         messages.error(request, _("This Slack sign-in expired or was not started here. Nothing was connected."))
-        return redirect("team_channels")
+        return redirect("notifications:team_channels")
     if request.GET.get("error") or not request.GET.get("code"):
         messages.error(request, _("Slack was not connected: the permission was not given."))
-        return redirect("team_channels")
+        return redirect("notifications:team_channels")
     try:
         connection = slack.slack_connect(
             organization=request.membership.organization, code=request.GET["code"][:500], actor=request.user
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("team_channels")
+        return redirect("notifications:team_channels")
     messages.success(request, _("Slack workspace %(name)s connected.") % {"name": connection.team_name})
-    return redirect("team_channels")
+    return redirect("notifications:team_channels")
 
 
 @membership_required(Role.ADMIN)
@@ -104,7 +104,7 @@ def slack_callback(request):
 def slack_disconnect(request):
     slack.slack_disconnect(organization=request.membership.organization, actor=request.user)
     messages.success(request, _("Slack disconnected."))
-    return redirect("team_channels")
+    return redirect("notifications:team_channels")
 
 
 # Exempt from CSRF on purpose: Slack's servers post here with no session. Slack's

@@ -43,7 +43,7 @@ def notification_preferences(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Notification preferences saved."))
-            return redirect("notification_preferences")
+            return redirect("notifications:notification_preferences")
     context = {
         "form": form,
         "preferences": current,
@@ -67,5 +67,5 @@ def notification_defaults(request):
             actor=request.user,
         )
         messages.success(request, _("Notification defaults saved."))
-        return redirect("notification_defaults")
+        return redirect("notifications:notification_defaults")
     return render(request, "notifications/defaults.html", {"form": form, "channels": Channel.choices})

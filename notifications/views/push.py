@@ -33,4 +33,4 @@ def push_unsubscribe(request, subscription_id: int):
     if not push_subscription_delete(membership=request.membership, subscription_id=subscription_id):
         raise Http404
     messages.success(request, _("This device gets no more notifications."))
-    return redirect("notification_preferences")
+    return redirect("notifications:notification_preferences")

@@ -132,7 +132,7 @@ def test_the_composer_offers_the_quote_where_the_company_posted(cast, post, emma
     company_share(post)
     client = login(cast.emma)
 
-    page = client.get(reverse("compose", args=[post.id]) + "?quote=1").content.decode()
+    page = client.get(reverse("advocacy:compose", args=[post.id]) + "?quote=1").content.decode()
 
     assert "Share the company&#x27;s post with my thoughts" in page
     assert "The company posted it on: X." in page
@@ -145,7 +145,7 @@ def test_sharing_from_the_composer_with_the_quote_creates_a_quote_share(
     company = company_share(post)
     with django_capture_on_commit_callbacks(execute=False):
         response = login(cast.emma).post(
-            reverse("compose", args=[post.id]),
+            reverse("advocacy:compose", args=[post.id]),
             {"profiles": [emma_x.id], "comment": "Proud of this one", "when": "now", "quote_company": "on"},
         )
 
@@ -155,22 +155,22 @@ def test_sharing_from_the_composer_with_the_quote_creates_a_quote_share(
 
 def test_the_feed_offers_to_amplify_only_where_the_member_has_a_profile(cast, post, emma_x, login):
     client = login(cast.emma)
-    assert FEED_OFFER not in client.get(reverse("feed")).content.decode()
+    assert FEED_OFFER not in client.get(reverse("advocacy:feed")).content.decode()
 
     company_share(post, network="linkedin", remote_id="urn:li:share:1")
-    assert FEED_OFFER not in client.get(reverse("feed")).content.decode()
+    assert FEED_OFFER not in client.get(reverse("advocacy:feed")).content.decode()
 
     company_share(post, network="x", remote_id="1700")
-    page = client.get(reverse("feed")).content.decode()
+    page = client.get(reverse("advocacy:feed")).content.decode()
     assert FEED_OFFER in page
-    assert f"{reverse('compose', args=[post.id])}?quote=1" in page
+    assert f"{reverse('advocacy:compose', args=[post.id])}?quote=1" in page
 
 
 def test_a_company_post_known_to_be_deleted_is_not_offered(cast, post, emma_x, login):
     company = company_share(post)
     Share.objects.filter(pk=company.pk).update(metrics_deleted=True)
 
-    assert FEED_OFFER not in login(cast.emma).get(reverse("feed")).content.decode()
+    assert FEED_OFFER not in login(cast.emma).get(reverse("advocacy:feed")).content.decode()
 
 
 def test_a_company_page_that_lost_its_administrator_is_marked_for_reconnect_and_nothing_posts(
@@ -241,7 +241,7 @@ def amplified(cast, post):
 def test_the_dashboard_shows_the_engagement_gathered_through_amplifiers(cast, post, login):
     amplified(cast, post)
 
-    page = login(cast.carol).get(reverse("dashboard")).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dashboard")).content.decode()
 
     assert "The company's posts, amplified" in page
     row = page.split("The company's posts, amplified")[1].split("</table>")[0]
@@ -251,6 +251,6 @@ def test_the_dashboard_shows_the_engagement_gathered_through_amplifiers(cast, po
 def test_another_organizations_dashboard_shows_none_of_it(cast, post, login):
     amplified(cast, post)
 
-    page = login(cast.olga).get(reverse("dashboard")).content.decode()
+    page = login(cast.olga).get(reverse("analytics:dashboard")).content.decode()
 
     assert "The company's posts, amplified" not in page

@@ -56,7 +56,7 @@ def test_an_employee_quotes_the_companys_bluesky_post(cast, bluesky_network, log
 
     account, profile = _connect(bluesky_network, cast.emma, "emp")
     response = login(cast.emma).post(
-        reverse("compose", args=[post.id]),
+        reverse("advocacy:compose", args=[post.id]),
         {"profiles": [profile.id], "comment": "Proud of the people who built it", "when": "now", "quote_company": "on"},
     )
     assert response.status_code == 302

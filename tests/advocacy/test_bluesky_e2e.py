@@ -62,7 +62,7 @@ def test_a_share_reaches_the_pds_with_comment_tracked_link_and_disclosure(cast, 
     account, profile = _connect(bluesky_network, cast.emma)
     with running_worker():
         response = login(cast.emma).post(
-            reverse("compose", args=[post.id]),
+            reverse("advocacy:compose", args=[post.id]),
             {"profiles": [profile.id], "comment": "Our new office is beautiful 🏢", "when": "now"},
         )
         assert response.status_code == 302

@@ -56,14 +56,15 @@ def _publish_with_images(client, pictures, *, link_url=""):
         extension = "png" if content.startswith(b"\x89PNG") else "jpg"
         data[f"image_{number}"] = SimpleUploadedFile(f"photo{number}.{extension}", content)
         data[f"alt_{number}"] = alt
-    response = client.post(reverse("post_create"), data)
+    response = client.post(reverse("content:post_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Post.objects.latest("id")
 
 
 def _share_and_wait(client, post, profile):
     response = client.post(
-        reverse("compose", args=[post.id]), {"profiles": [profile.id], "comment": "Look at this!", "when": "now"}
+        reverse("advocacy:compose", args=[post.id]),
+        {"profiles": [profile.id], "comment": "Look at this!", "when": "now"},
     )
     assert response.status_code == 302
     share = Share.objects.get(post=post)

@@ -17,7 +17,7 @@ from tests.factories import PostFactory, SocialProfileFactory
 
 def _share(client, post, profiles, comment="I walked past it this morning: it looks great.", **extra):
     data = {"profiles": [profile.id for profile in profiles], "comment": comment, "when": "now", **extra}
-    return client.post(reverse("compose", args=[post.id]), data)
+    return client.post(reverse("advocacy:compose", args=[post.id]), data)
 
 
 def test_a_share_is_created_per_profile_with_its_own_tracked_link(cast, login, post, mastodon_profile):
@@ -118,7 +118,7 @@ def test_the_authenticity_guard_records_the_personal_twist(cast, login, post, ma
 
 def test_the_preview_shows_the_final_text_counter_and_nudge(cast, login, post, mastodon_profile):
     response = login(cast.emma).post(
-        reverse("compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": ""}
+        reverse("advocacy:compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": ""}
     )
     page = response.content.decode()
     assert "Add a few words of your own" in page
@@ -128,7 +128,7 @@ def test_the_preview_shows_the_final_text_counter_and_nudge(cast, login, post, m
 
 
 def test_the_composer_page_offers_the_captions_and_starts_empty(cast, login, post, mastodon_profile):
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert 'data-text="Proud to open our new office in Aarhus today!"' in page
     assert '<textarea name="comment"' in page
     assert "Proud to open our new office in Aarhus today!</textarea>" not in page
@@ -138,14 +138,14 @@ def test_an_outsider_cannot_share_or_preview_another_organizations_post(cast, lo
     olga_profile = SocialProfileFactory(owner_membership=cast.olga, network="mastodon")
     client = login(cast.olga)
     assert _share(client, post, [olga_profile]).status_code == 404
-    assert client.post(reverse("compose_preview", args=[post.id]), {"comment": "x"}).status_code == 404
+    assert client.post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "x"}).status_code == 404
     assert not Share.objects.exists()
 
 
 def test_comms_share_to_the_company_profiles(cast, login, post):
     company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
     response = login(cast.carol).post(
-        reverse("compose", args=[post.id]) + "?company=1",
+        reverse("advocacy:compose", args=[post.id]) + "?company=1",
         {"profiles": [company.id], "comment": "News from all of us", "when": "now", "company": "1"},
     )
     assert response.status_code == 302
@@ -156,7 +156,7 @@ def test_comms_share_to_the_company_profiles(cast, login, post):
 def test_employees_cannot_use_the_company_profiles(cast, login, post):
     company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
     response = login(cast.emma).post(
-        reverse("compose", args=[post.id]),
+        reverse("advocacy:compose", args=[post.id]),
         {"profiles": [company.id], "comment": "x", "when": "now", "company": "1"},
     )
     assert response.status_code == 404
@@ -165,14 +165,14 @@ def test_employees_cannot_use_the_company_profiles(cast, login, post):
 
 def test_the_post_page_lists_its_shares(cast, login, post, mastodon_profile):
     _share(login(cast.emma), post, [mastodon_profile], comment="My own words")
-    page = login(cast.carol).get(reverse("post_detail", args=[post.id])).content.decode()
+    page = login(cast.carol).get(reverse("content:post_detail", args=[post.id])).content.decode()
     assert "My own words" in page
     assert cast.emma.user.get_full_name() in page
     assert "Share from the company" in page
 
 
 def test_the_feed_opens_the_composer_as_a_panel(cast, login, post, mastodon_profile):
-    response = login(cast.emma).get(reverse("compose", args=[post.id]), headers={"HX-Request": "true"})
+    response = login(cast.emma).get(reverse("advocacy:compose", args=[post.id]), headers={"HX-Request": "true"})
     page = response.content.decode()
     assert "<html" not in page
     assert 'id="share-form"' in page
@@ -182,7 +182,7 @@ def test_company_shares_carry_no_employee_disclosure(cast, login, post):
     ComplianceSettings.objects.create(organization=cast.org, disclosure_text="#ansat", disclosure_mode="require")
     company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
     login(cast.carol).post(
-        reverse("compose", args=[post.id]) + "?company=1",
+        reverse("advocacy:compose", args=[post.id]) + "?company=1",
         {"profiles": [company.id], "comment": "News from all of us", "when": "now", "company": "1"},
     )
     share = Share.objects.get()
@@ -212,7 +212,8 @@ def test_the_live_nudge_says_what_the_share_will_store(cast, login, post, mastod
     client = login(cast.emma)
 
     preview = client.post(
-        reverse("compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": echoed + "!"}
+        reverse("advocacy:compose_preview", args=[post.id]),
+        {"profiles": [mastodon_profile.id], "comment": echoed + "!"},
     ).content.decode()
     _share(client, post, [mastodon_profile], comment=echoed + "!")
 
@@ -225,20 +226,20 @@ def _ticked(page: str) -> list[str]:
 
 
 def test_the_only_profile_starts_ticked(cast, login, post, mastodon_profile):
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert _ticked(page) == [str(mastodon_profile.id)]
 
 
 def test_with_several_profiles_none_starts_ticked(cast, login, post, mastodon_profile):
     SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert page.count('name="profiles"') == 2
     assert _ticked(page) == []
 
 
 def test_the_only_company_profile_starts_ticked_for_a_company_share(cast, login, post, mastodon_profile):
     company = SocialProfileFactory(organization=cast.org, owner_membership=None, network="mastodon")
-    page = login(cast.carol).get(reverse("compose", args=[post.id]) + "?company=1").content.decode()
+    page = login(cast.carol).get(reverse("advocacy:compose", args=[post.id]) + "?company=1").content.decode()
     assert _ticked(page) == [str(company.id)]
 
 
@@ -250,7 +251,7 @@ def test_a_refused_share_keeps_what_was_ticked(cast, login, post, mastodon_profi
 
 def test_the_pre_tick_costs_no_extra_query(cast, login, post, mastodon_profile):
     client = login(cast.emma)
-    url = reverse("compose", args=[post.id])
+    url = reverse("advocacy:compose", args=[post.id])
     client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url, headers={"HX-Request": "true"})

@@ -28,7 +28,9 @@ def _shared(organization, text, *, member=None, ago=timedelta(minutes=20)):
 
 
 def _preview(client, post, profile, comment):
-    response = client.post(reverse("compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": comment})
+    response = client.post(
+        reverse("advocacy:compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": comment}
+    )
     assert response.status_code == 200
     return response.content.decode()
 

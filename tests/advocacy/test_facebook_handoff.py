@@ -41,7 +41,7 @@ def test_a_facebook_share_is_handed_off_not_posted(share):
 
 
 def test_my_shares_keeps_the_text_with_a_copy_button_and_the_dialog(cast, login, share):
-    html = login(cast.emma).get(reverse("my_shares")).content.decode()
+    html = login(cast.emma).get(reverse("advocacy:my_shares")).content.decode()
     assert "Handed off" in html
     assert ">Posted<" not in html
     assert "Our office opens today</textarea>" in html
@@ -51,12 +51,14 @@ def test_my_shares_keeps_the_text_with_a_copy_button_and_the_dialog(cast, login,
 
 
 def test_a_crawler_fetching_the_link_does_not_count_as_posted(client, share):
-    client.get(reverse("tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT="facebookexternalhit/1.1")
+    client.get(
+        reverse("advocacy:tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT="facebookexternalhit/1.1"
+    )
     assert Share.objects.get(pk=share.pk).status == Share.Status.HANDED_OFF
 
 
 def test_a_person_following_the_link_shows_the_share_went_out(client, share):
-    response = client.get(reverse("tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT=BROWSER)
+    response = client.get(reverse("advocacy:tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 302
     share.refresh_from_db()
     assert share.status == Share.Status.POSTED
@@ -68,13 +70,15 @@ def test_a_person_following_the_link_shows_the_share_went_out(client, share):
 
 def test_the_visit_that_confirms_is_still_one_statement(client, share, django_assert_num_queries):
     with django_assert_num_queries(1):
-        client.get(reverse("tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT=BROWSER)
+        client.get(reverse("advocacy:tracked_link", args=[share.tracked_link.code]), HTTP_USER_AGENT=BROWSER)
 
 
 def test_the_facebook_preview_shows_the_text_and_the_link_for_the_dialog(cast, login, post, facebook):
     html = (
         login(cast.emma)
-        .post(reverse("compose_preview", args=[post.id]), {"comment": "Proud of this", "profiles": [facebook.id]})
+        .post(
+            reverse("advocacy:compose_preview", args=[post.id]), {"comment": "Proud of this", "profiles": [facebook.id]}
+        )
         .content.decode()
     )
     assert "Proud of this" in html

@@ -25,7 +25,7 @@ def _make_posts(cast, count, topic=None):
 
 def _queries(client, **params) -> int:
     with CaptureQueriesContext(connection) as context:
-        response = client.get(reverse("feed"), params)
+        response = client.get(reverse("advocacy:feed"), params)
     assert response.status_code == 200
     return len(context.captured_queries)
 
@@ -70,7 +70,7 @@ def test_the_feed_marks_new_expiring_and_already_shared_posts(cast, login):
     )
     profile = SocialProfileFactory(owner_membership=cast.emma)
     Share.objects.create(organization=cast.org, post=shared, profile=profile, member=cast.emma, network="mastodon")
-    page = client.get(reverse("feed")).content.decode()
+    page = client.get(reverse("advocacy:feed")).content.decode()
     shared_card = page[page.index("Shared one") - 600 : page.index("Shared one")]
     expiring_card = page[page.index("Expiring one") - 600 : page.index("Expiring one")]
     assert "You shared this" in shared_card
@@ -82,11 +82,11 @@ def test_the_feed_marks_new_expiring_and_already_shared_posts(cast, login):
 def test_load_more_returns_only_the_next_posts_for_htmx(cast, login):
     _make_posts(cast, 12)
     client = login(cast.emma)
-    response = client.get(reverse("feed"), {"page": 2}, headers={"HX-Request": "true"})
+    response = client.get(reverse("advocacy:feed"), {"page": 2}, headers={"HX-Request": "true"})
     page = response.content.decode()
     assert "<html" not in page
     assert page.count('class="card feed-post"') == 2
-    full = client.get(reverse("feed"), {"page": 2}).content.decode()
+    full = client.get(reverse("advocacy:feed"), {"page": 2}).content.decode()
     assert "<html" in full
 
 
@@ -95,7 +95,7 @@ def test_the_feed_filters_by_topic(cast, login):
     hiring = PostFactory.published(organization=cast.org, title="Join us")
     hiring.topics.add(topic)
     PostFactory.published(organization=cast.org, title="Other news")
-    page = login(cast.emma).get(reverse("feed"), {"topic": topic.id}).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:feed"), {"topic": topic.id}).content.decode()
     assert "Join us" in page and "Other news" not in page
 
 
@@ -106,9 +106,9 @@ def test_my_shares_polls_until_every_share_is_final(cast, login):
         organization=cast.org, post=post, profile=profile, member=cast.emma, network="mastodon", status="queued"
     )
     client = login(cast.emma)
-    assert 'hx-trigger="every 2s"' in client.get(reverse("my_shares")).content.decode()
+    assert 'hx-trigger="every 2s"' in client.get(reverse("advocacy:my_shares")).content.decode()
     Share.objects.filter(pk=share.pk).update(status="posted")
-    response = client.get(reverse("my_shares"), headers={"HX-Request": "true", "HX-Target": "share-list"})
+    response = client.get(reverse("advocacy:my_shares"), headers={"HX-Request": "true", "HX-Target": "share-list"})
     assert 'hx-trigger="every 2s"' not in response.content.decode()
     assert "<html" not in response.content.decode()
     assert "Posted" in response.content.decode()

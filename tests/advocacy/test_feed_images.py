@@ -28,7 +28,7 @@ def _post(cast, *, link_url="https://example.com/day", count=2):
 def test_the_feed_card_shows_the_first_image_thumbnail_sized_and_lazy(cast, login):
     post = _post(cast)
     first = post.images.first()
-    page = login(cast.emma).get(reverse("feed")).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:feed")).content.decode()
     assert (
         f'<img src="{first.thumbnail.url}" alt="Picture 1" class="post-image" loading="lazy" width="480" height="360">'
         in page
@@ -38,7 +38,7 @@ def test_the_feed_card_shows_the_first_image_thumbnail_sized_and_lazy(cast, logi
 
 def test_the_composer_shows_the_first_image(cast, login):
     post = _post(cast)
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert f'src="{post.images.first().thumbnail.url}" alt="Picture 1"' in page
 
 
@@ -47,7 +47,8 @@ def test_the_composer_says_per_network_what_goes_out(cast, login):
     bluesky = SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
     mastodon = SocialProfileFactory(owner_membership=cast.emma, network="mastodon", handle="@emma@social.example")
     response = login(cast.emma).post(
-        reverse("compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [bluesky.id, mastodon.id]}
+        reverse("advocacy:compose_preview", args=[post.id]),
+        {"comment": "Great day", "profiles": [bluesky.id, mastodon.id]},
     )
     page = response.content.decode()
     assert "The first image goes as the link card&#x27;s picture." in page
@@ -60,7 +61,7 @@ def test_without_a_link_bluesky_gets_every_image(cast, login):
     bluesky = SocialProfileFactory(owner_membership=cast.emma, network="bluesky", handle="emma.test", extra={})
     page = (
         login(cast.emma)
-        .post(reverse("compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [bluesky.id]})
+        .post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [bluesky.id]})
         .content.decode()
     )
     assert "2 images go with the post, with their descriptions, fitted to Bluesky&#x27;s limits." in page
@@ -71,7 +72,7 @@ def test_a_post_without_images_says_nothing_about_images(cast, login):
     mastodon = SocialProfileFactory(owner_membership=cast.emma, network="mastodon", handle="@emma@social.example")
     page = (
         login(cast.emma)
-        .post(reverse("compose_preview", args=[post.id]), {"comment": "Hi", "profiles": [mastodon.id]})
+        .post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "Hi", "profiles": [mastodon.id]})
         .content.decode()
     )
     assert "media-note" not in page
@@ -84,7 +85,7 @@ def test_an_x_connection_without_the_image_scope_is_told_to_reconnect_before_sha
     )
     page = (
         login(cast.emma)
-        .post(reverse("compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [old.id]})
+        .post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "Great day", "profiles": [old.id]})
         .content.decode()
     )
     assert "This X connection may not upload images, so the share would fail." in page

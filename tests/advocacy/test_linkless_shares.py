@@ -55,14 +55,16 @@ def test_a_stored_link_whose_target_is_not_a_web_address_is_not_followed(client,
     # What a linkless post produced before: a target of a bare query string, which the
     # browser resolved against /l/<code> itself, counting a click on every hop.
     TrackedLink.objects.create(code="loopLoop", organization=cast.org, target_url="?utm_source=x&utm_medium=a")
-    response = client.get(reverse("tracked_link", args=["loopLoop"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    response = client.get(
+        reverse("advocacy:tracked_link", args=["loopLoop"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130"
+    )
     assert response.status_code == 404
     assert not Click.objects.exists()
 
 
 def test_the_preview_of_a_post_without_a_link_shows_no_short_link(cast, login, linkless_post, mastodon_profile):
     response = login(cast.emma).post(
-        reverse("compose_preview", args=[linkless_post.id]),
+        reverse("advocacy:compose_preview", args=[linkless_post.id]),
         {"comment": "See you there", "profiles": [mastodon_profile.id]},
     )
     assert response.status_code == 200

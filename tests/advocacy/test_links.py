@@ -35,7 +35,9 @@ def test_utm_parameters_name_the_network_the_post_and_the_share():
 
 
 def test_a_tracked_link_redirects_to_its_stored_target_and_counts_the_click(client, link):
-    response = client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    response = client.get(
+        reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130"
+    )
     assert response.status_code == 302
     assert response["Location"] == link.target_url
     click = Click.objects.get()
@@ -44,24 +46,26 @@ def test_a_tracked_link_redirects_to_its_stored_target_and_counts_the_click(clie
 
 
 def test_the_redirect_ignores_any_target_in_the_request(client, link):
-    response = client.get(reverse("tracked_link", args=["abcDEF12"]) + "?next=https://evil.example/&url=//evil.example")
+    response = client.get(
+        reverse("advocacy:tracked_link", args=["abcDEF12"]) + "?next=https://evil.example/&url=//evil.example"
+    )
     assert response["Location"] == link.target_url
 
 
 def test_an_unknown_code_is_a_404_page_not_a_redirect(client, db):
-    response = client.get(reverse("tracked_link", args=["nope1234"]))
+    response = client.get(reverse("advocacy:tracked_link", args=["nope1234"]))
     assert response.status_code == 404
     assert not Click.objects.exists()
 
 
 def test_crawlers_are_counted_but_flagged(client, link):
-    client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="LinkedInBot/1.0")
-    client.get(reverse("tracked_link", args=["abcDEF12"]))
+    client.get(reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="LinkedInBot/1.0")
+    client.get(reverse("advocacy:tracked_link", args=["abcDEF12"]))
     assert list(Click.objects.values_list("is_bot", flat=True)) == [True, True]
 
 
 def test_no_ip_address_is_stored(client, link):
-    client.get(reverse("tracked_link", args=["abcDEF12"]), REMOTE_ADDR="203.0.113.9")
+    client.get(reverse("advocacy:tracked_link", args=["abcDEF12"]), REMOTE_ADDR="203.0.113.9")
     values = " ".join(str(value) for value in Click.objects.values_list(flat=False).get())
     assert "203.0.113.9" not in values
 
@@ -72,14 +76,18 @@ def test_no_ip_address_is_stored(client, link):
 )
 def test_a_visit_costs_one_statement_the_lookup_and_the_click_together(client, link, django_assert_num_queries):
     with django_assert_num_queries(1):
-        response = client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+        response = client.get(
+            reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130"
+        )
     assert response["Location"] == link.target_url
     assert Click.objects.filter(link=link).count() == 1
 
 
 def test_a_deleted_link_is_a_404_and_counts_nothing(client, link):
     link.delete()
-    response = client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    response = client.get(
+        reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130"
+    )
     assert response.status_code == 404
     assert not Click.objects.exists()
 
@@ -88,8 +96,8 @@ def test_every_visit_is_counted_on_databases_without_the_single_statement(client
     from django.db import connection
 
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
-    client.get(reverse("tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="curl/8")
-    response = client.get(reverse("tracked_link", args=["nope1234"]))
+    client.get(reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+    client.get(reverse("advocacy:tracked_link", args=["abcDEF12"]), HTTP_USER_AGENT="curl/8")
+    response = client.get(reverse("advocacy:tracked_link", args=["nope1234"]))
     assert response.status_code == 404
     assert sorted(Click.objects.values_list("is_bot", flat=True)) == [False, True]

@@ -184,9 +184,9 @@ def test_a_failed_share_can_be_retried_by_its_owner(cast, login, share, monkeypa
     retried = []
     monkeypatch.setattr("advocacy.services._queue_push", lambda share_id, countdown=None: retried.append(share_id))
     Share.objects.filter(pk=share.pk).update(status="failed", last_error="boom")
-    assert login(cast.olga).post(reverse("share_retry", args=[share.id])).status_code == 404
-    assert login(cast.mike).post(reverse("share_retry", args=[share.id])).status_code == 404
-    login(cast.emma).post(reverse("share_retry", args=[share.id]))
+    assert login(cast.olga).post(reverse("advocacy:share_retry", args=[share.id])).status_code == 404
+    assert login(cast.mike).post(reverse("advocacy:share_retry", args=[share.id])).status_code == 404
+    login(cast.emma).post(reverse("advocacy:share_retry", args=[share.id]))
     share.refresh_from_db()
     assert share.status == "queued"
     assert retried == [share.id]

@@ -102,7 +102,7 @@ def test_likes_and_a_repost_on_bluesky_reach_the_managers_dashboard_through_the_
     company_metrics = ShareMetrics.objects.get(share__profile=company_profile)
     assert company_metrics.pulls == 1 and company_metrics.peak_likes == 0
 
-    page = login(cast.mike).get(reverse("dashboard")).content.decode()
+    page = login(cast.mike).get(reverse("analytics:dashboard")).content.decode()
     overview = page.split('id="dashboard-body"')[1]
     assert "Combined reach" in overview
     assert '<span class="kpi-value">3</span>' in overview  # combined: emma 2 + company 1

@@ -42,7 +42,7 @@ def danish(cast, client):
 
 @pytest.mark.parametrize("person", ["alice", "emma"])
 def test_chart_coordinates_use_a_dot_in_danish(cast, login, danish, person):
-    page_name = "dashboard" if person == "alice" else "my_impact"
+    page_name = "analytics:dashboard" if person == "alice" else "analytics:my_impact"
     page = login(getattr(cast, person)).get(reverse(page_name), {"days": 7}).content.decode()
     assert 'lang="da"' in page
     geometry = _svg_geometry(page)
@@ -55,5 +55,5 @@ def test_chart_coordinates_use_a_dot_in_danish(cast, login, danish, person):
 
 
 def test_the_chart_labels_stay_danish(cast, login, danish):
-    page = login(cast.alice).get(reverse("dashboard"), {"days": 7}).content.decode()
+    page = login(cast.alice).get(reverse("analytics:dashboard"), {"days": 7}).content.decode()
     assert "Medarbejdere" in page or "medarbejdere" in page

@@ -27,7 +27,7 @@ def test_the_seeded_history_spans_ninety_days_and_fills_the_dashboard(cast, logi
     days = OrganizationDay.objects.filter(organization=cast.org).values_list("day", flat=True)
     assert (timezone.localdate() - min(days)).days >= 80
     assert AudienceDay.objects.filter(organization=cast.org).count() > 80
-    page = login(cast.carol).get(reverse("dashboard"), {"days": 90}).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dashboard"), {"days": 90}).content.decode()
     assert "No activity in this period" not in page
     assert 'class="point now"' in page
     assert page.count('class="point"') == 6  # six slices of the period, then the whole period

@@ -76,7 +76,7 @@ def test_the_employee_digest_has_new_posts_and_their_impact_in_html_and_text(cas
     for body in (message.body, html):
         assert "Spring release" in body
         assert "300" in body
-        assert reverse("analytics_unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)]) in body
+        assert reverse("analytics:unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)]) in body
     assert message.alternatives[0][1] == "text/html"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -125,7 +125,7 @@ def test_a_failed_send_gives_the_claim_back_for_the_retry(cast, week_of_activity
 
 
 def test_the_unsubscribe_link_works_without_logging_in_and_stops_the_next_digest(cast, week_of_activity):
-    url = reverse("analytics_unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)])
+    url = reverse("analytics:unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)])
     anonymous = Client()
     page = anonymous.get(url)
     assert page.status_code == 200 and "Stop the weekly digest" in page.content.decode()
@@ -139,7 +139,7 @@ def test_the_unsubscribe_link_works_without_logging_in_and_stops_the_next_digest
 
 
 def test_mail_clients_one_click_unsubscribe_needs_no_csrf_token(cast):
-    url = reverse("analytics_unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)])
+    url = reverse("analytics:unsubscribe", args=[digests.unsubscribe_token(cast.emma.id)])
     response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert DigestOptOut.objects.filter(membership=cast.emma).exists()
@@ -147,7 +147,7 @@ def test_mail_clients_one_click_unsubscribe_needs_no_csrf_token(cast):
 
 def test_a_tampered_unsubscribe_link_is_refused(cast):
     token = digests.unsubscribe_token(cast.emma.id)
-    response = Client().post(reverse("analytics_unsubscribe", args=[token[:-2] + "xx"]))
+    response = Client().post(reverse("analytics:unsubscribe", args=[token[:-2] + "xx"]))
     assert response.status_code == 404
     assert not DigestOptOut.objects.exists()
 

@@ -56,7 +56,7 @@ def test_the_dashboard_draws_where_the_organization_stands(cast, login):
     ShareFactory(profile=company_profile(cast.org, followers=10_000), member=None)
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma, followers=100))
     rollups.rollups_update()
-    page = login(cast.carol).get(reverse("dashboard")).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dashboard")).content.decode()
     section = page.split('id="distribution"')[1].split("</section>")[0]
     assert "Distribution index" in page
     assert '<g class="stage current">' in section
@@ -72,7 +72,7 @@ def test_a_managers_index_counts_only_their_teams_people(cast, login):
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma, followers=100))
     ShareFactory(profile=company_profile(cast.org, followers=100), member=None)
     rollups.rollups_update()
-    page = login(cast.mike).get(reverse("dashboard")).content.decode()
+    page = login(cast.mike).get(reverse("analytics:dashboard")).content.decode()
     section = page.split('id="distribution"')[1].split("</section>")[0]
     assert "50.0 %" in section  # emma 100 vs company 100, marketing's 15,000 left out
     assert "1 / 2" in section  # emma reached someone; mike, the other employee in Sales, did not

@@ -98,13 +98,13 @@ def twists(cast):
 
 
 def test_the_dashboard_loads_the_dividend_after_the_page(cast, login, twists):
-    page = login(cast.carol).get(reverse("dashboard")).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dashboard")).content.decode()
     assert 'id="twist-dividend"' in page
-    assert f'hx-get="{reverse("analytics_dividend")}?' in page
+    assert f'hx-get="{reverse("analytics:dividend")}?' in page
 
 
 def test_the_dividend_says_own_words_earned_more_when_the_interval_shows_it(cast, login, twists):
-    response = login(cast.mike).get(reverse("analytics_dividend"), headers={"HX-Request": "true"})
+    response = login(cast.mike).get(reverse("analytics:dividend"), headers={"HX-Request": "true"})
     page = response.content.decode()
     assert "<html" not in page
     assert "Own words earned" in page
@@ -113,23 +113,23 @@ def test_the_dividend_says_own_words_earned_more_when_the_interval_shows_it(cast
 
 
 def test_the_marketers_copied_words_weigh_in_for_comms_but_not_for_the_sales_manager(cast, login, twists):
-    page = login(cast.carol).get(reverse("analytics_dividend")).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dividend")).content.decode()
     assert "24 shares in own words, 27 in copied words" in page
     assert "Own words earned" not in page
     assert "Not enough shares yet" in page
 
 
 def test_an_outsider_sees_none_of_the_shares(cast, login, twists):
-    page = login(cast.olga).get(reverse("analytics_dividend")).content.decode()
+    page = login(cast.olga).get(reverse("analytics:dividend")).content.decode()
     assert "Not enough shares yet (0 shares in own words, 0 in copied words)." in page
 
 
 def test_an_employee_cannot_open_the_dividend(cast, login):
-    assert login(cast.emma).get(reverse("analytics_dividend")).status_code == 403
+    assert login(cast.emma).get(reverse("analytics:dividend")).status_code == 403
 
 
 def test_the_csv_export_has_counts_medians_and_the_interval(cast, login, twists):
-    response = login(cast.mike).get(reverse("analytics_export", args=["dividend"]))
+    response = login(cast.mike).get(reverse("analytics:export", args=["dividend"]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
     assert rows["group"][:3] == ["group", "shares", "median_engagements"]

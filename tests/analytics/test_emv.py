@@ -54,7 +54,7 @@ def test_the_dashboard_shows_emv_with_its_formula_and_the_organizations_rates(ca
     fake_network.set(share, likes=5)
     ClickFactory(link=TrackedLinkFactory(share=share))
     pull_cycle(timezone.now() + timedelta(minutes=5))
-    page = login(cast.carol).get(reverse("dashboard")).content.decode()
+    page = login(cast.carol).get(reverse("analytics:dashboard")).content.decode()
     emv = page.split('id="emv"')[1]
     assert "count × rate" in emv
     assert "10.60 DKK" in emv  # 5 likes × 2 + 1 click × 0.60

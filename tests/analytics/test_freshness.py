@@ -65,7 +65,7 @@ def _next_update_minute(page: str) -> int:
 
 def test_my_impact_shows_a_share_posted_moments_ago_as_counting(cast, login):
     _fresh_share(cast.emma, "Charging bay opens")
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     row = re.search(r'<tr class="counting">(.*?)</tr>', page, re.S)
     assert row, "the share is listed before it is counted"
     assert "Charging bay opens" in row.group(1)
@@ -74,7 +74,7 @@ def test_my_impact_shows_a_share_posted_moments_ago_as_counting(cast, login):
     assert "Nothing shared in this period" not in page
 
     rollups.rollups_update()
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     assert "counting…" not in page
     assert "still being counted" not in page
     assert "Charging bay opens" in page  # now among the counted shares
@@ -84,7 +84,7 @@ def test_my_impact_shows_a_share_posted_moments_ago_as_counting(cast, login):
 
 def test_my_impact_lists_only_my_own_uncounted_shares(cast, login):
     _fresh_share(cast.carol, "Carol's news")
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     assert "Carol's news" not in page
     assert "counting…" not in page
 
@@ -92,13 +92,13 @@ def test_my_impact_lists_only_my_own_uncounted_shares(cast, login):
 def test_the_dashboard_says_when_figures_were_updated_and_when_the_next_update_comes(cast, login):
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma))
     rollups.rollups_update()
-    page = login(cast.mike).get(reverse("dashboard")).content.decode()
+    page = login(cast.mike).get(reverse("analytics:dashboard")).content.decode()
     assert "Figures updated" in page
     assert _next_update_minute(page) % schedule.ROLLUP_EVERY_MINUTES == 0
 
 
 def test_before_anything_is_counted_the_dashboard_says_so(cast, login):
-    page = login(cast.alice).get(reverse("dashboard")).content.decode()
+    page = login(cast.alice).get(reverse("analytics:dashboard")).content.decode()
     assert "Nothing counted yet · next update around" in page
 
 
@@ -106,7 +106,7 @@ def test_the_freshness_line_is_in_danish_for_a_danish_organization(cast, login):
     cast.org.language = "da"
     cast.org.save(update_fields=["language"])
     _fresh_share(cast.emma, "Ladestander")
-    page = login(cast.emma).get(reverse("my_impact"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "tælles" in page
 
 
@@ -138,7 +138,9 @@ def test_a_burst_of_clicks_queues_one_run_once_they_are_old_enough(
     link = TrackedLinkFactory(share=ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma)))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
-            response = client.get(reverse("tracked_link", args=[link.code]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130")
+            response = client.get(
+                reverse("advocacy:tracked_link", args=[link.code]), HTTP_USER_AGENT="Mozilla/5.0 Firefox/130"
+            )
             assert response.status_code == 302
     assert queued == [int(CLICK_LAG.total_seconds()) + 5]
     assert queued[0] > CLICK_LAG.total_seconds(), "clicks younger than the lag would be left out"
@@ -147,7 +149,7 @@ def test_a_burst_of_clicks_queues_one_run_once_they_are_old_enough(
 def test_a_crawler_queues_no_run(cast, client, queued, django_capture_on_commit_callbacks):
     link = TrackedLinkFactory(share=ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma)))
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("tracked_link", args=[link.code]), HTTP_USER_AGENT="Googlebot/2.1")
+        client.get(reverse("advocacy:tracked_link", args=[link.code]), HTTP_USER_AGENT="Googlebot/2.1")
     assert queued == []
 
 

@@ -46,7 +46,7 @@ def test_an_employee_sees_the_people_of_their_own_team_only(cast, login):
     for person in (cast.emma, sven, mia):
         ShareFactory(profile=SocialProfileFactory(owner_membership=person))
     rollups.rollups_update()
-    page = login(cast.emma).get(reverse("analytics_leaderboard")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:leaderboard")).content.decode()
     assert "Sven Nordic" in page
     assert "Mia Marketing" not in page
 
@@ -58,20 +58,20 @@ def test_a_manager_can_see_one_team_and_one_period(cast, login):
     ShareFactory(profile=SocialProfileFactory(owner_membership=seller), posted_at=timezone.now() - timedelta(days=20))
     rollups.rollups_update(enrol_since=None)
     client = login(cast.mike)
-    page = client.get(reverse("analytics_leaderboard"), {"team": cast.nordics.id}).content.decode()
+    page = client.get(reverse("analytics:leaderboard"), {"team": cast.nordics.id}).content.decode()
     assert "Sven Nordic" in page and "Sam Seller" not in page
-    page = client.get(reverse("analytics_leaderboard"), {"days": 7}).content.decode()
+    page = client.get(reverse("analytics:leaderboard"), {"days": 7}).content.decode()
     assert "Sven Nordic" in page and "Sam Seller" not in page
 
 
 def test_an_organization_can_turn_the_leaderboard_off(cast, login):
     AnalyticsSettings.objects.create(organization=cast.org, leaderboard_enabled=False)
-    response = login(cast.emma).get(reverse("analytics_leaderboard"))
+    response = login(cast.emma).get(reverse("analytics:leaderboard"))
     assert response.status_code == 404
     assert "turned off" in response.content.decode()
-    assert "Leaderboard" not in login(cast.emma).get(reverse("my_impact")).content.decode()
+    assert "Leaderboard" not in login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
 
 
 def test_an_empty_period_says_nobody_has_points(cast, login):
-    page = login(cast.alice).get(reverse("analytics_leaderboard")).content.decode()
+    page = login(cast.alice).get(reverse("analytics:leaderboard")).content.decode()
     assert "No points yet in this period" in page

@@ -14,9 +14,9 @@ from tests.factories import PostFactory, SocialProfileFactory
 
 
 def test_an_employee_without_shares_sees_an_invitation_to_share(cast, login):
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     assert "Nothing shared in this period" in page
-    assert reverse("feed") in page
+    assert reverse("advocacy:feed") in page
 
 
 def test_an_employee_sees_their_own_reach_engagement_clicks_and_shares(cast, login, fake_network):
@@ -29,7 +29,7 @@ def test_an_employee_sees_their_own_reach_engagement_clicks_and_shares(cast, log
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.carol, followers=9999))
     rollups.rollups_update()
 
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
 
     assert "Our new office" in page
     assert ">250<" in page  # potential reach
@@ -42,19 +42,19 @@ def test_a_share_deleted_on_the_network_is_marked_on_my_impact(cast, login, fake
     share = ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma, network="bluesky"))
     fake_network.set(share, deleted=True)
     pull_cycle(timezone.now())
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     assert "Deleted on the network" in page
 
 
 def test_my_impact_shows_my_place_on_the_leaderboard(cast, login):
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma))
     rollups.rollups_update()
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     assert "#1 of 1" in page
 
 
 def test_htmx_gets_only_the_impact_body(cast, login):
-    response = login(cast.emma).get(reverse("my_impact"), {"days": 7}, headers={"HX-Request": "true"})
+    response = login(cast.emma).get(reverse("analytics:my_impact"), {"days": 7}, headers={"HX-Request": "true"})
     assert "<html" not in response.content.decode()
     assert 'id="impact-body"' in response.content.decode()
 
@@ -66,7 +66,7 @@ def test_my_impact_names_the_profiles_my_shares_came_from_even_disconnected_ones
     SocialProfileFactory(owner_membership=cast.emma, network="mastodon", handle="emma.old", state="disconnected")
     rollups.rollups_update()
 
-    page = login(cast.emma).get(reverse("my_impact")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:my_impact")).content.decode()
     profiles = page[page.index("<h2>My profiles</h2>") :]
     assert "emma.gone" in profiles and "Disconnected" in profiles
     assert "emma.live" in profiles

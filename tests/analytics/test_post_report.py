@@ -17,7 +17,7 @@ def test_the_report_shows_a_posts_shares_and_combined_reach(cast, login, fake_ne
     ShareFactory(profile=company_profile(cast.org, followers=2000), member=None, post=post)
     fake_network.set(share, likes=11)
     pull_cycle(timezone.now())
-    page = login(cast.carol).get(reverse("analytics_post_report", args=[post.id])).content.decode()
+    page = login(cast.carol).get(reverse("analytics:post_report", args=[post.id])).content.decode()
     assert "Our new office" in page
     assert "2,300" in page
     assert ">11<" in page
@@ -32,16 +32,16 @@ def test_a_manager_sees_only_their_teams_people_on_a_post_report(cast, login):
     ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma), post=post)
     ShareFactory(profile=SocialProfileFactory(owner_membership=mia, followers=7777), post=post)
     rollups.rollups_update()
-    page = login(cast.mike).get(reverse("analytics_post_report", args=[post.id])).content.decode()
+    page = login(cast.mike).get(reverse("analytics:post_report", args=[post.id])).content.decode()
     assert "Emma Employee" in page
     assert "Mia Marketing" not in page and "7,777" not in page
 
 
 def test_an_outsider_gets_404_for_another_organizations_post_report(cast, login):
     post = PostFactory.published(organization=cast.org)
-    assert login(cast.olga).get(reverse("analytics_post_report", args=[post.id])).status_code == 404
+    assert login(cast.olga).get(reverse("analytics:post_report", args=[post.id])).status_code == 404
 
 
 def test_an_employee_is_refused_a_post_report(cast, login):
     post = PostFactory.published(organization=cast.org)
-    assert login(cast.emma).get(reverse("analytics_post_report", args=[post.id])).status_code == 403
+    assert login(cast.emma).get(reverse("analytics:post_report", args=[post.id])).status_code == 403

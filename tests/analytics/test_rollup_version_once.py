@@ -25,7 +25,7 @@ def test_the_dashboard_page_reads_the_rollup_version_once(cast, login):
     rollups.rollups_update()
     client = login(cast.carol)
     with CaptureQueriesContext(connection) as context:
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("analytics:dashboard")).status_code == 200
     assert _version_reads(context) == 1
 
 

@@ -37,14 +37,14 @@ def _form_data(**overrides):
 
 def test_only_admins_may_open_the_analytics_settings(cast, login):
     for person in (cast.carol, cast.mike, cast.emma):
-        assert login(person).get(reverse("analytics_settings")).status_code == 403
-    assert login(cast.alice).get(reverse("analytics_settings")).status_code == 200
+        assert login(person).get(reverse("analytics:settings")).status_code == 403
+    assert login(cast.alice).get(reverse("analytics:settings")).status_code == 200
 
 
 def test_an_admin_sets_rates_weights_and_turns_the_leaderboard_off(cast, login):
     data = _form_data(rate_linkedin_clicks="4.25", points_per_share=3)
     del data["leaderboard_enabled"]
-    response = login(cast.alice).post(reverse("analytics_settings"), data)
+    response = login(cast.alice).post(reverse("analytics:settings"), data)
     assert response.status_code == 302
     saved = AnalyticsSettings.objects.get(organization=cast.org)
     assert (saved.leaderboard_enabled, saved.points_per_share, saved.currency) == (False, 3, "DKK")
@@ -54,7 +54,7 @@ def test_an_admin_sets_rates_weights_and_turns_the_leaderboard_off(cast, login):
 
 def test_the_settings_page_refuses_nonsense_with_messages(cast, login):
     data = _form_data(digest_hour=25, young_interval_minutes=1, rate_x_likes="-1", currency="e1r", stop_after_days=0)
-    response = login(cast.alice).post(reverse("analytics_settings"), data)
+    response = login(cast.alice).post(reverse("analytics:settings"), data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Choose an hour from 0 to 23" in page
@@ -64,5 +64,5 @@ def test_the_settings_page_refuses_nonsense_with_messages(cast, login):
 
 
 def test_the_settings_page_shows_the_default_rates_before_anything_is_saved(cast, login):
-    page = login(cast.alice).get(reverse("analytics_settings")).content.decode()
+    page = login(cast.alice).get(reverse("analytics:settings")).content.decode()
     assert 'name="rate_linkedin_clicks"' in page and 'value="2.50' in page

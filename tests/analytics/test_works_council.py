@@ -58,7 +58,7 @@ def crews(cast):
 def _export(client, table, post, **params):
     if table == "post_shares":
         params["post"] = post.id
-    return client.get(reverse("analytics_export", args=[table]), params)
+    return client.get(reverse("analytics:export", args=[table]), params)
 
 
 def _without_filter_options(html: str, team) -> str:
@@ -86,7 +86,7 @@ def test_with_works_council_mode_off_the_small_team_is_in_the_team_table_and_its
     client = login(getattr(cast, who))
     teams = [row[1] for row in _csv(_export(client, "teams", crews["post"]))[1:]]
     assert TINY in teams
-    assert TINY in _without_filter_options(client.get(reverse("dashboard")).content.decode(), crews["tiny"])
+    assert TINY in _without_filter_options(client.get(reverse("analytics:dashboard")).content.decode(), crews["tiny"])
 
 
 @pytest.mark.parametrize("who", ["carol", "mike"])
@@ -94,7 +94,7 @@ def test_the_dashboard_hides_a_small_team_and_says_it_is_counted(cast, login, cr
     _council(cast.org, on=True)
     client = login(getattr(cast, who))
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        response = client.get(reverse("dashboard"), **headers)
+        response = client.get(reverse("analytics:dashboard"), **headers)
         assert response.status_code == 200
         page = _without_filter_options(response.content.decode(), crews["tiny"])
         assert TINY not in page
@@ -102,20 +102,20 @@ def test_the_dashboard_hides_a_small_team_and_says_it_is_counted(cast, login, cr
         assert 'id="small-teams-hidden"' in page
     if who == "carol":
         assert BIG in [row.name for row in response.context["overview"].teams]
-    for name in ("analytics_leaderboard",):
+    for name in ("analytics:leaderboard",):
         assert TINY not in _without_filter_options(client.get(reverse(name)).content.decode(), crews["tiny"])
-    report = client.get(reverse("analytics_post_report", args=[crews["post"].id]))
+    report = client.get(reverse("analytics:post_report", args=[crews["post"].id]))
     assert TINY not in _without_filter_options(report.content.decode(), crews["tiny"])
 
 
 def test_hidden_teams_still_count_in_the_totals(cast, login, crews):
     client = login(cast.carol)
     _council(cast.org, on=False)
-    shown_off = client.get(reverse("dashboard")).context["overview"]
+    shown_off = client.get(reverse("analytics:dashboard")).context["overview"]
     reach_off = _csv(_export(client, "reach", crews["post"]))
     adoption_off = _csv(_export(client, "adoption", crews["post"]))
     _council(cast.org, on=True)
-    shown_on = client.get(reverse("dashboard")).context["overview"]
+    shown_on = client.get(reverse("analytics:dashboard")).context["overview"]
     assert _csv(_export(client, "reach", crews["post"])) == reach_off
     assert _csv(_export(client, "adoption", crews["post"])) == adoption_off
     assert shown_on.reach == shown_off.reach
@@ -131,38 +131,38 @@ def test_hidden_teams_still_count_in_the_totals(cast, login, crews):
 def test_a_filter_to_a_small_team_shows_the_note_and_no_figures(cast, login, crews, who):
     _council(cast.org, on=True)
     client = login(getattr(cast, who))
-    response = client.get(reverse("dashboard"), {"team": crews["tiny"].id})
+    response = client.get(reverse("analytics:dashboard"), {"team": crews["tiny"].id})
     page = response.content.decode()
     assert response.status_code == 200
     assert f"fewer than {MIN_SIZE} people" in page
     assert 'id="team-too-small"' in page
     assert "overview" not in response.context
     assert 'class="kpis"' not in page
-    report = client.get(reverse("analytics_post_report", args=[crews["post"].id]), {"team": crews["tiny"].id})
+    report = client.get(reverse("analytics:post_report", args=[crews["post"].id]), {"team": crews["tiny"].id})
     assert f"fewer than {MIN_SIZE} people" in report.content.decode()
     assert "reach" not in report.context and "lines" not in report.context
-    dividend = client.get(reverse("analytics_dividend"), {"team": crews["tiny"].id})
+    dividend = client.get(reverse("analytics:dividend"), {"team": crews["tiny"].id})
     assert f"fewer than {MIN_SIZE} people" in dividend.content.decode()
     exported = _export(client, "sharers", crews["post"], team=crews["tiny"].id)
     assert exported.status_code == 400
     assert f"fewer than {MIN_SIZE} people" in exported.content.decode()
     # A team big enough still shows its figures.
     if who == "carol":
-        big = client.get(reverse("dashboard"), {"team": crews["big"].id})
+        big = client.get(reverse("analytics:dashboard"), {"team": crews["big"].id})
         assert big.context["overview"].reach.employees.shares == len(crews["big_people"])
 
 
 def test_the_leaderboard_lists_only_the_people_who_opted_in(cast, login, crews):
     _council(cast.org, on=True)
     listed, unlisted = crews["tiny_people"][0], crews["big_people"][0]
-    response = login(listed).post(reverse("analytics_leaderboard_opt_in"), {"listed": "on"})
+    response = login(listed).post(reverse("analytics:leaderboard_opt_in"), {"listed": "on"})
     assert response.status_code == 302
     assert LeaderboardOptIn.objects.filter(membership=listed).exists()
     event = AuditEvent.objects.get(target="leaderboard listing")
     assert (event.actor, event.detail["listed"]) == (listed.user, True)
 
     client = login(cast.carol)
-    page = client.get(reverse("analytics_leaderboard"))
+    page = client.get(reverse("analytics:leaderboard"))
     names = [row.name for row in page.context["rows"]]
     assert names == [listed.user.get_full_name()]
     assert unlisted.user.get_full_name() not in page.content.decode()
@@ -176,13 +176,13 @@ def test_the_leaderboard_lists_only_the_people_who_opted_in(cast, login, crews):
 
     # Opting out takes the person off.
     _council(cast.org, on=True)
-    login(listed).post(reverse("analytics_leaderboard_opt_in"), {})
+    login(listed).post(reverse("analytics:leaderboard_opt_in"), {})
     assert not LeaderboardOptIn.objects.filter(membership=listed).exists()
-    assert login(cast.carol).get(reverse("analytics_leaderboard")).context["rows"] == []
+    assert login(cast.carol).get(reverse("analytics:leaderboard")).context["rows"] == []
 
 
 def test_opting_in_needs_a_post(cast, login, crews):
-    assert login(crews["tiny_people"][0]).get(reverse("analytics_leaderboard_opt_in")).status_code == 405
+    assert login(crews["tiny_people"][0]).get(reverse("analytics:leaderboard_opt_in")).status_code == 405
 
 
 @pytest.mark.parametrize("on", [True, False])
@@ -193,7 +193,7 @@ def test_an_employee_sees_what_their_managers_see_about_them(cast, login, crews,
     header, rows = sharers[0], {row[0]: row for row in sharers[1:]}
     managers_row = dict(zip(header, rows[str(person.id)], strict=True))
 
-    response = login(person).get(reverse("my_impact"))
+    response = login(person).get(reverse("analytics:my_impact"))
     page = response.content.decode()
     assert "What your managers and comms can see about you" in page
     seen = response.context["seen"].sharer
@@ -208,7 +208,7 @@ def test_turning_works_council_mode_on_is_audited(cast, login):
     from tests.analytics.test_settings_page import _form_data
 
     response = login(cast.alice).post(
-        reverse("analytics_settings"), _form_data(works_council="on", council_min_team_size=4)
+        reverse("analytics:settings"), _form_data(works_council="on", council_min_team_size=4)
     )
     assert response.status_code == 302
     saved = AnalyticsSettings.objects.get(organization=cast.org)
@@ -223,7 +223,7 @@ def test_a_team_size_below_two_is_refused(cast, login):
     from tests.analytics.test_settings_page import _form_data
 
     response = login(cast.alice).post(
-        reverse("analytics_settings"), _form_data(works_council="on", council_min_team_size=1)
+        reverse("analytics:settings"), _form_data(works_council="on", council_min_team_size=1)
     )
     assert response.status_code == 200
     assert "at least 2" in response.content.decode()
@@ -247,15 +247,15 @@ def test_a_manager_of_too_few_people_sees_the_note_instead_of_figures(cast, logi
     tiny_manager = MembershipFactory(organization=cast.org, is_manager=True, teams=[crews["tiny"]])
     week = date.today() + timedelta(days=1)
     _council(cast.org, on=False)
-    assert login(tiny_manager).get(reverse("dashboard")).context["overview"].reach.employees.shares > 0
+    assert login(tiny_manager).get(reverse("analytics:dashboard")).context["overview"].reach.employees.shares > 0
     assert digest_context(membership=tiny_manager, kind="manager", week=week)["team"].employees.shares > 0
 
     # The manager is in the team too: it needs one more person than it holds.
     _council(cast.org, on=True, size=MIN_SIZE + 1)
-    response = login(tiny_manager).get(reverse("dashboard"))
+    response = login(tiny_manager).get(reverse("analytics:dashboard"))
     assert f"fewer than {MIN_SIZE + 1} people" in response.content.decode()
     assert "overview" not in response.context
     assert digest_context(membership=tiny_manager, kind="manager", week=week)["team"] is None
     assert _export(login(tiny_manager), "reach", crews["post"]).status_code == 400
     # Mike's teams together are big enough (Sales holds the small team and more).
-    assert "overview" in login(cast.mike).get(reverse("dashboard")).context
+    assert "overview" in login(cast.mike).get(reverse("analytics:dashboard")).context

@@ -51,7 +51,7 @@ def test_a_one_time_code_stays_one_time_while_the_cache_is_unreachable(cache_dow
 
 def test_pages_still_answer_while_the_cache_is_unreachable(cast, login, cache_down):
     client = login(cast.mike)
-    for name in ("dashboard", "feed", "my_impact"):
+    for name in ("analytics:dashboard", "advocacy:feed", "analytics:my_impact"):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
 

@@ -10,7 +10,7 @@ def test_the_manifest_describes_an_installable_app_that_starts_at_my_feed(client
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
     manifest = json.loads(response.content)
-    assert manifest["start_url"] == reverse("feed")
+    assert manifest["start_url"] == reverse("advocacy:feed")
     assert manifest["display"] == "standalone"
     assert manifest["theme_color"].startswith("#")
     sizes = {icon["sizes"] for icon in manifest["icons"] if icon["type"] == "image/png"}
@@ -22,14 +22,14 @@ def test_the_manifest_describes_an_installable_app_that_starts_at_my_feed(client
 
 def test_the_share_target_sends_a_shared_link_to_the_suggestion_form(client):
     target = json.loads(client.get("/manifest.webmanifest").content)["share_target"]
-    assert target["action"] == reverse("suggest")
+    assert target["action"] == reverse("content:suggest")
     assert target["method"] == "GET"
     assert target["params"]["url"] == "url"
 
 
 def test_a_link_shared_from_a_phone_fills_in_the_suggestion_form(cast, login):
     client = login(cast.emma)
-    response = client.get(reverse("suggest"), {"url": "https://news.example/launch", "title": "We launched"})
+    response = client.get(reverse("content:suggest"), {"url": "https://news.example/launch", "title": "We launched"})
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial == {"link_url": "https://news.example/launch", "title": "We launched"}
@@ -38,12 +38,12 @@ def test_a_link_shared_from_a_phone_fills_in_the_suggestion_form(cast, login):
 
 def test_a_link_inside_shared_text_is_found(cast, login):
     client = login(cast.emma)
-    response = client.get(reverse("suggest"), {"text": "Look at this https://news.example/a?b=1 great"})
+    response = client.get(reverse("content:suggest"), {"text": "Look at this https://news.example/a?b=1 great"})
     assert response.context["form"].initial["link_url"] == "https://news.example/a?b=1"
 
 
 def test_a_shared_link_needs_a_login_first_and_survives_it(db, client):
-    response = client.get(reverse("suggest"), {"url": "https://news.example/launch"})
+    response = client.get(reverse("content:suggest"), {"url": "https://news.example/launch"})
     assert response.status_code == 302
     assert "url%3Dhttps" in response["Location"] or "url=https" in response["Location"]
 
@@ -71,5 +71,5 @@ def test_the_offline_page_needs_no_login_and_shows_nothing_personal(client):
 
 
 def test_every_page_links_the_manifest(cast, login):
-    response = login(cast.emma).get(reverse("feed"))
+    response = login(cast.emma).get(reverse("advocacy:feed"))
     assert b'rel="manifest" href="/manifest.webmanifest"' in response.content

@@ -21,7 +21,7 @@ def test_the_task_an_invitation_queues_logs_with_the_requests_id(cast, login, mo
     with running_worker(queue=queue):
         (log,) = Path(settings.VAR_DIR).glob(f"worker-{queue}-*.log")
         response = login(cast.alice).post(
-            reverse("invite"),
+            reverse("employees:invite"),
             {"email": "newcomer@acme.test", "roles": ["employee"]},
             HTTP_X_REQUEST_ID=REQUEST_ID,
         )

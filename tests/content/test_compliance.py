@@ -31,14 +31,17 @@ def test_a_required_disclosure_is_asked_for_and_recorded(cast):
 def test_comms_edit_the_rules_and_see_where_they_fired(cast, login):
     client = login(cast.carol)
     response = client.post(
-        reverse("compliance"), {"disclosure_text": "#ansat", "disclosure_mode": "append", "blocked_phrases": "secret"}
+        reverse("content:compliance"),
+        {"disclosure_text": "#ansat", "disclosure_mode": "append", "blocked_phrases": "secret"},
     )
     assert response.status_code == 302
     text_violations(organization=cast.org, text="a secret", where="caption", actor=cast.carol.user)
-    page = client.get(reverse("compliance")).content.decode()
+    page = client.get(reverse("content:compliance")).content.decode()
     assert "“secret”" in page
 
 
 def test_a_disclosure_rule_without_text_is_explained(cast, login):
-    response = login(cast.carol).post(reverse("compliance"), {"disclosure_text": "", "disclosure_mode": "require"})
+    response = login(cast.carol).post(
+        reverse("content:compliance"), {"disclosure_text": "", "disclosure_mode": "require"}
+    )
     assert "Write the disclosure" in response.content.decode()

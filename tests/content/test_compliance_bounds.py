@@ -45,11 +45,11 @@ def test_phrases_are_found_whole_word_in_any_case_and_spacing_among_many():
 
 def test_the_live_preview_checks_the_rules_without_recording_or_creating_anything(cast, login):
     post = PostFactory.published(organization=cast.org)
-    response = login(cast.emma).post(reverse("compose_preview", args=[post.id]), {"comment": "A secret plan"})
+    response = login(cast.emma).post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "A secret plan"})
     assert response.status_code == 200
     assert not ComplianceSettings.objects.exists()  # the read created no rules row
     ComplianceSettings.objects.create(organization=cast.org, blocked_phrases="secret")
-    response = login(cast.emma).post(reverse("compose_preview", args=[post.id]), {"comment": "A secret plan"})
+    response = login(cast.emma).post(reverse("advocacy:compose_preview", args=[post.id]), {"comment": "A secret plan"})
     assert "“secret” is on your organization&#x27;s list of blocked words." in response.text
     assert not ComplianceEvent.objects.exists()
 
@@ -59,7 +59,8 @@ def test_sharing_records_the_rule_that_fired(cast, login):
     mastodon_profile = SocialProfileFactory(owner_membership=cast.emma, network="mastodon")
     ComplianceSettings.objects.create(organization=cast.org, blocked_phrases="secret")
     response = login(cast.emma).post(
-        reverse("compose", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": "A secret", "when": "now"}
+        reverse("advocacy:compose", args=[post.id]),
+        {"profiles": [mastodon_profile.id], "comment": "A secret", "when": "now"},
     )
     assert response.status_code == 400
     assert list(ComplianceEvent.objects.values_list("rule", "detail", "where")) == [
@@ -85,7 +86,7 @@ def test_the_pure_check_returns_the_same_problems_it_would_record(cast):
 )
 def test_the_rules_form_bounds_the_phrases(cast, login, phrases, message):
     response = login(cast.carol).post(
-        reverse("compliance"), {"disclosure_text": "", "disclosure_mode": "off", "blocked_phrases": phrases}
+        reverse("content:compliance"), {"disclosure_text": "", "disclosure_mode": "off", "blocked_phrases": phrases}
     )
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def _turn(client, position):
-    return client.post(reverse("control_dial"), {"control": position}, follow=True)
+    return client.post(reverse("content:control_dial"), {"control": position}, follow=True)
 
 
 def test_an_organization_starts_centralized(cast):
@@ -19,7 +19,7 @@ def test_an_organization_starts_centralized(cast):
 
 
 def test_the_settings_page_shows_the_dial_beside_the_distribution_index(cast, login):
-    page = login(cast.alice).get(reverse("organization_settings")).content.decode()
+    page = login(cast.alice).get(reverse("employees:organization_settings")).content.decode()
     assert 'id="control-dial"' in page
     assert 'value="centralized" checked' in page
     for position in ("decentralized", "distributed"):
@@ -40,7 +40,7 @@ def test_an_admin_turns_the_dial_and_the_audit_log_says_so(cast, login):
 
 @pytest.mark.parametrize("person", ["carol", "mike", "emma"])
 def test_only_an_admin_turns_the_dial(cast, login, person):
-    response = login(getattr(cast, person)).post(reverse("control_dial"), {"control": "distributed"})
+    response = login(getattr(cast, person)).post(reverse("content:control_dial"), {"control": "distributed"})
     assert response.status_code == 403
     cast.org.refresh_from_db()
     assert cast.org.control == "centralized"
@@ -70,13 +70,13 @@ def test_posts_awaiting_approval_stay_when_the_dial_turns_and_the_page_says_so(c
         created_by=cast.emma.user,
     )
     client = login(cast.alice)
-    page = client.get(reverse("organization_settings")).content.decode()
+    page = client.get(reverse("employees:organization_settings")).content.decode()
     assert "1 employee post awaits approval now. Turning the dial keeps it in the approval queue." in page
     response = _turn(client, "distributed")
     assert "none is published without that" in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == Post.Status.PENDING_APPROVAL
-    queue = login(cast.carol).get(reverse("post_queue")).content.decode()
+    queue = login(cast.carol).get(reverse("content:post_queue")).content.decode()
     assert waiting.title in queue
 
 
@@ -89,7 +89,7 @@ def _captioned_post(cast):
 def test_centralized_captions_are_ready_text_to_start_from(cast, login):
     post = _captioned_post(cast)
     SocialProfileFactory(owner_membership=cast.emma)
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert 'data-fill="#id_comment" data-text="What changed for your team?"' in page
     assert 'id="prompts"' not in page
 
@@ -99,7 +99,7 @@ def test_decentralized_captions_are_prompts_in_the_comment_never_filled_in(cast,
     cast.org.save()
     post = _captioned_post(cast)
     SocialProfileFactory(owner_membership=cast.emma)
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert 'placeholder="What changed for your team?"' in page
     assert 'id="prompts"' in page
     assert "data-fill" not in page
@@ -110,7 +110,7 @@ def test_distributed_offers_no_ready_captions(cast, login):
     cast.org.save()
     post = _captioned_post(cast)
     SocialProfileFactory(owner_membership=cast.emma)
-    page = login(cast.emma).get(reverse("compose", args=[post.id])).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:compose", args=[post.id])).content.decode()
     assert "What changed for your team?" not in page
     assert "data-fill" not in page
 
@@ -118,7 +118,7 @@ def test_distributed_offers_no_ready_captions(cast, login):
 def test_the_editor_names_captions_prompts_when_decentralized(cast, login):
     cast.org.control = "decentralized"
     cast.org.save()
-    page = login(cast.carol).get(reverse("post_create")).content.decode()
+    page = login(cast.carol).get(reverse("content:post_create")).content.decode()
     assert "<h2>Prompts</h2>" in page
     assert "What changed for your team?" in page  # the example question
 
@@ -128,11 +128,11 @@ def test_the_distributed_editor_offers_no_captions_and_keeps_the_ones_a_post_has
     cast.org.save()
     post = _captioned_post(cast)
     client = login(cast.carol)
-    page = client.get(reverse("post_edit", args=[post.id])).content.decode()
+    page = client.get(reverse("content:post_edit", args=[post.id])).content.decode()
     assert 'id="no-captions"' in page
     assert "captions-TOTAL_FORMS" not in page
     data = {"title": "A new title", "body": "", "link_url": post.link_url, "action": "save"}
-    response = client.post(reverse("post_edit", args=[post.id]), data)
+    response = client.post(reverse("content:post_edit", args=[post.id]), data)
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.title == "A new title"

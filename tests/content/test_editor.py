@@ -44,7 +44,7 @@ def _image(fmt="PNG", name="photo.png") -> SimpleUploadedFile:
 def test_comms_create_a_post_with_captions_topics_and_audience(cast, login, django_capture_on_commit_callbacks):
     topic = TopicFactory(organization=cast.org, name="Offices")
     data = _form(topics=[topic.id], audience_teams=[cast.sales.id])
-    response = login(cast.carol).post(reverse("post_create"), data)
+    response = login(cast.carol).post(reverse("content:post_create"), data)
     assert response.status_code == 302
     post = Post.objects.get()
     assert post.organization == cast.org
@@ -58,15 +58,15 @@ def test_comms_create_a_post_with_captions_topics_and_audience(cast, login, djan
 
 
 def test_publishing_from_the_editor_puts_the_post_in_the_feed(cast, login):
-    login(cast.carol).post(reverse("post_create"), _form(action="publish"))
+    login(cast.carol).post(reverse("content:post_create"), _form(action="publish"))
     post = Post.objects.get()
     assert post.status == Post.Status.PUBLISHED
-    assert "We opened an office" in login(cast.emma).get(reverse("feed")).content.decode()
+    assert "We opened an office" in login(cast.emma).get(reverse("advocacy:feed")).content.decode()
 
 
 def test_scheduling_in_the_past_keeps_the_form_and_saves_nothing(cast, login):
     past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    response = login(cast.carol).post(reverse("post_create"), _form(action="schedule", publish_at=past))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(action="schedule", publish_at=past))
     assert response.status_code == 400
     assert "Choose a time in the future" in response.content.decode()
     assert "We opened an office in Aarhus" in response.content.decode()
@@ -76,7 +76,7 @@ def test_scheduling_in_the_past_keeps_the_form_and_saves_nothing(cast, login):
 def test_expiry_before_the_schedule_is_explained_at_the_field(cast, login):
     soon = timezone.localtime() + timedelta(hours=2)
     response = login(cast.carol).post(
-        reverse("post_create"),
+        reverse("content:post_create"),
         _form(
             action="schedule",
             publish_at=soon.strftime("%Y-%m-%dT%H:%M"),
@@ -89,7 +89,7 @@ def test_expiry_before_the_schedule_is_explained_at_the_field(cast, login):
 
 
 def test_a_non_http_link_is_refused(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _form(link_url="javascript:alert(1)"))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(link_url="javascript:alert(1)"))
     assert response.status_code == 400
     assert not Post.objects.exists()
 
@@ -97,7 +97,7 @@ def test_a_non_http_link_is_refused(cast, login):
 def test_a_caption_with_a_blocked_phrase_is_refused_naming_the_phrase(cast, login):
     ComplianceSettings.objects.create(organization=cast.org, blocked_phrases="guaranteed returns\nsecret")
     response = login(cast.carol).post(
-        reverse("post_create"), _form(**{"captions-0-text": "Guaranteed  Returns for all!"})
+        reverse("content:post_create"), _form(**{"captions-0-text": "Guaranteed  Returns for all!"})
     )
     assert response.status_code == 400
     assert "“guaranteed returns” is on your organization" in response.content.decode()
@@ -111,7 +111,7 @@ def _with_image(upload, alt="A navy square", **overrides):
 
 
 def test_a_real_image_is_stored(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _with_image(_image()))
+    response = login(cast.carol).post(reverse("content:post_create"), _with_image(_image()))
     assert response.status_code == 302
     (image,) = Post.objects.get().images.all()
     assert image.image.name.endswith(".png")
@@ -120,14 +120,14 @@ def test_a_real_image_is_stored(cast, login):
 
 def test_a_file_that_is_not_an_image_is_refused(cast, login):
     fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image")
-    response = login(cast.carol).post(reverse("post_create"), _with_image(fake))
+    response = login(cast.carol).post(reverse("content:post_create"), _with_image(fake))
     assert response.status_code == 400
     assert "not an image we can read" in response.content.decode()
     assert not Post.objects.exists()
 
 
 def test_an_image_with_a_lying_extension_is_refused(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _with_image(_image("JPEG", "photo.png")))
+    response = login(cast.carol).post(reverse("content:post_create"), _with_image(_image("JPEG", "photo.png")))
     assert response.status_code == 400
     assert "ends in “.png” but the file is a JPEG image" in response.content.decode()
 
@@ -135,23 +135,25 @@ def test_an_image_with_a_lying_extension_is_refused(cast, login):
 def test_a_huge_upload_is_refused(cast, login, settings):
     settings.MAX_IMAGE_BYTES = 1024
     big = SimpleUploadedFile("big.png", b"\x89PNG" + b"0" * 4096)
-    response = login(cast.carol).post(reverse("post_create"), _with_image(big))
+    response = login(cast.carol).post(reverse("content:post_create"), _with_image(big))
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()
 
 
 def test_editing_a_post_keeps_what_is_not_sent_and_escapes_text(cast, login):
     post = PostFactory(organization=cast.org, title="Old")
-    response = login(cast.carol).post(reverse("post_edit", args=[post.id]), _form(title="<script>alert(1)</script>"))
+    response = login(cast.carol).post(
+        reverse("content:post_edit", args=[post.id]), _form(title="<script>alert(1)</script>")
+    )
     assert response.status_code == 302
-    page = login(cast.carol).get(reverse("post_edit", args=[post.id])).content.decode()
+    page = login(cast.carol).get(reverse("content:post_edit", args=[post.id])).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_the_caption_counter_counts_as_each_network_does(cast, login):
     response = login(cast.carol).post(
-        reverse("caption_count"),
+        reverse("content:caption_count"),
         {
             "caption_field": "captions-0-text",
             "captions-0-text": "👩‍👩‍👧 " + "a" * 290,
@@ -169,11 +171,11 @@ def test_the_caption_counter_counts_as_each_network_does(cast, login):
 def test_an_outsider_cannot_reach_another_organizations_posts(cast, login):
     post = PostFactory(organization=cast.org)
     client = login(cast.olga)
-    for name in ("post_edit", "post_detail", "post_preview"):
+    for name in ("content:post_edit", "content:post_detail", "content:post_preview"):
         assert client.get(reverse(name, args=[post.id])).status_code == 404
-    for name in ("post_publish", "post_unschedule", "post_archive"):
+    for name in ("content:post_publish", "content:post_unschedule", "content:post_archive"):
         assert client.post(reverse(name, args=[post.id])).status_code == 404
-    client.post(reverse("post_bulk"), {"post": [post.id], "action": "archive"})
+    client.post(reverse("content:post_bulk"), {"post": [post.id], "action": "archive"})
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
 
@@ -184,34 +186,34 @@ def test_the_library_filters_by_status_topic_team_and_search(cast, login):
     hiring.topics.add(topic)
     PostFactory(organization=cast.org, title="Quiet draft")
     client = login(cast.carol)
-    page = client.get(reverse("library"), {"status": "published"}).content.decode()
+    page = client.get(reverse("content:library"), {"status": "published"}).content.decode()
     assert "We are hiring" in page and "Quiet draft" not in page
-    page = client.get(reverse("library"), {"topic": topic.id}).content.decode()
+    page = client.get(reverse("content:library"), {"topic": topic.id}).content.decode()
     assert "We are hiring" in page and "Quiet draft" not in page
-    page = client.get(reverse("library"), {"team": cast.sales.id}).content.decode()
+    page = client.get(reverse("content:library"), {"team": cast.sales.id}).content.decode()
     assert "We are hiring" in page and "Quiet draft" not in page
-    page = client.get(reverse("library"), {"q": "quiet"}).content.decode()
+    page = client.get(reverse("content:library"), {"q": "quiet"}).content.decode()
     assert "Quiet draft" in page and "We are hiring" not in page
 
 
 def test_bulk_archive_archives_the_selected_posts(cast, login):
     first, second, third = (PostFactory(organization=cast.org) for _ in range(3))
-    login(cast.carol).post(reverse("post_bulk"), {"post": [first.id, second.id], "action": "archive"})
+    login(cast.carol).post(reverse("content:post_bulk"), {"post": [first.id, second.id], "action": "archive"})
     assert set(Post.objects.filter(status="archived").values_list("id", flat=True)) == {first.id, second.id}
     third.refresh_from_db()
     assert third.status == "draft"
 
 
 def test_a_caption_too_long_for_its_network_is_refused_at_save(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _form(**{"captions-1-text": "word " * 60}))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(**{"captions-1-text": "word " * 60}))
     assert response.status_code == 400
     assert "A caption for X is" in response.content.decode()
     assert not Post.objects.exists()
 
 
 def test_a_caption_for_any_network_must_fit_at_least_one(cast, login):
-    ok = login(cast.carol).post(reverse("post_create"), _form(**{"captions-0-text": "a" * 400}))
+    ok = login(cast.carol).post(reverse("content:post_create"), _form(**{"captions-0-text": "a" * 400}))
     assert ok.status_code == 302  # too long for X and Bluesky, fine on Mastodon and LinkedIn
-    response = login(cast.carol).post(reverse("post_create"), _form(**{"captions-0-text": "a" * 3100}))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(**{"captions-0-text": "a" * 3100}))
     assert response.status_code == 400
     assert "too long for every network" in response.content.decode()

@@ -43,19 +43,20 @@ def test_comms_add_four_images_each_with_its_description(cast, login):
     for number in range(1, 5):
         data[f"image_{number}"] = _file(images.png(colour=("red", "green", "blue", "navy")[number - 1]))
         data[f"alt_{number}"] = f"Picture {number}"
-    response = login(cast.carol).post(reverse("post_create"), data)
+    response = login(cast.carol).post(reverse("content:post_create"), data)
     assert response.status_code == 302
     post = Post.objects.get()
     assert [(i.position, i.alt_text) for i in post.images.all()] == [(n - 1, f"Picture {n}") for n in range(1, 5)]
 
-    page = login(cast.carol).get(reverse("post_edit", args=[post.id])).content.decode()
+    page = login(cast.carol).get(reverse("content:post_edit", args=[post.id])).content.decode()
     for image in post.images.all():
         assert f'src="{image.thumbnail.url}" alt="{image.alt_text}"' in page
 
 
 def test_a_missing_description_is_explained_and_nothing_is_saved(cast, login):
     response = login(cast.carol).post(
-        reverse("post_create"), _form(image_1=_file(images.png()), alt_1="ok", image_2=_file(images.png()), alt_2=" ")
+        reverse("content:post_create"),
+        _form(image_1=_file(images.png()), alt_1="ok", image_2=_file(images.png()), alt_2=" "),
     )
     assert response.status_code == 400
     assert "Image 2 needs a description (alt text)" in response.content.decode()
@@ -70,7 +71,7 @@ def test_a_full_media_disk_is_explained_nothing_is_saved_and_saving_works_once_t
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
 
     monkeypatch.setattr(FileSystemStorage, "_save", no_room)
-    full = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
+    full = login(cast.carol).post(reverse("content:post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
 
     assert full.status_code == 400
     page = full.content.decode()
@@ -80,7 +81,7 @@ def test_a_full_media_disk_is_explained_nothing_is_saved_and_saving_works_once_t
     assert not PostImage.objects.exists()
 
     monkeypatch.undo()
-    again = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
+    again = login(cast.carol).post(reverse("content:post_create"), _form(image_1=_file(images.png()), alt_1="The roof"))
 
     assert again.status_code == 302
     assert PostImage.objects.get().alt_text == "The roof"
@@ -88,14 +89,14 @@ def test_a_full_media_disk_is_explained_nothing_is_saved_and_saving_works_once_t
 
 def test_an_organization_can_make_descriptions_optional(cast, login):
     ComplianceSettings.objects.create(organization=cast.org, alt_text_required=False)
-    response = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png())))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(image_1=_file(images.png())))
     assert response.status_code == 302
     assert PostImage.objects.get().alt_text == ""
 
 
 def test_the_compliance_page_turns_required_descriptions_off(cast, login):
     response = login(cast.alice).post(
-        reverse("compliance"), {"disclosure_text": "", "disclosure_mode": "off", "blocked_phrases": ""}
+        reverse("content:compliance"), {"disclosure_text": "", "disclosure_mode": "off", "blocked_phrases": ""}
     )
     assert response.status_code == 302
     assert ComplianceSettings.objects.get(organization=cast.org).alt_text_required is False
@@ -112,7 +113,7 @@ def test_the_compliance_page_turns_required_descriptions_off(cast, login):
     ids=["svg", "png-bomb", "truncated", "corrupt"],
 )
 def test_a_file_that_cannot_be_an_image_is_refused_with_a_reason(cast, login, data, name, message):
-    response = login(cast.carol).post(reverse("post_create"), _form(image_1=_file(data, name), alt_1="Logo"))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(image_1=_file(data, name), alt_1="Logo"))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Post.objects.exists()
@@ -121,7 +122,7 @@ def test_a_file_that_cannot_be_an_image_is_refused_with_a_reason(cast, login, da
 def test_an_image_over_every_limit_is_refused_with_its_size(cast, login, settings):
     settings.MAX_IMAGE_BYTES = 50_000
     response = login(cast.carol).post(
-        reverse("post_create"), _form(image_1=_file(images.noise_png(300)), alt_1="Noise")
+        reverse("content:post_create"), _form(image_1=_file(images.noise_png(300)), alt_1="Noise")
     )
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()
@@ -129,7 +130,7 @@ def test_an_image_over_every_limit_is_refused_with_its_size(cast, login, setting
 
 def test_images_are_replaced_removed_and_kept_in_order(cast, login):
     login(cast.carol).post(
-        reverse("post_create"),
+        reverse("content:post_create"),
         _form(
             image_1=_file(images.png()),
             alt_1="First",
@@ -143,7 +144,7 @@ def test_images_are_replaced_removed_and_kept_in_order(cast, login):
     first, second, third = post.images.all()
 
     response = login(cast.carol).post(
-        reverse("post_edit", args=[post.id]),
+        reverse("content:post_edit", args=[post.id]),
         _form(
             alt_1="First, described better",
             remove_2="on",
@@ -161,17 +162,18 @@ def test_images_are_replaced_removed_and_kept_in_order(cast, login):
 
 
 def test_a_form_without_image_places_leaves_the_images_alone(cast, login):
-    login(cast.carol).post(reverse("post_create"), _form(image_1=_file(images.png()), alt_1="Kept"))
+    login(cast.carol).post(reverse("content:post_create"), _form(image_1=_file(images.png()), alt_1="Kept"))
     post = Post.objects.get()
     data = _form(title="Renamed")
     del data["image_places"]
-    assert login(cast.carol).post(reverse("post_edit", args=[post.id]), data).status_code == 302
+    assert login(cast.carol).post(reverse("content:post_edit", args=[post.id]), data).status_code == 302
     assert [i.alt_text for i in post.images.all()] == ["Kept"]
 
 
 def test_the_thumbnail_carries_no_location(cast, login):
     login(cast.carol).post(
-        reverse("post_create"), _form(image_1=_file(images.jpeg_with_location((1600, 1200)), "photo.jpg"), alt_1="Roof")
+        reverse("content:post_create"),
+        _form(image_1=_file(images.jpeg_with_location((1600, 1200)), "photo.jpg"), alt_1="Roof"),
     )
     image = PostImage.objects.get()
     with image.thumbnail.open("rb") as stored:
@@ -182,4 +184,4 @@ def test_the_thumbnail_carries_no_location(cast, login):
 
 def test_an_outsider_cannot_reach_a_posts_images_through_the_editor(cast, login):
     post = PostFactory(organization=cast.org)
-    assert login(cast.olga).get(reverse("post_edit", args=[post.id])).status_code == 404
+    assert login(cast.olga).get(reverse("content:post_edit", args=[post.id])).status_code == 404

@@ -26,14 +26,14 @@ def _form(**overrides):
 
 
 def test_the_browser_is_not_told_the_time_is_required(cast, login):
-    html = login(cast.carol).get(reverse("post_create")).content.decode()
+    html = login(cast.carol).get(reverse("content:post_create")).content.decode()
     field = re.search(r"<input[^>]*name=\"publish_at\"[^>]*>", html).group(0)
     assert "required" not in field
 
 
 def test_publish_now_with_an_empty_time_publishes_at_the_current_time(cast, login):
     before = timezone.now()
-    response = login(cast.carol).post(reverse("post_create"), _form(action="publish"))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(action="publish"))
     assert response.status_code == 302
     post = Post.objects.get(title="Town hall")
     assert post.status == Post.Status.PUBLISHED
@@ -41,13 +41,13 @@ def test_publish_now_with_an_empty_time_publishes_at_the_current_time(cast, logi
 
 
 def test_a_draft_is_saved_without_a_time(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _form(action="save"))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(action="save"))
     assert response.status_code == 302
     assert Post.objects.get(title="Town hall").status == Post.Status.DRAFT
 
 
 def test_schedule_without_a_time_asks_for_one(cast, login):
-    response = login(cast.carol).post(reverse("post_create"), _form(action="schedule"))
+    response = login(cast.carol).post(reverse("content:post_create"), _form(action="schedule"))
     assert response.status_code == 400
     assert "Choose a time in the future" in response.content.decode()
     assert not Post.objects.filter(title="Town hall").exists()

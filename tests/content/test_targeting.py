@@ -44,6 +44,6 @@ def test_drafts_scheduled_expired_and_other_organizations_posts_are_not_in_the_f
 def test_the_feed_page_shows_only_the_audience_posts(cast, login):
     PostFactory.published(organization=cast.org, title="For marketing", audience=[cast.marketing])
     PostFactory.published(organization=cast.org, title="For sales", audience=[cast.sales])
-    page = login(cast.emma).get(reverse("feed")).content.decode()
+    page = login(cast.emma).get(reverse("advocacy:feed")).content.decode()
     assert "For sales" in page
     assert "For marketing" not in page

@@ -9,14 +9,14 @@ from employees.models import Invitation
 from employees.services import invitation_create
 
 ROLE_PAGES = {
-    "feed": {"emma", "carol", "mike"},
-    "my_impact": {"alice", "carol", "mike", "emma"},
-    "library": {"carol"},
-    "dashboard": {"alice", "carol", "mike"},
-    "people": {"alice"},
-    "people_import": {"alice"},
-    "teams": {"alice"},
-    "organization_settings": {"alice"},
+    "advocacy:feed": {"emma", "carol", "mike"},
+    "analytics:my_impact": {"alice", "carol", "mike", "emma"},
+    "content:library": {"carol"},
+    "analytics:dashboard": {"alice", "carol", "mike"},
+    "employees:people": {"alice"},
+    "employees:people_import": {"alice"},
+    "employees:teams": {"alice"},
+    "employees:organization_settings": {"alice"},
 }
 
 
@@ -37,17 +37,17 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url_name):
 
 
 def test_home_sends_each_role_to_its_start_page(cast, login):
-    assert login(cast.carol).get("/").url == reverse("library")
-    assert login(cast.mike).get("/").url == reverse("dashboard")
-    assert login(cast.emma).get("/").url == reverse("feed")
-    assert login(cast.alice).get("/").url == reverse("people")
+    assert login(cast.carol).get("/").url == reverse("content:library")
+    assert login(cast.mike).get("/").url == reverse("analytics:dashboard")
+    assert login(cast.emma).get("/").url == reverse("advocacy:feed")
+    assert login(cast.alice).get("/").url == reverse("employees:people")
 
 
 def test_navigation_shows_only_the_pages_of_the_role(cast, login):
-    page = login(cast.emma).get(reverse("feed")).content.decode()
-    assert f'href="{reverse("feed")}"' in page
-    assert f'href="{reverse("people")}"' not in page
-    assert f'href="{reverse("library")}"' not in page
+    page = login(cast.emma).get(reverse("advocacy:feed")).content.decode()
+    assert f'href="{reverse("advocacy:feed")}"' in page
+    assert f'href="{reverse("employees:people")}"' not in page
+    assert f'href="{reverse("content:library")}"' not in page
 
 
 def test_a_user_without_organization_is_told_so(db, client):
@@ -55,7 +55,7 @@ def test_a_user_without_organization_is_told_so(db, client):
 
     user = UserFactory()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.get(reverse("feed"))
+    response = client.get(reverse("advocacy:feed"))
     assert response.status_code == 403
     assert b"not part of an organization" in response.content
 
@@ -63,13 +63,13 @@ def test_a_user_without_organization_is_told_so(db, client):
 def _tenant_urls(cast):
     invitation = invitation_create(organization=cast.org, email="new@acme.test", invited_by=cast.alice.user)
     return [
-        ("get", reverse("member_edit", args=[cast.emma.id])),
-        ("post", reverse("member_edit", args=[cast.emma.id])),
-        ("post", reverse("member_deactivate", args=[cast.emma.id])),
-        ("post", reverse("member_reactivate", args=[cast.emma.id])),
-        ("post", reverse("invitation_resend", args=[invitation.id])),
-        ("post", reverse("invitation_revoke", args=[invitation.id])),
-        ("get", reverse("team_detail", args=[cast.sales.id])),
+        ("get", reverse("employees:member_edit", args=[cast.emma.id])),
+        ("post", reverse("employees:member_edit", args=[cast.emma.id])),
+        ("post", reverse("employees:member_deactivate", args=[cast.emma.id])),
+        ("post", reverse("employees:member_reactivate", args=[cast.emma.id])),
+        ("post", reverse("employees:invitation_resend", args=[invitation.id])),
+        ("post", reverse("employees:invitation_revoke", args=[invitation.id])),
+        ("get", reverse("employees:team_detail", args=[cast.sales.id])),
     ]
 
 
@@ -85,6 +85,6 @@ def test_an_outsider_gets_404_on_every_tenant_url(cast, login):
 
 
 def test_people_page_lists_only_the_own_organization(cast, login):
-    page = login(cast.alice).get(reverse("people")).content.decode()
+    page = login(cast.alice).get(reverse("employees:people")).content.decode()
     assert "emma@acme.test" in page
     assert "olga@other.test" not in page

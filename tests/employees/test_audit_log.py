@@ -35,31 +35,31 @@ def _post_form(**overrides):
 
 
 def _publish_from_editor(cast, login):
-    login(cast.carol).post(reverse("post_create"), _post_form(action="publish"))
+    login(cast.carol).post(reverse("content:post_create"), _post_form(action="publish"))
     return cast.carol
 
 
 def _schedule_from_editor(cast, login):
     later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    login(cast.carol).post(reverse("post_create"), _post_form(action="schedule", publish_at=later))
+    login(cast.carol).post(reverse("content:post_create"), _post_form(action="schedule", publish_at=later))
     return cast.carol
 
 
 def _publish_now(cast, login):
     draft = PostFactory(organization=cast.org)
-    login(cast.carol).post(reverse("post_publish", args=[draft.id]))
+    login(cast.carol).post(reverse("content:post_publish", args=[draft.id]))
     return cast.carol
 
 
 def _archive(cast, login):
     post = PostFactory.published(organization=cast.org)
-    login(cast.carol).post(reverse("post_archive", args=[post.id]))
+    login(cast.carol).post(reverse("content:post_archive", args=[post.id]))
     return cast.carol
 
 
 def _archive_in_bulk(cast, login):
     posts = [PostFactory(organization=cast.org), PostFactory(organization=cast.org)]
-    login(cast.carol).post(reverse("post_bulk"), {"action": "archive", "post": [post.id for post in posts]})
+    login(cast.carol).post(reverse("content:post_bulk"), {"action": "archive", "post": [post.id for post in posts]})
     return cast.carol
 
 
@@ -68,51 +68,53 @@ def _suggestion(cast):
 
 
 def _approve(cast, login):
-    login(cast.carol).post(reverse("suggestion_approve", args=[_suggestion(cast).id]), {"publish": "1"})
+    login(cast.carol).post(reverse("content:suggestion_approve", args=[_suggestion(cast).id]), {"publish": "1"})
     return cast.carol
 
 
 def _reject(cast, login):
-    login(cast.carol).post(reverse("suggestion_reject", args=[_suggestion(cast).id]), {"reason": "Too old"})
+    login(cast.carol).post(reverse("content:suggestion_reject", args=[_suggestion(cast).id]), {"reason": "Too old"})
     return cast.carol
 
 
 def _change_roles(cast, login):
-    login(cast.alice).post(reverse("member_edit", args=[cast.emma.id]), {"roles": ["employee", "comms"]})
+    login(cast.alice).post(reverse("employees:member_edit", args=[cast.emma.id]), {"roles": ["employee", "comms"]})
     return cast.alice
 
 
 def _invite(cast, login):
-    login(cast.alice).post(reverse("invite"), {"email": "new@acme.test", "name": "New", "roles": ["employee"]})
+    login(cast.alice).post(
+        reverse("employees:invite"), {"email": "new@acme.test", "name": "New", "roles": ["employee"]}
+    )
     return cast.alice
 
 
 def _deactivate(cast, login):
-    login(cast.alice).post(reverse("member_deactivate", args=[cast.emma.id]))
+    login(cast.alice).post(reverse("employees:member_deactivate", args=[cast.emma.id]))
     return cast.alice
 
 
 def _reactivate(cast, login):
     cast.emma.is_active = False
     cast.emma.save()
-    login(cast.alice).post(reverse("member_reactivate", args=[cast.emma.id]))
+    login(cast.alice).post(reverse("employees:member_reactivate", args=[cast.emma.id]))
     return cast.alice
 
 
 def _connect(cast, login):
-    login(cast.emma).post(reverse("profile_connect", args=["facebook"]))
+    login(cast.emma).post(reverse("profiles:profile_connect", args=["facebook"]))
     return cast.emma
 
 
 def _disconnect(cast, login):
     profile = SocialProfileFactory(owner_membership=cast.emma)
-    login(cast.emma).post(reverse("profile_disconnect", args=[profile.id]))
+    login(cast.emma).post(reverse("profiles:profile_disconnect", args=[profile.id]))
     return cast.emma
 
 
 def _organization_settings(cast, login):
     data = {"name": "Acme A/S", "language": "da", "timezone": "Europe/Copenhagen"}
-    login(cast.alice).post(reverse("organization_settings"), data)
+    login(cast.alice).post(reverse("employees:organization_settings"), data)
     return cast.alice
 
 
@@ -124,7 +126,7 @@ def _sso_settings(cast, login):
         "oidc_client_secret": "a-secret",
         "domains": "acme.test",
     }
-    login(cast.alice).post(reverse("sso_settings"), data)
+    login(cast.alice).post(reverse("sso:settings"), data)
     return cast.alice
 
 
@@ -160,35 +162,37 @@ def _sso_break_glass(cast, login):
 
 def _compliance(cast, login):
     data = {"disclosure_text": "#ansat", "disclosure_mode": "append", "blocked_phrases": "secret"}
-    login(cast.carol).post(reverse("compliance"), data)
+    login(cast.carol).post(reverse("content:compliance"), data)
     return cast.carol
 
 
 def _network_app(cast, login):
     data = {"x-client_id": "acme-x", "x-client_secret": "shh"}
-    login(cast.alice).post(reverse("network_app_edit", args=["x"]), data)
+    login(cast.alice).post(reverse("profiles:network_app_edit", args=["x"]), data)
     return cast.alice
 
 
 def _export(cast, login):
-    login(cast.emma).post(reverse("my_data_export"))
+    login(cast.emma).post(reverse("profiles:my_data_export"))
     return cast.emma
 
 
 def _offboard(cast, login):
-    login(cast.alice).post(reverse("member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"})
+    login(cast.alice).post(
+        reverse("employees:member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"}
+    )
     return cast.alice
 
 
 def _scim_token_create(cast, login):
-    login(cast.alice).post(reverse("scim_settings"), {"name": "Entra ID"})
+    login(cast.alice).post(reverse("scim:settings"), {"name": "Entra ID"})
     return cast.alice
 
 
 def _scim_token_revoke(cast, login):
     token, _plain = scim_token_create(organization=cast.org, name="Okta", actor=cast.alice.user)
     AuditEvent.objects.all().delete()
-    login(cast.alice).post(reverse("scim_token_revoke", args=[token.id]))
+    login(cast.alice).post(reverse("scim:token_revoke", args=[token.id]))
     return cast.alice
 
 
@@ -308,7 +312,7 @@ def test_a_role_change_says_what_it_was_before(cast, login):
 
 def test_saving_settings_without_a_change_records_nothing(cast, login):
     data = {"name": "Acme", "language": "en", "timezone": "UTC"}
-    login(cast.alice).post(reverse("organization_settings"), data)
+    login(cast.alice).post(reverse("employees:organization_settings"), data)
     assert not AuditEvent.objects.exists()
 
 
@@ -319,7 +323,7 @@ def test_the_secret_of_a_network_app_is_never_in_the_log(cast, login):
 
 @pytest.mark.parametrize("person", ["carol", "mike", "emma"])
 def test_only_admins_read_the_audit_log(cast, login, person):
-    assert login(getattr(cast, person)).get(reverse("audit_log")).status_code == 403
+    assert login(getattr(cast, person)).get(reverse("employees:audit_log")).status_code == 403
 
 
 def test_an_admin_reads_the_log_filtered_by_action_and_actor(cast, login):
@@ -327,13 +331,13 @@ def test_an_admin_reads_the_log_filtered_by_action_and_actor(cast, login):
     audit_record(organization=cast.org, actor=cast.alice.user, action=Action.MEMBER_INVITED, target="new@acme.test")
     client = login(cast.alice)
 
-    page = client.get(reverse("audit_log")).content.decode()
+    page = client.get(reverse("employees:audit_log")).content.decode()
     assert "Launch day" in page and "new@acme.test" in page
 
-    page = client.get(reverse("audit_log"), {"action": Action.MEMBER_INVITED}).content.decode()
+    page = client.get(reverse("employees:audit_log"), {"action": Action.MEMBER_INVITED}).content.decode()
     assert "new@acme.test" in page and "Launch day" not in page
 
-    page = client.get(reverse("audit_log"), {"actor": "carol@"}).content.decode()
+    page = client.get(reverse("employees:audit_log"), {"actor": "carol@"}).content.decode()
     assert "Launch day" in page and "new@acme.test" not in page
 
 
@@ -341,15 +345,15 @@ def test_the_log_is_paged(cast, login):
     for number in range(55):
         audit_record(organization=cast.org, actor=None, action=Action.POST_PUBLISHED, target=f"Post number {number}")
     client = login(cast.alice)
-    first = client.get(reverse("audit_log")).content.decode()
-    second = client.get(reverse("audit_log"), {"page": 2}).content.decode()
+    first = client.get(reverse("employees:audit_log")).content.decode()
+    second = client.get(reverse("employees:audit_log"), {"page": 2}).content.decode()
     assert "Post number 54" in first and "Post number 0<" not in first
     assert "Post number 0<" in second
 
 
 def test_an_outsider_sees_nothing_of_acme_in_their_log(cast, login):
     audit_record(organization=cast.org, actor=cast.alice.user, action=Action.MEMBER_INVITED, target="secret@acme.test")
-    page = login(cast.olga).get(reverse("audit_log")).content.decode()
+    page = login(cast.olga).get(reverse("employees:audit_log")).content.decode()
     assert "secret@acme.test" not in page and "alice@acme.test" not in page
 
 
@@ -359,4 +363,4 @@ def test_an_event_keeps_its_actor_when_the_actor_is_gone(cast, login):
     event = AuditEvent.objects.get()
     assert event.actor is None
     assert "carol@acme.test" in event.actor_label
-    assert "carol@acme.test" in login(cast.alice).get(reverse("audit_log")).content.decode()
+    assert "carol@acme.test" in login(cast.alice).get(reverse("employees:audit_log")).content.decode()

@@ -69,7 +69,7 @@ def test_a_pending_invitation_is_not_duplicated(cast):
 
 def test_the_import_page_shows_the_report(cast, login):
     upload = SimpleUploadedFile("people.csv", b"name,email,team,roles\nA,a@acme.test,Sales,\nB,bad,Sales,\n")
-    response = login(cast.alice).post(reverse("people_import"), {"file": upload})
+    response = login(cast.alice).post(reverse("employees:people_import"), {"file": upload})
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 person invited" in page

@@ -29,7 +29,7 @@ def _impact(cast, login, *, formats: str, language: str = "en", **headers) -> st
     cast.org.save(update_fields=["formats", "language"])
     client = login(cast.emma)
     query = {"start": "2026-03-01", "end": "2026-03-31"}
-    return client.get(reverse("my_impact"), query, **headers).content.decode()
+    return client.get(reverse("analytics:my_impact"), query, **headers).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -68,14 +68,14 @@ def test_a_person_who_chose_english_gets_the_organizations_formats(cast, login, 
 
 def test_an_admin_sets_the_formats_in_the_organization_settings(cast, login):
     client = login(cast.alice)
-    page = client.get(reverse("organization_settings")).content.decode()
+    page = client.get(reverse("employees:organization_settings")).content.decode()
     assert "Dates and numbers in English" in page
     data = {"name": "Acme", "language": "en", "formats": "dk", "timezone": "Europe/Copenhagen"}
-    response = client.post(reverse("organization_settings"), data)
+    response = client.post(reverse("employees:organization_settings"), data)
     assert response.status_code == 302
     cast.org.refresh_from_db()
     assert cast.org.formats == "dk"
-    response = client.post(reverse("organization_settings"), data | {"formats": "xx"})
+    response = client.post(reverse("employees:organization_settings"), data | {"formats": "xx"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     cast.org.refresh_from_db()

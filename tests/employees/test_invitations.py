@@ -43,7 +43,7 @@ def test_an_invitation_is_emailed_with_a_working_link(cast, client, mailoutbox, 
     assert set(membership.roles) == {"employee", "manager"}
     assert list(membership.teams.all()) == [cast.sales]
     assert user.check_password("a-long-pass-phrase")
-    assert client.get(reverse("feed")).status_code == 200
+    assert client.get(reverse("advocacy:feed")).status_code == 200
 
 
 def test_the_token_is_not_stored_in_plain_text(cast, mailoutbox, django_capture_on_commit_callbacks):
@@ -117,7 +117,7 @@ def test_expiring_marks_only_overdue_pending_invitations(cast, django_capture_on
 
 
 def test_the_invite_form_reports_a_bad_email_at_the_field(cast, login):
-    response = login(cast.alice).post(reverse("invite"), {"email": "not-an-email", "roles": ["employee"]})
+    response = login(cast.alice).post(reverse("employees:invite"), {"email": "not-an-email", "roles": ["employee"]})
     assert response.status_code == 400
     assert b"valid email" in response.content
     assert not Invitation.objects.exists()
@@ -125,11 +125,11 @@ def test_the_invite_form_reports_a_bad_email_at_the_field(cast, login):
 
 def test_an_admin_can_invite_and_withdraw_from_the_people_page(cast, login, mailoutbox):
     client = login(cast.alice)
-    response = client.post(reverse("invite"), {"email": "x@acme.test", "roles": ["employee"], "name": "X"})
+    response = client.post(reverse("employees:invite"), {"email": "x@acme.test", "roles": ["employee"], "name": "X"})
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="x@acme.test")
-    assert "x@acme.test" in client.get(reverse("people")).content.decode()
-    client.post(reverse("invitation_revoke", args=[invitation.id]))
+    assert "x@acme.test" in client.get(reverse("employees:people")).content.decode()
+    client.post(reverse("employees:invitation_revoke", args=[invitation.id]))
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.REVOKED
 

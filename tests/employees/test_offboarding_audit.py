@@ -55,7 +55,7 @@ def test_offboarding_removes_the_persons_name_email_and_handles_from_earlier_eve
     assert "Emma Employee" in _log_as_text()
 
     response = login(cast.alice).post(
-        reverse("member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"}
+        reverse("employees:member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"}
     )
     assert response.status_code == 302
 
@@ -80,5 +80,7 @@ def test_a_person_still_active_elsewhere_keeps_their_name_in_the_log(cast, login
 
     MembershipFactory(organization=cast.other_org, user=cast.emma.user)
     audit_record(organization=cast.org, actor=cast.emma.user, action=Action.DATA_EXPORTED, target="x")
-    login(cast.alice).post(reverse("member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"})
+    login(cast.alice).post(
+        reverse("employees:member_offboard", args=[cast.emma.id]), {"confirm_email": "emma@acme.test"}
+    )
     assert "emma@acme.test" in AuditEvent.objects.get(action=Action.DATA_EXPORTED).actor_label

@@ -78,7 +78,7 @@ def _raw_tokens(profile_ids) -> list[tuple[str, str, str]]:
 
 
 def test_a_person_downloads_their_data_without_any_token(cast, login, emmas_share):
-    response = login(cast.emma).post(reverse("my_data_export"))
+    response = login(cast.emma).post(reverse("profiles:my_data_export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith("attachment;")
@@ -99,22 +99,22 @@ def test_a_person_downloads_their_data_without_any_token(cast, login, emmas_shar
 
 
 def test_the_download_holds_only_the_persons_own_data(cast, login, emmas_share):
-    body = login(cast.carol).post(reverse("my_data_export")).content.decode()
+    body = login(cast.carol).post(reverse("profiles:my_data_export")).content.decode()
     assert "emma" not in body.lower()
     assert json.loads(body)["shares"] == []
 
 
 def test_the_download_is_recorded_and_asked_for_by_post_only(cast, login):
     client = login(cast.emma)
-    assert client.get(reverse("my_data_export")).status_code == 405
-    client.post(reverse("my_data_export"))
+    assert client.get(reverse("profiles:my_data_export")).status_code == 405
+    client.post(reverse("profiles:my_data_export"))
     event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
     assert (event.organization, event.actor) == (cast.org, cast.emma.user)
 
 
 def test_typed_markup_comes_out_escaped_in_the_download(cast, login, emmas_share):
     Share.objects.filter(pk=emmas_share.pk).update(comment="<script>alert(1)</script>")
-    response = login(cast.emma).post(reverse("my_data_export"))
+    response = login(cast.emma).post(reverse("profiles:my_data_export"))
     assert b"<script>" not in response.content
     assert json.loads(response.content)["shares"][0]["comment"] == "<script>alert(1)</script>"
 
@@ -124,7 +124,7 @@ def test_typed_markup_comes_out_escaped_in_the_download(cast, login, emmas_share
 
 def _offboard(client, membership, email=None):
     return client.post(
-        reverse("member_offboard", args=[membership.id]), {"confirm_email": email or membership.user.email}
+        reverse("employees:member_offboard", args=[membership.id]), {"confirm_email": email or membership.user.email}
     )
 
 
@@ -163,7 +163,7 @@ def test_an_offboarded_person_is_anonymised_and_cannot_log_in(cast, login, clien
 
 def test_the_shares_of_a_former_employee_are_labelled_as_such(cast, login, emmas_share):
     _offboard(login(cast.alice), cast.emma)
-    page = login(cast.carol).get(reverse("post_detail", args=[emmas_share.post_id])).content.decode()
+    page = login(cast.carol).get(reverse("content:post_detail", args=[emmas_share.post_id])).content.decode()
     assert "Former employee" in page
     assert "emma@acme.test" not in page
 
@@ -222,6 +222,6 @@ def test_admins_cannot_offboard_themselves_and_only_admins_offboard(cast, login)
 def test_an_offboarded_person_cannot_be_reactivated(cast, login):
     client = login(cast.alice)
     _offboard(client, cast.emma)
-    response = client.post(reverse("member_reactivate", args=[cast.emma.id]), follow=True)
+    response = client.post(reverse("employees:member_reactivate", args=[cast.emma.id]), follow=True)
     assert b"offboarded" in response.content
     assert not Membership.objects.get(pk=cast.emma.pk).is_active

@@ -41,9 +41,9 @@ def fakenet(monkeypatch, settings):
 def connected(cast, login, fakenet, post):
     """Emma connects Fakenet the way she connects any OAuth network."""
     client = login(cast.emma)
-    url = network_url_of(client, client.post(reverse("profile_connect", args=["fakenet"])))
+    url = network_url_of(client, client.post(reverse("profiles:profile_connect", args=["fakenet"])))
     state = parse_qs(urlsplit(url).query)["state"][0]
-    client.get(reverse("profile_callback", args=["fakenet"]), {"state": state, "code": "fn-code"})
+    client.get(reverse("profiles:profile_callback", args=["fakenet"]), {"state": state, "code": "fn-code"})
     return client, SocialProfile.objects.get(network="fakenet")
 
 
@@ -55,7 +55,7 @@ def post(cast):
 
 
 def test_a_registered_network_is_offered_on_the_profiles_page(cast, login, fakenet):
-    page = login(cast.emma).get(reverse("my_profiles")).content.decode()
+    page = login(cast.emma).get(reverse("profiles:my_profiles")).content.decode()
 
     assert "<strong>Fakenet</strong>" in page
     assert "Connect Fakenet" in page
@@ -67,7 +67,7 @@ def test_it_connects_through_our_own_page_and_the_networks_authorize_url(cast, l
     assert (profile.owner_membership, profile.handle, profile.followers) == (cast.emma, "@emma_fn", 77)
     assert profile.access_token == "fakenet-token-fn-code"
     assert list(fakenet.codes) == ["fn-code"]  # the code went to the adapter with its PKCE verifier
-    page = client.get(reverse("my_profiles")).content.decode()
+    page = client.get(reverse("profiles:my_profiles")).content.decode()
     assert "@emma_fn" in page
     assert "Fakenet" in page
 
@@ -75,7 +75,7 @@ def test_it_connects_through_our_own_page_and_the_networks_authorize_url(cast, l
 def test_the_authorize_url_is_the_adapters(cast, login, fakenet):
     client = login(cast.emma)
 
-    url = network_url_of(client, client.post(reverse("profile_connect", args=["fakenet"])))
+    url = network_url_of(client, client.post(reverse("profiles:profile_connect", args=["fakenet"])))
 
     assert url.startswith(AUTHORIZE_URL)
     assert parse_qs(urlsplit(url).query)["client_id"] == ["fakenet-client"]
@@ -86,13 +86,13 @@ def test_the_composer_offers_it_counts_by_its_rule_and_posts_to_it(
 ):
     client, profile = connected
 
-    page = client.get(reverse("compose", args=[post.id])).content.decode()
+    page = client.get(reverse("advocacy:compose", args=[post.id])).content.decode()
     preview = client.post(
-        reverse("compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "Lovely new office."}
+        reverse("advocacy:compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "Lovely new office."}
     ).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("compose", args=[post.id]),
+            reverse("advocacy:compose", args=[post.id]),
             {"profiles": [profile.id], "comment": "Lovely new office.", "when": "now"},
         )
 

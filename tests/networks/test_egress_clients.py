@@ -101,7 +101,7 @@ def test_a_feed_on_a_name_resolving_to_the_internal_network_is_not_polled(cast, 
 
 
 def _mastodon_start(client, address):
-    return client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": address})
+    return client.post(reverse("profiles:profile_connect", args=["mastodon"]), {"instance_url": address})
 
 
 def test_a_mastodon_instance_resolving_to_the_internal_network_is_never_contacted(
@@ -193,7 +193,7 @@ def test_a_did_document_naming_the_entryway_itself_connects(cast, login, entrywa
     # The control: the same sign-in with an honest DID document works.
     _answer_sign_in_naming(entryway, _entry_address(entryway))
     response = login(cast.emma).post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": "emma.test", "app_password": APP_PASSWORD, "pds_url": _entry_address(entryway)},
     )
 
@@ -219,7 +219,7 @@ def test_a_did_document_naming_an_internal_pds_is_refused_and_nothing_is_stored(
     _answer_sign_in_naming(entryway, endpoint.format(port=canary.port))
 
     response = login(cast.emma).post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": "emma.test", "app_password": APP_PASSWORD, "pds_url": _entry_address(entryway)},
     )
 
@@ -241,7 +241,7 @@ def test_signing_in_returns_no_session_for_a_did_document_naming_an_internal_pds
 
 def test_a_typed_pds_resolving_to_the_internal_network_never_sees_the_app_password(cast, login, entryway, canary):
     response = login(cast.emma).post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": "emma.test", "app_password": APP_PASSWORD, "pds_url": f"https://pds.intranet.test:{canary.port}"},
     )
 

@@ -38,7 +38,7 @@ def test_a_new_post_is_emailed_at_once_to_those_who_asked_and_no_one_else(cast):
     assert [message.to for message in mail.outbox] == [["emma@acme.test"]]
     message = mail.outbox[0]
     assert "Quarterly results are out" in message.subject
-    assert reverse("compose", args=[post.id]) in message.body
+    assert reverse("advocacy:compose", args=[post.id]) in message.body
     html = message.alternatives[0][0]
     assert "Quarterly results are out" in html
 
@@ -51,7 +51,7 @@ def test_the_email_carries_rfc_8058_one_click_unsubscribe_headers(cast):
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = headers["List-Unsubscribe"]
     assert link.startswith("<") and link.endswith(">")
-    assert reverse("notifications_unsubscribe", args=[unsubscribe_token(cast.emma.id)]) in link
+    assert reverse("notifications:unsubscribe", args=[unsubscribe_token(cast.emma.id)]) in link
 
 
 @pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_publishing_by_beat_by_hand_and_by_approval_each_announce_the_post(cast)
 @pytest.mark.django_db
 def test_the_unsubscribe_link_shows_a_confirmation_and_changes_nothing_on_get(cast):
     _wants_email_at_once(cast.emma)
-    url = reverse("notifications_unsubscribe", args=[unsubscribe_token(cast.emma.id)])
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(cast.emma.id)])
     response = Client().get(url)
     assert response.status_code == 200
     assert b"emma@acme.test" in response.content
@@ -150,7 +150,7 @@ def test_the_unsubscribe_link_shows_a_confirmation_and_changes_nothing_on_get(ca
 @pytest.mark.django_db
 def test_one_click_unsubscribe_posts_without_session_or_csrf_token(cast):
     _wants_email_at_once(cast.emma)
-    url = reverse("notifications_unsubscribe", args=[unsubscribe_token(cast.emma.id)])
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(cast.emma.id)])
     mail_client = Client(enforce_csrf_checks=True)
     response = mail_client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
@@ -170,7 +170,7 @@ def test_one_click_unsubscribe_posts_without_session_or_csrf_token(cast):
 )
 def test_a_forged_or_foreign_unsubscribe_token_is_refused_and_changes_nothing(cast, token):
     _wants_email_at_once(cast.emma)
-    response = Client(enforce_csrf_checks=True).post(reverse("notifications_unsubscribe", args=[token]))
+    response = Client(enforce_csrf_checks=True).post(reverse("notifications:unsubscribe", args=[token]))
     assert response.status_code == 404
     assert preferences_for(membership=cast.emma).new_post_email == EmailFrequency.IMMEDIATELY
 
@@ -180,6 +180,6 @@ def test_a_changed_signature_is_refused(cast):
     _wants_email_at_once(cast.emma)
     token = unsubscribe_token(cast.emma.id)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    response = Client().post(reverse("notifications_unsubscribe", args=[tampered]))
+    response = Client().post(reverse("notifications:unsubscribe", args=[tampered]))
     assert response.status_code == 404
     assert preferences_for(membership=cast.emma).new_post_email == EmailFrequency.IMMEDIATELY

@@ -23,7 +23,7 @@ def test_the_page_shows_the_organizations_defaults_until_the_person_saves(cast, 
         grid={Event.NEW_POST: {Channel.PUSH: False}, Event.SHARE_FAILED: {Channel.SLACK: True}},
         new_post_email=EmailFrequency.DAILY,
     )
-    response = login(cast.emma).get(reverse("notification_preferences"))
+    response = login(cast.emma).get(reverse("notifications:notification_preferences"))
     assert response.status_code == 200
     form = response.context["form"]
     assert form["new_post__push"].value() is False
@@ -36,7 +36,7 @@ def test_the_page_shows_the_organizations_defaults_until_the_person_saves(cast, 
 def test_saving_keeps_the_persons_own_choices(cast, login):
     client = login(cast.emma)
     response = client.post(
-        reverse("notification_preferences"),
+        reverse("notifications:notification_preferences"),
         _grid_post(
             checked={(Event.SHARE_FAILED, Channel.PUSH)},
             email=EmailFrequency.IMMEDIATELY,
@@ -56,9 +56,9 @@ def test_saving_keeps_the_persons_own_choices(cast, login):
 @pytest.mark.django_db
 def test_every_channel_off_is_a_valid_and_clearly_shown_state(cast, login):
     client = login(cast.emma)
-    assert client.post(reverse("notification_preferences"), _grid_post(checked=set())).status_code == 302
+    assert client.post(reverse("notifications:notification_preferences"), _grid_post(checked=set())).status_code == 302
     assert preferences_for(membership=cast.emma).everything_off
-    page = client.get(reverse("notification_preferences")).content.decode()
+    page = client.get(reverse("notifications:notification_preferences")).content.decode()
     assert 'id="everything-off"' in page
 
 
@@ -74,7 +74,9 @@ def test_every_channel_off_is_a_valid_and_clearly_shown_state(cast, login):
     ],
 )
 def test_bad_input_gets_a_message_and_changes_nothing(cast, login, bad):
-    response = login(cast.emma).post(reverse("notification_preferences"), _grid_post(checked=set(), **bad))
+    response = login(cast.emma).post(
+        reverse("notifications:notification_preferences"), _grid_post(checked=set(), **bad)
+    )
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not MemberPreferences.objects.exists()
@@ -84,16 +86,17 @@ def test_bad_input_gets_a_message_and_changes_nothing(cast, login, bad):
 def test_the_notifications_page_is_in_the_user_menu(cast, login):
     client = login(cast.emma)
     # The person's name in the top bar opens the account pages, whose menu links here.
-    assert f'href="{reverse("account_email")}"' in client.get(reverse("feed")).content.decode()
+    assert f'href="{reverse("account_email")}"' in client.get(reverse("advocacy:feed")).content.decode()
     page = client.get(reverse("account_email")).content.decode()
-    assert f'href="{reverse("notification_preferences")}"' in page
+    assert f'href="{reverse("notifications:notification_preferences")}"' in page
 
 
 @pytest.mark.django_db
 def test_only_admins_set_the_organizations_defaults_and_only_for_their_own(cast, login):
-    assert login(cast.emma).get(reverse("notification_defaults")).status_code == 403
+    assert login(cast.emma).get(reverse("notifications:notification_defaults")).status_code == 403
     response = login(cast.alice).post(
-        reverse("notification_defaults"), _grid_post(checked={(Event.NEW_POST, Channel.PUSH)}, email="weekly")
+        reverse("notifications:notification_defaults"),
+        _grid_post(checked={(Event.NEW_POST, Channel.PUSH)}, email="weekly"),
     )
     assert response.status_code == 302
     assert OrganizationDefaults.objects.get().organization == cast.org
@@ -107,7 +110,10 @@ def test_every_cell_of_the_grid_is_offered_on_the_persons_page_and_the_defaults_
     from notifications.models import OFFERED
 
     assert {(event, channel) for event in Event.values for channel in Channel.values} == OFFERED
-    for name, membership in (("notification_preferences", cast.emma), ("notification_defaults", cast.alice)):
+    for name, membership in (
+        ("notifications:notification_preferences", cast.emma),
+        ("notifications:notification_defaults", cast.alice),
+    ):
         response = login(membership).get(reverse(name))
         fields = response.context["form"].fields
         for cell in ("weekly_impact__push", "weekly_impact__slack", "share_failed__email", "new_post__slack"):
@@ -117,18 +123,18 @@ def test_every_cell_of_the_grid_is_offered_on_the_persons_page_and_the_defaults_
 
 @pytest.mark.django_db
 def test_a_persons_choices_never_show_or_change_for_another_organization(cast, login):
-    login(cast.emma).post(reverse("notification_preferences"), _grid_post(checked=set()))
+    login(cast.emma).post(reverse("notifications:notification_preferences"), _grid_post(checked=set()))
     client = login(cast.olga)
-    page = client.get(reverse("notification_preferences"))
+    page = client.get(reverse("notifications:notification_preferences"))
     assert 'id="everything-off"' not in page.content.decode()
-    client.post(reverse("notification_preferences"), _grid_post(checked={(Event.NEW_POST, Channel.PUSH)}))
+    client.post(reverse("notifications:notification_preferences"), _grid_post(checked={(Event.NEW_POST, Channel.PUSH)}))
     assert preferences_for(membership=cast.emma).everything_off
     assert MemberPreferences.objects.filter(membership=cast.olga).exists()
 
 
 @pytest.mark.django_db
 def test_the_vapid_public_key_reaches_the_page_in_a_data_attribute_not_a_script(cast, login, vapid):
-    page = login(cast.emma).get(reverse("notification_preferences")).content.decode()
+    page = login(cast.emma).get(reverse("notifications:notification_preferences")).content.decode()
     assert f'data-vapid-public-key="{vapid}"' in page
     assert "<script>" not in page
     assert "js/push" in page
@@ -137,10 +143,10 @@ def test_the_vapid_public_key_reaches_the_page_in_a_data_attribute_not_a_script(
 @pytest.mark.django_db
 def test_a_person_who_keeps_the_organizations_language_follows_it_when_it_changes(cast, login):
     client = login(cast.emma)
-    client.post(reverse("notification_preferences"), _grid_post(checked=set(), language=""))
-    assert client.get(reverse("notification_preferences")).context["form"]["language"].value() == ""
+    client.post(reverse("notifications:notification_preferences"), _grid_post(checked=set(), language=""))
+    assert client.get(reverse("notifications:notification_preferences")).context["form"]["language"].value() == ""
     cast.org.language = "da"
     cast.org.save()
     assert preferences_for(membership=cast.emma).language == "da"
-    client.post(reverse("notification_preferences"), _grid_post(checked=set(), language="en"))
+    client.post(reverse("notifications:notification_preferences"), _grid_post(checked=set(), language="en"))
     assert preferences_for(membership=cast.emma).language == "en"

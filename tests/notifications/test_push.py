@@ -48,7 +48,7 @@ def test_a_published_post_reaches_every_device_as_the_notification_sent(cast, pu
         assert item.message == {
             "title": "Our new office opens",
             "body": "New post to share from Acme",
-            "url": settings.SITE_URL + reverse("compose", args=[post.id]),
+            "url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id]),
             "tag": f"post-{post.id}",
         }
         assert item.claims["aud"] == push_service.base_url
@@ -186,7 +186,7 @@ def test_a_subscription_endpoint_that_is_not_public_https_is_refused(cast, endpo
 def test_the_subscribe_view_refuses_a_private_endpoint_with_a_message(cast, login):
     client = login(cast.emma)
     response = client.post(
-        reverse("push_subscribe"),
+        reverse("notifications:push_subscribe"),
         {"endpoint": "https://192.168.1.1/push", "p256dh": "B" + "A" * 86, "auth": "A" * 22},
     )
     assert response.status_code == 400
@@ -198,10 +198,13 @@ def test_the_subscribe_view_refuses_a_private_endpoint_with_a_message(cast, logi
 def test_the_subscribe_view_stores_a_public_https_subscription_and_refuses_bad_keys(cast, login, push_service):
     device = push_service.device("phone")
     client = login(cast.emma)
-    bad = client.post(reverse("push_subscribe"), {"endpoint": device.endpoint, "p256dh": "short", "auth": device.auth})
+    bad = client.post(
+        reverse("notifications:push_subscribe"), {"endpoint": device.endpoint, "p256dh": "short", "auth": device.auth}
+    )
     assert bad.status_code == 400
     good = client.post(
-        reverse("push_subscribe"), {"endpoint": device.endpoint, "p256dh": device.p256dh, "auth": device.auth}
+        reverse("notifications:push_subscribe"),
+        {"endpoint": device.endpoint, "p256dh": device.p256dh, "auth": device.auth},
     )
     assert good.status_code == 201
     assert PushSubscription.objects.get().membership == cast.emma
@@ -210,9 +213,9 @@ def test_the_subscribe_view_stores_a_public_https_subscription_and_refuses_bad_k
 @pytest.mark.django_db
 def test_nobody_removes_another_organizations_device(cast, login, push_service):
     subscription = _subscribe(cast.emma, push_service.device("phone"))
-    response = login(cast.olga).post(reverse("push_unsubscribe", args=[subscription.id]))
+    response = login(cast.olga).post(reverse("notifications:push_unsubscribe", args=[subscription.id]))
     assert response.status_code == 404
     assert PushSubscription.objects.filter(pk=subscription.pk).exists()
-    mine = login(cast.emma).post(reverse("push_unsubscribe", args=[subscription.id]))
+    mine = login(cast.emma).post(reverse("notifications:push_unsubscribe", args=[subscription.id]))
     assert mine.status_code == 302
     assert not PushSubscription.objects.exists()

@@ -23,12 +23,12 @@ from tests.notifications.standins import BOT_TOKEN
 
 def _connect(cast, login, slack_api):
     client = login(cast.alice)
-    start = client.get(reverse("slack_connect"))
+    start = client.get(reverse("notifications:slack_connect"))
     assert start.status_code == 302
     query = parse_qs(urlsplit(start.url).query)
     assert query["client_id"] == [slack_api.client_id]
     assert "chat:write" in query["scope"][0].split(",")
-    callback = client.get(reverse("slack_callback"), {"code": slack_api.code, "state": query["state"][0]})
+    callback = client.get(reverse("notifications:slack_callback"), {"code": slack_api.code, "state": query["state"][0]})
     assert callback.status_code == 302
     return client
 
@@ -50,18 +50,18 @@ def test_an_admin_connects_slack_and_the_bot_token_is_encrypted_at_rest(cast, lo
         (raw,) = cursor.fetchone()
     assert BOT_TOKEN not in raw
     oauth = [call for call in slack_api.calls if call[0] == "/api/oauth.v2.access"]
-    assert oauth[0][2]["redirect_uri"].endswith(reverse("slack_callback"))
+    assert oauth[0][2]["redirect_uri"].endswith(reverse("notifications:slack_callback"))
 
 
 @pytest.mark.django_db
 def test_a_callback_with_a_foreign_state_or_a_refused_code_connects_nothing(cast, login, slack_api):
     client = login(cast.alice)
-    client.get(reverse("slack_connect"))
-    forged = client.get(reverse("slack_callback"), {"code": slack_api.code, "state": "someone-elses"})
+    client.get(reverse("notifications:slack_connect"))
+    forged = client.get(reverse("notifications:slack_callback"), {"code": slack_api.code, "state": "someone-elses"})
     assert forged.status_code == 302
-    start = client.get(reverse("slack_connect"))
+    start = client.get(reverse("notifications:slack_connect"))
     state = parse_qs(urlsplit(start.url).query)["state"][0]
-    refused = client.get(reverse("slack_callback"), {"code": "stolen-code", "state": state}, follow=True)
+    refused = client.get(reverse("notifications:slack_callback"), {"code": "stolen-code", "state": state}, follow=True)
     assert "invalid_code" in refused.content.decode()
     assert not SlackConnection.objects.exists()
 
@@ -69,8 +69,8 @@ def test_a_callback_with_a_foreign_state_or_a_refused_code_connects_nothing(cast
 @pytest.mark.django_db
 def test_only_admins_of_the_organization_reach_the_channel_settings(cast, login, slack_api):
     _connect(cast, login, slack_api)
-    assert login(cast.emma).get(reverse("team_channels")).status_code == 403
-    page = login(cast.olga).get(reverse("team_channels")).content.decode()
+    assert login(cast.emma).get(reverse("notifications:team_channels")).status_code == 403
+    page = login(cast.olga).get(reverse("notifications:team_channels")).content.decode()
     assert "Acme Slack" not in page
     assert "Sales" not in page
 
@@ -98,7 +98,7 @@ def test_a_new_post_goes_to_its_teams_slack_channel_with_a_composer_button(cast,
     assert "*Big launch &lt;today&gt;*" in body["blocks"][0]["text"]["text"]
     button = body["blocks"][-1]["elements"][0]
     assert button["type"] == "button"
-    assert button["url"].endswith(reverse("compose", args=[post.id]))
+    assert button["url"].endswith(reverse("advocacy:compose", args=[post.id]))
 
 
 @pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_a_revoked_bot_token_marks_the_connection_broken_for_the_admin(cast, log
     connection = SlackConnection.objects.get()
     assert connection.state == SlackConnection.State.BROKEN
     assert error in connection.problem
-    page = client.get(reverse("team_channels")).content.decode()
+    page = client.get(reverse("notifications:team_channels")).content.decode()
     assert 'id="slack-broken"' in page
     # Nothing more is tried on a broken connection.
     post_published_notify_task(PostFactory.published(organization=cast.org).id)
@@ -177,7 +177,7 @@ def test_slacks_signed_request_is_answered_without_a_session_or_csrf_token(setti
     body = json.dumps({"type": "url_verification", "challenge": "abc123"}).encode()
     headers = _signed(body, secret=settings.SLACK_SIGNING_SECRET, timestamp=int(time.time()))
     response = Client(enforce_csrf_checks=True).post(
-        reverse("slack_events"), body, content_type="application/json", **headers
+        reverse("notifications:slack_events"), body, content_type="application/json", **headers
     )
     assert response.status_code == 200
     assert response.json() == {"challenge": "abc123"}
@@ -197,7 +197,9 @@ def test_a_request_claiming_to_be_slack_without_a_valid_fresh_signature_gets_401
         headers = {}
     elif problem == "changed body":
         body = body + b"x"
-    response = Client().post(reverse("slack_events"), body, content_type="application/x-www-form-urlencoded", **headers)
+    response = Client().post(
+        reverse("notifications:slack_events"), body, content_type="application/x-www-form-urlencoded", **headers
+    )
     assert response.status_code == 401
 
 

@@ -35,7 +35,7 @@ def test_a_new_post_goes_to_the_teams_channel_as_an_adaptive_card(cast, teams_we
     assert card["body"][0]["text"] == "Office opening"
     assert card["actions"][0]["type"] == "Action.OpenUrl"
     assert card["actions"][0]["title"] == "Open in Chorus"
-    assert card["actions"][0]["url"].endswith(reverse("compose", args=[post.id]))
+    assert card["actions"][0]["url"].endswith(reverse("advocacy:compose", args=[post.id]))
 
 
 @pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_a_4xx_marks_the_webhook_broken_with_a_clear_state(cast, login, teams_we
     assert route.teams_state == TeamChannel.State.BROKEN
     assert str(status) in route.teams_problem
     assert ChannelMessage.objects.get().status == ChannelMessage.Status.FAILED
-    page = login(cast.alice).get(reverse("team_channels")).content.decode()
+    page = login(cast.alice).get(reverse("notifications:team_channels")).content.decode()
     assert "teams-broken" in page
     post_published_notify_task(PostFactory.published(organization=cast.org).id)
     assert len(teams_webhook.calls) == 1
@@ -72,7 +72,7 @@ def test_a_rate_limited_webhook_is_retried_after_the_wait_and_sent_once(cast, te
     "webhook", ["http://outlook.example.com/webhook", "https://10.1.2.3/webhook", "https://localhost/hook", "nonsense"]
 )
 def test_an_admin_cannot_store_a_webhook_that_is_not_public_https(cast, login, webhook):
-    response = login(cast.alice).post(reverse("team_channels"), {f"teams-{cast.sales.id}": webhook})
+    response = login(cast.alice).post(reverse("notifications:team_channels"), {f"teams-{cast.sales.id}": webhook})
     assert response.status_code == 400
     assert not TeamChannel.objects.exists()
 
@@ -83,7 +83,7 @@ def test_the_stored_webhook_is_encrypted_and_never_shown_again(cast, login, team
 
     url = teams_webhook.base_url + "/webhookb2/secret-part"
     response = login(cast.alice).post(
-        reverse("team_channels"), {f"teams-{cast.sales.id}": url, f"slack-{cast.sales.id}": "#sales"}
+        reverse("notifications:team_channels"), {f"teams-{cast.sales.id}": url, f"slack-{cast.sales.id}": "#sales"}
     )
     assert response.status_code == 302
     route = TeamChannel.objects.get()
@@ -92,4 +92,4 @@ def test_the_stored_webhook_is_encrypted_and_never_shown_again(cast, login, team
     with connection.cursor() as cursor:
         cursor.execute("SELECT teams_webhook FROM notifications_teamchannel")
         assert "secret-part" not in cursor.fetchone()[0]
-    assert "secret-part" not in login(cast.alice).get(reverse("team_channels")).content.decode()
+    assert "secret-part" not in login(cast.alice).get(reverse("notifications:team_channels")).content.decode()

@@ -111,7 +111,7 @@ def test_the_weekly_impact_note_is_pushed_with_the_digest_once_per_device_and_we
         shares = f"{me.shares} share" + ("s" if me.shares != 1 else "")
         engagements = f"{me.engagements} engagement" + ("s" if me.engagements != 1 else "")
         assert item.message["body"] == f"Your shares this week: {shares}, {engagements}"
-        assert item.message["url"] == settings.SITE_URL + reverse("my_impact")
+        assert item.message["url"] == settings.SITE_URL + reverse("analytics:my_impact")
     rows = Delivery.objects.filter(event=Event.WEEKLY_IMPACT, channel=Channel.PUSH)
     assert {row.subject for row in rows} == {_iso(today)}
     assert {row.status for row in rows} == {Delivery.Status.SENT}
@@ -189,7 +189,7 @@ def test_the_weekly_impact_note_reaches_slack_as_one_direct_message(cast, slack_
     assert dm["channel"] == "U0EMMA123"
     assert f"Dine delinger denne uge: {me.shares} deling" in dm["text"]
     button = dm["blocks"][-1]["elements"][0]
-    assert button["url"] == settings.SITE_URL + reverse("my_impact")
+    assert button["url"] == settings.SITE_URL + reverse("analytics:my_impact")
     lookups = [body for path, _headers, body in slack_api.calls if path == "/api/users.lookupByEmail"]
     assert lookups == [{"email": "emma@acme.test"}]
     assert Delivery.objects.get(channel=Channel.SLACK).subject == _iso(today)
@@ -241,7 +241,7 @@ def test_a_failed_share_is_emailed_once_with_the_reason_and_a_link_to_my_shares(
     for body in (message.body, html):
         assert "Launch day" in body
         assert "text too long" in body
-        assert settings.SITE_URL + reverse("my_shares") in body
+        assert settings.SITE_URL + reverse("advocacy:my_shares") in body
     assert message.extra_headers["List-Unsubscribe"].startswith("<" + settings.SITE_URL)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     row = Delivery.objects.get(channel=Channel.EMAIL)
@@ -316,7 +316,7 @@ def test_a_new_post_reaches_slack_as_a_direct_message_with_a_composer_button(cas
     assert dm["channel"] == "U0EMMA123"
     assert "Big launch" in dm["text"]
     button = dm["blocks"][-1]["elements"][0]
-    assert button["url"] == settings.SITE_URL + reverse("compose", args=[post.id])
+    assert button["url"] == settings.SITE_URL + reverse("advocacy:compose", args=[post.id])
     assert button["action_id"] == "open_composer"
 
 

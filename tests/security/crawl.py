@@ -33,7 +33,7 @@ class Form:
         from django.urls import Resolver404, resolve
 
         try:
-            view = resolve(urlsplit(self.action).path).url_name
+            view = resolve(urlsplit(self.action).path).view_name
         except Resolver404:
             view = self.action
         return (view, self.method, tuple(sorted(f.name for f in self.fields)))

@@ -38,9 +38,9 @@ def _stays_here(response) -> bool:
     [
         ("emma", "account_logout", [], {}),
         ("emma", "set_language", [], {"language": "da"}),
-        ("alice", "invite", [], {"email": "new@acme.test", "name": "New Person"}),
-        ("emma", "organization_switch", [], {"organization": "1"}),
-        ("emma", "compose", ["post"], {"comment": "forged", "profiles": ["1"]}),
+        ("alice", "employees:invite", [], {"email": "new@acme.test", "name": "New Person"}),
+        ("emma", "employees:organization_switch", [], {"organization": "1"}),
+        ("emma", "advocacy:compose", ["post"], {"comment": "forged", "profiles": ["1"]}),
     ],
 )
 def test_a_post_without_the_csrf_token_is_refused(cast, person, name, args, data):
@@ -52,7 +52,7 @@ def test_a_post_without_the_csrf_token_is_refused(cast, person, name, args, data
 
 def test_the_same_post_with_the_token_goes_through(cast):
     client = _enforcing(cast.emma)
-    client.get(reverse("feed"))
+    client.get(reverse("advocacy:feed"))
     token = client.cookies["csrftoken"].value
     response = client.post(reverse("set_language"), {"language": "da", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
@@ -93,5 +93,5 @@ def test_the_language_switch_never_redirects_out_of_the_site(db, client, target)
 
 
 def test_a_forged_host_header_is_refused(cast, login):
-    response = login(cast.emma).get(reverse("feed"), HTTP_HOST="evil.example")
+    response = login(cast.emma).get(reverse("advocacy:feed"), HTTP_HOST="evil.example")
     assert response.status_code == 400

@@ -49,7 +49,11 @@ def _read(response) -> bytes:
 
 @pytest.mark.parametrize(("start", "end"), PERIODS)
 def test_no_date_at_the_edge_of_the_calendar_breaks_a_page(cast, manager_client, start, end):
-    for name, args in [("dashboard", []), ("my_impact", []), ("analytics_post_report", [manager_client.post_id])]:
+    for name, args in [
+        ("analytics:dashboard", []),
+        ("analytics:my_impact", []),
+        ("analytics:post_report", [manager_client.post_id]),
+    ]:
         response = manager_client.get(reverse(name, args=args), {"start": start, "end": end})
         assert response.status_code in (200, 403), name
 
@@ -60,7 +64,7 @@ def test_no_date_at_the_edge_of_the_calendar_breaks_a_streamed_export(cast, mana
         if table == "leaderboard":
             continue
         response = manager_client.get(
-            reverse("analytics_export", args=[table]), {"start": start, "end": end, "post": manager_client.post_id}
+            reverse("analytics:export", args=[table]), {"start": start, "end": end, "post": manager_client.post_id}
         )
         assert response.status_code == 200, table
         body = _read(response).decode("utf-8-sig")
@@ -70,9 +74,9 @@ def test_no_date_at_the_edge_of_the_calendar_breaks_a_streamed_export(cast, mana
 @pytest.mark.parametrize("number", ["9" * 5000, "9" * 19, "-1", "0", "1e5", "١٢"])
 def test_huge_or_odd_numbers_in_query_parameters_are_refused_politely(cast, manager_client, number):
     pages = [
-        (reverse("dashboard"), {"team": number, "topic": number, "days": number}),
-        (reverse("analytics_export", args=["post_shares"]), {"post": number}),
-        (reverse("analytics_export", args=["posts"]), {"team": number, "topic": number}),
+        (reverse("analytics:dashboard"), {"team": number, "topic": number, "days": number}),
+        (reverse("analytics:export", args=["post_shares"]), {"post": number}),
+        (reverse("analytics:export", args=["posts"]), {"team": number, "topic": number}),
     ]
     for url, params in pages:
         response = manager_client.get(url, params)
@@ -85,7 +89,7 @@ def test_a_csv_cell_over_the_csv_modules_field_limit_is_reported_by_line(cast, l
     data = f"name,email,team,roles\n{huge},big@acme.test,,\nAnn,ann@acme.test,,\n".encode()
     client = login(cast.alice)
     client.raise_request_exception = True
-    response = client.post(reverse("people_import"), {"file": SimpleUploadedFile("people.csv", data)})
+    response = client.post(reverse("employees:people_import"), {"file": SimpleUploadedFile("people.csv", data)})
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 person invited" in page
@@ -97,7 +101,7 @@ def test_bulk_actions_ignore_ids_no_row_can_have(cast, login):
     client = login(cast.carol)
     client.raise_request_exception = True
     response = client.post(
-        reverse("post_bulk"), {"action": "archive", "post": ["9" * 5000, str(2**63), "-3", "١٢", str(post.id)]}
+        reverse("content:post_bulk"), {"action": "archive", "post": ["9" * 5000, str(2**63), "-3", "١٢", str(post.id)]}
     )
     assert response.status_code == 302
     post.refresh_from_db()
@@ -107,9 +111,9 @@ def test_bulk_actions_ignore_ids_no_row_can_have(cast, login):
 @pytest.mark.parametrize("number", ["9" * 5000, str(2**64)])
 def test_list_filters_ignore_ids_no_row_can_have(cast, login, number):
     pages = [
-        (cast.carol, reverse("library"), {"team": number, "topic": number, "page": number}),
-        (cast.alice, reverse("people"), {"team": number, "page": number}),
-        (cast.emma, reverse("feed"), {"topic": number, "page": number}),
+        (cast.carol, reverse("content:library"), {"team": number, "topic": number, "page": number}),
+        (cast.alice, reverse("employees:people"), {"team": number, "page": number}),
+        (cast.emma, reverse("advocacy:feed"), {"topic": number, "page": number}),
     ]
     for member, url, params in pages:
         client = login(member)
@@ -134,14 +138,14 @@ def test_times_at_the_edge_of_the_calendar_in_the_editor_and_composer_are_refuse
         "publish_at": moment,
     }
     for action in ("save", "schedule", "publish"):
-        response = comms.post(reverse("post_create"), form | {"action": action})
+        response = comms.post(reverse("content:post_create"), form | {"action": action})
         assert response.status_code in (302, 400), action
     post = PostFactory.published(organization=cast.org)
     profile = SocialProfileFactory(owner_membership=cast.emma, network="mastodon")
     employee = login(cast.emma)
     employee.raise_request_exception = True
     response = employee.post(
-        reverse("compose", args=[post.id]),
+        reverse("advocacy:compose", args=[post.id]),
         {"profiles": [profile.id], "comment": "hi", "when": "later", "scheduled_for": moment},
     )
     assert response.status_code in (302, 400)

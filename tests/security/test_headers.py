@@ -31,7 +31,7 @@ def _directives(header: str) -> dict[str, list[str]]:
 
 
 def test_pages_carry_a_content_security_policy_without_inline_script(client, cast, login):
-    for response in (client.get(reverse("account_login")), login(cast.carol).get(reverse("library"))):
+    for response in (client.get(reverse("account_login")), login(cast.carol).get(reverse("content:library"))):
         directives = _directives(response["Content-Security-Policy"])
         assert directives["script-src"] == ["'self'"]
         assert directives["style-src"] == ["'self'"]

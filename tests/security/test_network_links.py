@@ -86,14 +86,14 @@ def test_a_mastodon_account_url_that_is_not_a_web_address_is_not_stored(cast, lo
         )
     )
     client = login(cast.emma)
-    start = client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": "social.example"})
+    start = client.post(reverse("profiles:profile_connect", args=["mastodon"]), {"instance_url": "social.example"})
     state = parse_qs(urlsplit(network_url_of(client, start)).query)["state"][0]
 
-    client.get(reverse("profile_callback", args=["mastodon"]), {"state": state, "code": "the-code"})
+    client.get(reverse("profiles:profile_callback", args=["mastodon"]), {"state": state, "code": "the-code"})
 
     profile = SocialProfile.objects.get()
     assert profile.profile_url == ""
-    page = client.get(reverse("my_profiles")).content.decode()
+    page = client.get(reverse("profiles:my_profiles")).content.decode()
     assert "@emma@social.example" in page
     _no_hostile_href(page)
 
@@ -115,7 +115,7 @@ def test_a_mastodon_status_url_that_is_not_a_web_address_is_not_stored(
 
     share.refresh_from_db()
     assert (share.remote_id, share.remote_url) == ("1100", "")
-    _no_hostile_href(login(cast.emma).get(reverse("my_shares")).content.decode())
+    _no_hostile_href(login(cast.emma).get(reverse("advocacy:my_shares")).content.decode())
 
 
 @pytest.mark.parametrize("hostile", ["javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x"])
@@ -131,11 +131,11 @@ def test_links_stored_before_the_check_are_not_rendered_as_links(cast, login, mo
 
     emma = login(cast.emma)
     pages = {
-        "profiles": emma.get(reverse("my_profiles")).content.decode(),
-        "shares": emma.get(reverse("my_shares")).content.decode(),
-        "impact": emma.get(reverse("my_impact")).content.decode(),
+        "profiles": emma.get(reverse("profiles:my_profiles")).content.decode(),
+        "shares": emma.get(reverse("advocacy:my_shares")).content.decode(),
+        "impact": emma.get(reverse("analytics:my_impact")).content.decode(),
     }
-    pages["post"] = login(cast.carol).get(reverse("post_detail", args=[share.post_id])).content.decode()
+    pages["post"] = login(cast.carol).get(reverse("content:post_detail", args=[share.post_id])).content.decode()
 
     assert "@emma@social.example" in pages["profiles"]
     assert "Our new office" in pages["impact"]

@@ -8,7 +8,13 @@ from django.urls import reverse
 
 @pytest.mark.parametrize(
     ("person", "page"),
-    [("emma", "feed"), ("emma", "my_shares"), ("emma", "my_impact"), ("alice", "dashboard"), ("alice", "people")],
+    [
+        ("emma", "advocacy:feed"),
+        ("emma", "advocacy:my_shares"),
+        ("emma", "analytics:my_impact"),
+        ("alice", "analytics:dashboard"),
+        ("alice", "employees:people"),
+    ],
 )
 def test_authenticated_pages_may_not_be_kept_by_shared_caches(cast, login, person, page):
     response = login(getattr(cast, person)).get(reverse(page))
@@ -19,6 +25,6 @@ def test_authenticated_pages_may_not_be_kept_by_shared_caches(cast, login, perso
 
 
 def test_an_export_stays_unstored_and_private(cast, login):
-    response = login(cast.alice).get(reverse("analytics_export", args=["posts"]))
+    response = login(cast.alice).get(reverse("analytics:export", args=["posts"]))
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives

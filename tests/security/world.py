@@ -45,20 +45,21 @@ PUBLIC = {
     "offline": "the page the service worker shows without a connection: no personal data",
     "healthz": "the load balancer's probe: answers 'ok' and nothing else",
     "favicon": "the site icon browsers fetch before anyone logs in: a static image",
-    "tracked_link": "the short link inside a shared post: anyone on the internet follows it; it redirects "
+    "advocacy:tracked_link": "the short link inside a shared post: anyone on the internet follows it; it redirects "
     "to its stored target only",
-    "invitation_accept": "the emailed invitation link: the token is the permission, for a person without an account",
+    "employees:invitation_accept": "the emailed invitation link: the token is the permission, for a person "
+    "without an account",
     "set_language": "the language picker in the footer, for visitors who are not logged in too",
-    "notifications_unsubscribe": "the unsubscribe link in a new-post email: its signed token is the permission, "
+    "notifications:unsubscribe": "the unsubscribe link in a new-post email: its signed token is the permission, "
     "and mail clients post to it without a session (RFC 8058 one-click)",
-    "slack_events": "Slack's servers post here without a session; Slack's request signature (signing secret, "
-    "at most five minutes old) is the permission, and a request without it gets 401",
-    "analytics_unsubscribe": "the link in a digest email: its signed token is the permission, so that anyone can "
+    "notifications:slack_events": "Slack's servers post here without a session; Slack's request signature "
+    "(signing secret, at most five minutes old) is the permission, and a request without it gets 401",
+    "analytics:unsubscribe": "the link in a digest email: its signed token is the permission, so that anyone can "
     "stop an email without logging in",
-    "sso_email": "the login page's first step: the work email's domain picks the identity provider",
-    "sso_begin": "starting a company sign-in: anyone may go to an organization's identity provider, which decides",
-    "sso_saml_metadata": "the SAML service provider metadata an organization gives its identity provider",
-    "sso_complete": "the identity provider's answer: state, nonce and signatures are the permission",
+    "sso:email": "the login page's first step: the work email's domain picks the identity provider",
+    "sso:begin": "starting a company sign-in: anyone may go to an organization's identity provider, which decides",
+    "sso:saml_metadata": "the SAML service provider metadata an organization gives its identity provider",
+    "sso:complete": "the identity provider's answer: state, nonce and signatures are the permission",
 }
 
 # Path parameters that name a kind of thing rather than a row: a view taking only
@@ -290,13 +291,15 @@ def value_for(name: str, world: AcmeWorld) -> list:
     return PARAMETERS[name](world)
 
 
-def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[Route]:
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Route]:
     for pattern in resolver.url_patterns:
         text = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            yield from _walk(pattern, text)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, text, inner)
         elif isinstance(pattern, URLPattern):
-            yield Route(pattern.name or "", text, tuple(pattern.pattern.regex.groupindex))
+            name = f"{namespace}{pattern.name}" if pattern.name else ""
+            yield Route(name, text, tuple(pattern.pattern.regex.groupindex))
 
 
 # Patterns no crawl here visits, and why.

@@ -22,7 +22,7 @@ def local_network(settings, bluesky_network):
 
 def connect(client, account, pds_url):
     return client.post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": account.handle, "app_password": account.password, "pds_url": pds_url},
     )
 
@@ -38,14 +38,14 @@ def test_an_employee_connects_bluesky_and_sees_it_active_with_its_follower_count
     response = connect(client, account, local_network.pds_url)
 
     assert response.status_code == 302
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     profile = SocialProfile.objects.get()
     assert profile.owner_membership == cast.emma
     assert profile.state == SocialProfile.State.ACTIVE
     assert (profile.network, profile.remote_id, profile.handle) == ("bluesky", account.did, account.handle)
     assert profile.followers == 1
     assert profile.extra["pds_url"] == local_network.pds_url
-    page = client.get(reverse("my_profiles")).content.decode()
+    page = client.get(reverse("profiles:my_profiles")).content.decode()
     assert account.handle in page
     assert "Active" in page
     assert "1 follower" in page
@@ -103,7 +103,7 @@ def test_reconnecting_the_same_account_renews_the_one_profile(cast, login, local
 
 def test_a_main_password_is_refused_before_anything_is_sent(cast, login):
     response = login(cast.emma).post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": "emma.bsky.social", "app_password": "my-real-password", "pds_url": ""},
     )
 
@@ -114,7 +114,7 @@ def test_a_main_password_is_refused_before_anything_is_sent(cast, login):
 
 def test_a_server_on_a_private_network_is_refused(cast, login):
     response = login(cast.emma).post(
-        reverse("profile_connect", args=["bluesky"]),
+        reverse("profiles:profile_connect", args=["bluesky"]),
         {"handle": "emma.bsky.social", "app_password": "abcd-efgh-ijkl-mnop", "pds_url": "http://10.0.0.5"},
     )
 

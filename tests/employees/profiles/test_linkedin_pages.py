@@ -77,7 +77,7 @@ def test_comms_pick_one_of_the_pages_they_may_post_for(cast, login, page_network
     client = login(cast.carol)
     _params, response = sign_in_as_page_admin(client)
 
-    assert response.url == reverse("linkedin_page_pick")
+    assert response.url == reverse("profiles:linkedin_page_pick")
     page = client.get(response.url).content.decode()
     assert "Acme Labs" in page and 'value="2414183"' in page
     assert 'value="777"' not in page  # an analyst cannot post for the page
@@ -92,9 +92,9 @@ def test_the_picked_page_becomes_a_company_profile_that_posts_as_the_organizatio
     client = login(cast.carol)
     sign_in_as_page_admin(client)
 
-    response = client.post(reverse("linkedin_page_pick"), {"page": "2414183"})
+    response = client.post(reverse("profiles:linkedin_page_pick"), {"page": "2414183"})
 
-    assert response.url == reverse("company_profiles")
+    assert response.url == reverse("profiles:company_profiles")
     profile = SocialProfile.objects.get()
     assert profile.is_company
     assert (profile.remote_id, profile.handle, profile.followers) == ("2414183", "Acme", 4210)
@@ -109,7 +109,7 @@ def test_a_page_not_in_the_list_is_refused(cast, login, page_network):
     client = login(cast.carol)
     sign_in_as_page_admin(client)
 
-    response = client.post(reverse("linkedin_page_pick"), {"page": "777"})
+    response = client.post(reverse("profiles:linkedin_page_pick"), {"page": "777"})
 
     assert response.status_code == 400
     assert "Choose one of the pages listed." in response.content.decode()
@@ -121,13 +121,13 @@ def test_an_account_that_administers_no_page_is_told_so(cast, login, page_networ
 
     _params, response = sign_in_as_page_admin(login(cast.carol))
 
-    assert response.url == reverse("company_profiles")
+    assert response.url == reverse("profiles:company_profiles")
     assert "administers no LinkedIn page" in messages_of(response)[0]
     assert not SocialProfile.objects.exists()
 
 
 def test_an_employee_cannot_pick_a_page(cast, login, page_network):
-    response = login(cast.emma).post(reverse("linkedin_page_pick"), {"page": "2414183"})
+    response = login(cast.emma).post(reverse("profiles:linkedin_page_pick"), {"page": "2414183"})
 
     assert response.status_code in (403, 404)
     assert not SocialProfile.objects.exists()
@@ -138,9 +138,9 @@ def test_a_choice_started_by_someone_else_is_not_used(cast, login, page_network)
     sign_in_as_page_admin(client)
     client = login(cast.alice)  # same browser, another person
 
-    response = client.post(reverse("linkedin_page_pick"), {"page": "2414183"})
+    response = client.post(reverse("profiles:linkedin_page_pick"), {"page": "2414183"})
 
-    assert response.url == reverse("company_profiles")
+    assert response.url == reverse("profiles:company_profiles")
     assert "expired" in messages_of(response)[0]
     assert not SocialProfile.objects.exists()
 
@@ -160,6 +160,6 @@ def test_a_page_that_lost_its_administrator_says_so_on_the_company_profiles(cast
         extra={"organization_urn": "urn:li:organization:2414183"},
     )
 
-    page = login(cast.carol).get(reverse("company_profiles")).content.decode()
+    page = login(cast.carol).get(reverse("profiles:company_profiles")).content.decode()
 
     assert "is no longer one of its administrators" in page

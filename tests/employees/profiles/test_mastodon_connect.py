@@ -42,7 +42,7 @@ def instance(respx_mock):
 
 
 def start(client, address="social.example"):
-    return client.post(reverse("profile_connect", args=["mastodon"]), {"instance_url": address})
+    return client.post(reverse("profiles:profile_connect", args=["mastodon"]), {"instance_url": address})
 
 
 def authorize(client, address="social.example") -> str:
@@ -55,7 +55,7 @@ def query(url: str) -> dict[str, str]:
 
 
 def callback(client, **params):
-    return client.get(reverse("profile_callback", args=["mastodon"]), params)
+    return client.get(reverse("profiles:profile_callback", args=["mastodon"]), params)
 
 
 def messages_of(response) -> list[str]:
@@ -70,13 +70,13 @@ def test_an_employee_connects_through_their_instance(cast, login, instance):
     assert url.startswith(f"{SERVER}/oauth/authorize?")
     params = query(url)
     assert params["client_id"] == "masto-client"
-    assert params["redirect_uri"].endswith(reverse("profile_callback", args=["mastodon"]))
+    assert params["redirect_uri"].endswith(reverse("profiles:profile_callback", args=["mastodon"]))
     assert params["code_challenge_method"] == "S256"
 
     response = callback(client, state=params["state"], code="the-code")
 
     assert response.status_code == 302
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     profile = SocialProfile.objects.get()
     assert (profile.owner_membership, profile.state) == (cast.emma, SocialProfile.State.ACTIVE)
     assert (profile.remote_id, profile.handle, profile.followers) == ("1091@social.example", "@emma@social.example", 57)
@@ -142,7 +142,7 @@ def test_a_callback_with_a_state_this_session_did_not_start_connects_nothing(cas
 
     response = callback(client, state="forged-state", code="the-code")
 
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     assert "expired or was not started in this browser" in messages_of(response)[0]
     assert instance["token"].call_count == 0
     assert not SocialProfile.objects.exists()
@@ -214,7 +214,7 @@ def test_the_instances_own_character_limit_is_kept_and_used_by_the_composer(cast
     post = PostFactory.published(organization=cast.org, link_url="https://example.com/long-read")
 
     preview = client.post(
-        reverse("compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "a" * 600}
+        reverse("advocacy:compose_preview", args=[post.id]), {"profiles": [profile.id], "comment": "a" * 600}
     ).content.decode()
 
     assert profile.extra["max_characters"] == 5000
@@ -237,9 +237,11 @@ def test_the_page_that_leads_to_the_network_is_only_for_the_attempts_own_member(
 
     other = login(cast.mike).get(page_url)
 
-    assert other.url == reverse("my_profiles")
+    assert other.url == reverse("profiles:my_profiles")
     assert "expired or was not started in this browser" in messages_of(other)[0]
-    assert "social.example/oauth/authorize" not in login(cast.mike).get(reverse("my_profiles")).content.decode()
+    assert (
+        "social.example/oauth/authorize" not in login(cast.mike).get(reverse("profiles:my_profiles")).content.decode()
+    )
 
 
 def test_the_page_that_leads_to_the_network_links_there_and_loads_no_inline_script(cast, login, instance):

@@ -32,12 +32,12 @@ def messages_of(response) -> list[str]:
 
 def connect(client, network, *, company=False) -> str:
     """Start connecting; the network's authorize URL the browser is then led to."""
-    name = "company_profile_connect" if company else "profile_connect"
+    name = "profiles:company_profile_connect" if company else "profiles:profile_connect"
     return network_url_of(client, client.post(reverse(name, args=[network])))
 
 
 def callback(client, network, **params):
-    return client.get(reverse("profile_callback", args=[network]), params)
+    return client.get(reverse("profiles:profile_callback", args=[network]), params)
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_x_connects_with_pkce_and_stores_the_pair(cast, login, x_network):
 
     response = callback(client, "x", state=params["state"], code="x-code")
 
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     profile = SocialProfile.objects.get()
     assert (profile.remote_id, profile.handle, profile.followers) == ("1234", "@emma_x", 7)
     assert (profile.access_token, profile.refresh_token) == ("x-access-1", "x-refresh-1")
@@ -116,11 +116,11 @@ def test_an_error_from_x_on_the_callback_is_shown_and_connects_nothing(cast, log
 def test_a_network_without_app_credentials_is_unavailable_not_broken(cast, login):
     client = login(cast.emma)
 
-    page = client.get(reverse("my_profiles")).content.decode()
-    response = client.post(reverse("profile_connect", args=["linkedin"]))
+    page = client.get(reverse("profiles:my_profiles")).content.decode()
+    response = client.post(reverse("profiles:profile_connect", args=["linkedin"]))
 
     assert "Unavailable: ask your admin to add the app credentials." in page
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     assert "LinkedIn is not available yet" in messages_of(response)[0]
 
 
@@ -128,17 +128,21 @@ def test_app_credentials_saved_by_an_admin_override_the_settings(cast, login, se
     settings.X_CLIENT_ID = "from-settings"
     admin = login(cast.alice)
 
-    admin.post(reverse("network_app_edit", args=["x"]), {"x-client_id": "org-client", "x-client_secret": "org-secret"})
+    admin.post(
+        reverse("profiles:network_app_edit", args=["x"]), {"x-client_id": "org-client", "x-client_secret": "org-secret"}
+    )
     params = query(connect(login(cast.emma), "x"))
 
     assert params["client_id"] == "org-client"
     app = NetworkApp.objects.get()
     assert (app.organization, app.client_secret) == (cast.org, "org-secret")
-    assert "org-secret" not in admin.get(reverse("company_profiles")).content.decode()
+    assert "org-secret" not in admin.get(reverse("profiles:company_profiles")).content.decode()
 
 
 def test_linkedin_needs_the_client_secret(cast, login):
-    response = login(cast.alice).post(reverse("network_app_edit", args=["linkedin"]), {"linkedin-client_id": "li"})
+    response = login(cast.alice).post(
+        reverse("profiles:network_app_edit", args=["linkedin"]), {"linkedin-client_id": "li"}
+    )
 
     assert "LinkedIn needs the client secret too." in messages_of(response)
     assert not NetworkApp.objects.exists()
@@ -165,7 +169,7 @@ def test_reconnecting_linkedin_keeps_the_refresh_token_the_new_grant_did_not_rep
         state=SocialProfile.State.NEEDS_RECONNECT,
     )
     client = login(cast.emma)
-    state = query(network_url_of(client, client.get(reverse("profile_reconnect", args=[profile.id]))))["state"]
+    state = query(network_url_of(client, client.get(reverse("profiles:profile_reconnect", args=[profile.id]))))["state"]
 
     callback(client, "linkedin", state=state, code="li-code")
 
@@ -184,7 +188,7 @@ def test_a_company_profile_is_connected_by_comms_without_an_owner(cast, login, x
 
     response = callback(client, "x", state=state, code="x-code")
 
-    assert response.url == reverse("company_profiles")
+    assert response.url == reverse("profiles:company_profiles")
     profile = SocialProfile.objects.get()
     assert profile.owner_membership is None
     assert profile.is_company

@@ -17,7 +17,7 @@ def emmas_profile(cast):
 def test_my_profiles_shows_the_members_own_profiles_with_state_and_followers(cast, login, emmas_profile):
     make_profile(cast.mike, remote_id="99", handle="@mike_x")
 
-    page = login(cast.emma).get(reverse("my_profiles")).content.decode()
+    page = login(cast.emma).get(reverse("profiles:my_profiles")).content.decode()
 
     assert "@emma" in page
     assert "1,234 followers" in page
@@ -27,7 +27,7 @@ def test_my_profiles_shows_the_members_own_profiles_with_state_and_followers(cas
     assert "Facebook lets no app post to a personal profile" in page
 
 
-@pytest.mark.parametrize("action", ["profile_disconnect", "profile_reconnect"])
+@pytest.mark.parametrize("action", ["profiles:profile_disconnect", "profiles:profile_reconnect"])
 def test_an_outsider_gets_404_for_someone_elses_profile(cast, login, emmas_profile, action):
     response = login(cast.olga).post(reverse(action, args=[emmas_profile.id]))
 
@@ -35,7 +35,7 @@ def test_an_outsider_gets_404_for_someone_elses_profile(cast, login, emmas_profi
     assert SocialProfile.objects.get(pk=emmas_profile.pk).state == SocialProfile.State.ACTIVE
 
 
-@pytest.mark.parametrize("action", ["profile_disconnect", "profile_reconnect"])
+@pytest.mark.parametrize("action", ["profiles:profile_disconnect", "profiles:profile_reconnect"])
 def test_a_colleague_gets_404_for_an_employees_profile(cast, login, emmas_profile, action):
     response = login(cast.alice).post(reverse(action, args=[emmas_profile.id]))
 
@@ -43,34 +43,34 @@ def test_a_colleague_gets_404_for_an_employees_profile(cast, login, emmas_profil
 
 
 def test_disconnecting_deletes_the_tokens_and_keeps_the_row(cast, login, emmas_profile):
-    response = login(cast.emma).post(reverse("profile_disconnect", args=[emmas_profile.id]))
+    response = login(cast.emma).post(reverse("profiles:profile_disconnect", args=[emmas_profile.id]))
 
-    assert response.url == reverse("my_profiles")
+    assert response.url == reverse("profiles:my_profiles")
     profile = SocialProfile.objects.get(pk=emmas_profile.pk)
     assert profile.state == SocialProfile.State.DISCONNECTED
     assert (profile.access_token, profile.refresh_token, profile.secret_extra) == ("", "", "")
-    page = login(cast.emma).get(reverse("my_profiles")).content.decode()
+    page = login(cast.emma).get(reverse("profiles:my_profiles")).content.decode()
     assert "Disconnected X profile @emma. Its tokens were deleted." in page
     assert f'id="profile-{profile.id}"' not in page
 
 
 def test_disconnect_needs_a_post(cast, login, emmas_profile):
-    assert login(cast.emma).get(reverse("profile_disconnect", args=[emmas_profile.id])).status_code == 405
+    assert login(cast.emma).get(reverse("profiles:profile_disconnect", args=[emmas_profile.id])).status_code == 405
 
 
 @pytest.mark.parametrize("person", ["emma", "mike"])
 def test_employees_and_managers_cannot_open_company_profiles(cast, login, person):
     client = login(getattr(cast, person))
 
-    assert client.get(reverse("company_profiles")).status_code == 403
-    assert client.post(reverse("company_profile_connect", args=["facebook"])).status_code == 403
+    assert client.get(reverse("profiles:company_profiles")).status_code == 403
+    assert client.post(reverse("profiles:company_profile_connect", args=["facebook"])).status_code == 403
     assert not SocialProfile.objects.exists()
 
 
 def test_an_employee_cannot_disconnect_a_company_profile(cast, login):
     company = make_profile(cast.alice, company=True)
 
-    response = login(cast.emma).post(reverse("profile_disconnect", args=[company.id]))
+    response = login(cast.emma).post(reverse("profiles:profile_disconnect", args=[company.id]))
 
     assert response.status_code == 403
     assert SocialProfile.objects.get(pk=company.pk).state == SocialProfile.State.ACTIVE
@@ -80,14 +80,14 @@ def test_an_employee_cannot_disconnect_a_company_profile(cast, login):
 def test_admins_and_comms_see_company_profiles(cast, login, person):
     make_profile(cast.alice, company=True, handle="@acme")
 
-    page = login(getattr(cast, person)).get(reverse("company_profiles")).content.decode()
+    page = login(getattr(cast, person)).get(reverse("profiles:company_profiles")).content.decode()
 
     assert "@acme" in page
     assert ("Network app credentials" in page) is (person == "alice")
 
 
 def test_only_admins_may_set_app_credentials(cast, login):
-    response = login(cast.carol).post(reverse("network_app_edit", args=["x"]), {"x-client_id": "c"})
+    response = login(cast.carol).post(reverse("profiles:network_app_edit", args=["x"]), {"x-client_id": "c"})
 
     assert response.status_code == 403
 
@@ -95,8 +95,8 @@ def test_only_admins_may_set_app_credentials(cast, login):
 def test_facebook_is_added_as_a_share_dialog_profile_measured_by_clicks(cast, login):
     client = login(cast.emma)
 
-    client.post(reverse("profile_connect", args=["facebook"]))
-    client.post(reverse("profile_connect", args=["facebook"]))
+    client.post(reverse("profiles:profile_connect", args=["facebook"]))
+    client.post(reverse("profiles:profile_connect", args=["facebook"]))
 
     profile = SocialProfile.objects.get()
     assert (profile.network, profile.clicks_only, profile.access_token) == ("facebook", True, "")
@@ -112,14 +112,14 @@ def test_reconnecting_bluesky_opens_the_form_filled_in(cast, login):
         extra={"pds_url": "https://pds.example"},
     )
 
-    response = login(cast.emma).get(reverse("profile_reconnect", args=[profile.id]))
+    response = login(cast.emma).get(reverse("profiles:profile_reconnect", args=[profile.id]))
 
     assert (
         response.url
-        == reverse("profile_connect", args=["bluesky"]) + "?handle=emma.test&pds_url=https%3A%2F%2Fpds.example"
+        == reverse("profiles:profile_connect", args=["bluesky"]) + "?handle=emma.test&pds_url=https%3A%2F%2Fpds.example"
     )
 
 
 def test_an_unknown_network_is_404(cast, login):
-    assert login(cast.emma).get(reverse("profile_connect", args=["myspace"])).status_code == 404
-    assert login(cast.emma).get(reverse("profile_callback", args=["myspace"])).status_code == 404
+    assert login(cast.emma).get(reverse("profiles:profile_connect", args=["myspace"])).status_code == 404
+    assert login(cast.emma).get(reverse("profiles:profile_callback", args=["myspace"])).status_code == 404

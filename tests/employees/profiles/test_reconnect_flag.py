@@ -22,7 +22,7 @@ def _flags(cast):
 
 def _banner_queries(client) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as context:
-        response = client.get(reverse("my_impact"))
+        response = client.get(reverse("analytics:my_impact"))
     statements = [query["sql"] for query in context.captured_queries]
     banner = [sql for sql in statements if "\"state\" = 'needs_reconnect'" in sql]
     return response.content.decode(), len(banner)

@@ -138,7 +138,7 @@ def test_patch_active_false_deactivates_and_ends_a_logged_in_session_at_once(cas
     from tests.factories import PASSWORD
 
     client.post(reverse("account_login"), {"login": "emma@acme.test", "password": PASSWORD})
-    assert client.get(reverse("feed")).status_code == 200
+    assert client.get(reverse("advocacy:feed")).status_code == 200
 
     response = scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": False})
 
@@ -146,7 +146,7 @@ def test_patch_active_false_deactivates_and_ends_a_logged_in_session_at_once(cas
     assert scim.get(f"Users/{cast.emma.pk}").json()["active"] is False
     cast.emma.refresh_from_db()
     assert not cast.emma.is_active and not cast.emma.user.is_active
-    feed = client.get(reverse("feed"))
+    feed = client.get(reverse("advocacy:feed"))
     assert feed.status_code == 302 and reverse("account_login") in feed["Location"]
     assert not client.session.get("_auth_user_id")
     event = AuditEvent.objects.get(action=AuditEvent.Action.MEMBER_DEACTIVATED)
@@ -160,7 +160,7 @@ def test_a_session_ended_by_deactivation_does_not_come_back_with_reactivation(ca
     scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": False})
     scim.patch(f"Users/{cast.emma.pk}", {"op": "replace", "path": "active", "value": True})
 
-    assert client.get(reverse("feed")).status_code == 302
+    assert client.get(reverse("advocacy:feed")).status_code == 302
     assert not Session.objects.exists()
 
 
@@ -310,7 +310,7 @@ def test_what_the_identity_provider_sent_is_in_the_persons_data_download(cast, s
         {"op": "replace", "path": "name", "value": {"givenName": "Emma", "familyName": "Nordic"}},
     )
 
-    data = login(cast.emma).post(reverse("my_data_export")).json()
+    data = login(cast.emma).post(reverse("profiles:my_data_export")).json()
 
     (membership,) = data["memberships"]
     assert membership["identity_provider"]["external_id"] == "entra-emma"

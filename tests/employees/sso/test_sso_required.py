@@ -96,7 +96,7 @@ def test_an_invitation_is_taken_up_through_the_provider_when_sso_is_required(cas
         expires_at=timezone.now() + timedelta(days=1),
     )
 
-    page = client.get(reverse("invitation_accept", args=["a-known-token"])).content.decode()
+    page = client.get(reverse("employees:invitation_accept", args=["a-known-token"])).content.decode()
 
     assert 'name="password1"' not in page
     assert "Continue to Acme sign-in" in page
