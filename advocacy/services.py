@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy import amplify, authenticity, links, signals
+from advocacy import amplify, authenticity, claiming, links, signals
 from advocacy.models import Share
 from config.egress import private_hosts_allowed
 from content.compliance import text_violations, with_disclosure
 from content.images import StorageUnavailable, images_for_network, problem_message
-from content.models import ComplianceEvent, Post, PostImage
+from content.models import ComplianceEvent, Post
 from networks import errors as network_errors
 from networks import text as network_text
 from networks.links import web_url
@@ -242,26 +242,6 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0)
 
 
-# What a push reads of a share and its post (the profile whole, for its credentials);
-# compiling and loading all ~80 columns of the four rows cost more than the query.
-_PUSH_FIELDS = (
-    "status",
-    "body_text",
-    "idempotency_key",
-    "profile",
-    "post__title",
-    "post__body",
-    "post__link_url",
-    "post__preview_title",
-    "post__preview_description",
-    "tracked_link__code",
-    "quoted_share__network",
-    "quoted_share__remote_id",
-    "quoted_share__remote_url",
-    "quoted_share__profile__extra",
-)
-
-
 def share_push(*, share_id: int) -> str:
     """Post a queued share once. Returns the share's resulting status.
 
@@ -271,25 +251,10 @@ def share_push(*, share_id: int) -> str:
     """
     from employees.profiles import services as profile_services
 
-    # Everything the push needs in one query, read before the claim: a share that is
-    # gone or already taken then costs no write. By primary key alone: with a status
-    # condition the planner may walk a status index through every queued share.
-    share = (
-        Share.objects.select_related("post", "profile", "tracked_link", "quoted_share__profile")
-        .only(*_PUSH_FIELDS)
-        # Most posts have no image: knowing that here saves reading their images.
-        .annotate(has_images=Exists(PostImage.objects.filter(post_id=OuterRef("post_id"))))
-        .filter(pk=share_id)
-        .order_by()
-        .first()
-    )
-    if share is None or share.status != Share.Status.QUEUED:
-        return "skipped"
     now = timezone.now()
-    claimed = Share.objects.filter(pk=share_id, status=Share.Status.QUEUED).update(
-        status=Share.Status.POSTING, posting_started_at=now, attempts=F("attempts") + 1
-    )
-    if claimed != 1:
+    # The claim and the read of everything the push needs are one statement.
+    share = claiming.share_claim_for_push(share_id=share_id, now=now)
+    if share is None:
         return "skipped"
     # A post without a link has nothing for a tracked link to lead to: its share goes
     # out without one, so its images go as images rather than as a link card's picture.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet, Sum
 
 from analytics.models import (
@@ -33,9 +34,10 @@ from analytics.models import (
 from analytics.reach import Reach, Side, engagements_of, ratio
 from analytics.selectors.cached import rollups_read_settled
 from analytics.selectors.scope import employees_in, member_ids_in
+from analytics.selectors.teams import TEAMS_PER_PAGE, TeamPages, TeamRow, team_counts, team_rows
 from content.models import Post
 from employees.access import descendant_team_ids
-from employees.models import Membership, SocialProfile, Team
+from employees.models import Membership, SocialProfile
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -360,21 +362,14 @@ def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tup
 
 
 @dataclass(frozen=True)
-class TeamRow:
-    team_id: int
-    name: str
-    people: int
-    active: int
-    side: Side
-
-
-@dataclass(frozen=True)
 class TeamTable:
     """The team rows shown, and how many small teams were left out (works-council mode)."""
 
     rows: list[TeamRow]
     hidden: int = 0
     min_size: int | None = None
+    # The page shown, when the table is paginated (the dashboard's).
+    page: Page | None = None
 
     def __iter__(self):
         return iter(self.rows)
@@ -391,57 +386,19 @@ def council_min_size(rules) -> int | None:
     return max(2, rules.council_min_team_size) if rules.works_council else None
 
 
-def by_team(
-    scope: Scope,
-    filters: Filters,
-    *,
-    totals: dict[int, dict[str, int]] | None = None,
-    min_size: int | None = None,
-) -> TeamTable:
+def by_team(scope: Scope, filters: Filters, *, min_size: int | None = None) -> TeamTable:
     """Each team with every team below it; a person in two teams counts in both.
 
     With `min_size` (works-council mode), teams of fewer people are left out: only
-    their count is told. Their people still count in every total and in bigger teams."""
-    totals = member_totals(scope, filters) if totals is None else totals
-    everyone = Team.objects.filter(organization_id=scope.organization_id).order_by("name", "id")
-    teams, children = [], {}
-    for team_id, name, parent_id in everyone.values_list("id", "name", "parent_id"):
-        if scope.team_ids is None or team_id in scope.team_ids:
-            teams.append((team_id, name))
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(team_id)
-    members_of: dict[int, set[int]] = {}
-    links = Membership.teams.through.objects.filter(team__organization_id=scope.organization_id)
-    for team_id, member_id in links.values_list("team_id", "membership_id"):
-        members_of.setdefault(team_id, set()).add(member_id)
-    # Columns summed with the built-in sum: the organization's teams cover every person
-    # several times over (each team counts the teams below it).
-    vectors = {member_id: tuple(measures[name] for name in Measures.MEASURES) for member_id, measures in totals.items()}
-    sharing = {member_id for member_id, measures in totals.items() if measures["shares"] > 0}
-    result, hidden = [], 0
-    for team_id, name in teams:
-        members = _members_below(team_id, members_of, children)
-        if min_size is not None and len(members) < min_size:
-            hidden += 1
-            continue
-        present = members & vectors.keys()
-        columns = zip(*(vectors[member_id] for member_id in present), strict=True)
-        sums = dict(zip(Measures.MEASURES, (sum(column) for column in columns), strict=False))
-        sums = {name: sums.get(name, 0) for name in Measures.MEASURES}
-        result.append(TeamRow(team_id, name, len(members), len(present & sharing), Side.of(sums)))
-    return TeamTable(result, hidden, min_size)
+    their count is told. Their people still count in every total and in bigger teams.
+    Aggregated in the database (see analytics.selectors.teams)."""
+    return TeamTable(team_rows(scope, filters, min_size=min_size), team_counts(scope, min_size=min_size)[1], min_size)
 
 
-def _members_below(team_id: int, members_of: dict[int, set[int]], children: dict[int, list[int]]) -> set[int]:
-    members: set[int] = set()
-    stack, seen = [team_id], set()
-    while stack:
-        current = stack.pop()
-        if current not in seen:
-            seen.add(current)
-            members |= members_of.get(current, set())
-            stack.extend(children.get(current, []))
-    return members
+def teams_page(scope: Scope, filters: Filters, *, min_size: int | None, number: object) -> TeamTable:
+    """One page of the team table (`number` as the request gave it)."""
+    page = Paginator(TeamPages(scope, filters, min_size=min_size), TEAMS_PER_PAGE).get_page(number)
+    return TeamTable(list(page.object_list), page.paginator.object_list.hidden, min_size, page)
 
 
 def team_size(organization_id: int, team_ids: set[int]) -> int:

@@ -61,13 +61,13 @@ def emv_for(scope: Scope, filters: Filters, sources: figures.Sources | None = No
     )
 
 
-def dashboard_overview(*, scope: Scope, filters: Filters) -> Overview:
+def dashboard_overview(*, scope: Scope, filters: Filters, teams_page: object = 1) -> Overview:
     """Every figure of the dashboard, under one read of the rollup version."""
     with rollups_version_pinned():
-        return _overview(scope=scope, filters=filters)
+        return _overview(scope=scope, filters=filters, teams_page=teams_page)
 
 
-def _overview(*, scope: Scope, filters: Filters) -> Overview:
+def _overview(*, scope: Scope, filters: Filters, teams_page: object) -> Overview:
     previous_start, previous_end = filters.previous()
     trail_start = trail_buckets(filters)[0][0]
     daily = daily_read(scope, filters, start=min(previous_start, trail_start), end=filters.end)
@@ -89,7 +89,7 @@ def _overview(*, scope: Scope, filters: Filters) -> Overview:
         networks=daily.networks(filters.start, filters.end),
         top_posts=figures.posts(scope, filters),
         top_sharers=figures.sharers(scope, filters, totals=totals),
-        teams=figures.by_team(scope, filters, totals=totals, min_size=figures.council_min_size(rules)),
+        teams=figures.teams_page(scope, filters, min_size=figures.council_min_size(rules), number=teams_page),
         adoption=figures.adoption(scope, filters, totals=totals, people=people),
         audience=figures.audience(scope, filters),
         emv=emv,

@@ -90,3 +90,10 @@ def export_url(table: str, filters, **extra) -> str:
     query = filters.query(**{key: str(value) for key, value in extra.items()}) if filters else {}
     url = reverse("analytics:export", args=[table])
     return f"{url}?{urlencode(query)}" if query else url
+
+
+@register.simple_tag
+def teams_page_url(filters, number: int) -> str:
+    """The dashboard with the same filters, at another page of its team table."""
+    query = filters.query(teams_page=str(number))
+    return f"{reverse('dashboard')}?{urlencode(query)}"

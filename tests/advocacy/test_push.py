@@ -11,9 +11,11 @@ from datetime import timedelta
 import httpx
 import pytest
 import respx
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from advocacy import services
+from advocacy import claiming, services
 from advocacy.models import Share
 
 STATUSES = "https://social.example/api/v1/statuses"
@@ -192,15 +194,42 @@ def test_a_failed_share_can_be_retried_by_its_owner(cast, login, share, monkeypa
     assert retried == [share.id]
 
 
-def test_a_share_already_taken_costs_one_read_and_no_write(share, django_assert_num_queries):
-    Share.objects.filter(pk=share.pk).update(status=Share.Status.POSTING)
-    with django_assert_num_queries(1):
+def test_a_share_already_taken_costs_one_statement_and_changes_nothing(share):
+    Share.objects.filter(pk=share.pk).update(status=Share.Status.POSTING, attempts=1)
+    with CaptureQueriesContext(connection) as queries:
         assert services.share_push(share_id=share.id) == "skipped"
+    # The claim matched no row: the attempt is not counted and nothing else ran.
+    assert len(queries) == 1
+    share.refresh_from_db()
+    assert (share.status, share.attempts) == ("posting", 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no UPDATE inside WITH: read, then claim")
+@respx.mock
+def test_a_push_claims_and_reads_its_share_with_post_link_and_profile_in_one_statement(share):
+    respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
+    with CaptureQueriesContext(connection) as queries:
+        assert services.share_push(share_id=share.id) == "posted"
+    # Before: a read, then the claim, then the result (3). Now the claim returns the
+    # rows the push needs (2); the profile's tokens are not written back unchanged.
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("WITH claimed AS (UPDATE advocacy_share")
+    assert all(table in statements[0] for table in ("content_post", "employees_socialprofile", "advocacy_trackedlink"))
+    share.refresh_from_db()
+    assert (share.status, share.attempts) == ("posted", 1)
 
 
 @respx.mock
-def test_a_push_reads_the_share_with_its_post_link_and_profile_in_one_query(share, django_assert_max_num_queries):
+def test_a_claimed_share_is_not_claimed_again_by_a_second_push(share):
     respx.post(STATUSES).mock(return_value=httpx.Response(200, json=STATUS_JSON))
-    # The read, the claim and the result; the profile's tokens are not written back unchanged.
-    with django_assert_max_num_queries(3):
-        assert services.share_push(share_id=share.id) == "posted"
+    first = claiming.share_claim_for_push(share_id=share.id, now=timezone.now())
+    assert (first.status, first.attempts, first.post.title, first.tracked_link.code) == (
+        "posting",
+        1,
+        share.post.title,
+        share.tracked_link.code,
+    )
+    assert claiming.share_claim_for_push(share_id=share.id, now=timezone.now()) is None
+    assert services.share_push(share_id=share.id) == "skipped"
+    assert respx.calls.call_count == 0
