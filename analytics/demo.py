@@ -96,8 +96,10 @@ class SeedResult:
     clicks: int = 0
 
 
-def seed_history(*, organization: Organization) -> SeedResult:
-    """Add ninety days of demo analytics history to the organization, once."""
+def seed_history(*, organization: Organization, team_names: dict[str, str] | None = None) -> SeedResult:
+    """Add ninety days of demo analytics history to the organization, once. `team_names`
+    renames the demo colleagues' teams (e.g. {"Sales": "Salg"}) for an organization
+    whose teams are named in another language."""
     if Share.objects.filter(organization=organization, profile__remote_id__startswith=REMOTE_PREFIX).exists():
         return SeedResult(created=False)
     # Made-up figures, repeatable per organization: no secrecy needed.
@@ -105,7 +107,7 @@ def seed_history(*, organization: Organization) -> SeedResult:
     now = timezone.now()
     result = SeedResult(created=True)
     with transaction.atomic():
-        people = _colleagues(organization, rng)
+        people = _colleagues(organization, rng, team_names or {})
         result.people = len(people)
         profiles = _profiles(organization, people, rng)
         posts = _posts(organization, rng, now)
@@ -125,11 +127,14 @@ def seed_history(*, organization: Organization) -> SeedResult:
     return result
 
 
-def _colleagues(organization: Organization, rng: random.Random) -> list[tuple[Membership, float]]:
+def _colleagues(
+    organization: Organization, rng: random.Random, team_names: dict[str, str]
+) -> list[tuple[Membership, float]]:
     """Demo colleagues plus the organization's own employees, each with an eagerness to share."""
     teams = {team.name: team for team in Team.objects.filter(organization=organization)}
     people = []
-    for name, team_name in COLLEAGUES:
+    for name, demo_team in COLLEAGUES:
+        team_name = team_names.get(demo_team, demo_team)
         email = f"{name.lower().replace(' ', '.').replace('ø', 'oe').replace('æ', 'ae')}@colleagues.demo.example"
         user = User.objects.filter(email=email).first()
         if user is None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analytics.emv import ACTIONS, rates_with_defaults
-from analytics.models import AnalyticsSettings
+from analytics.models import MAX_WEIGHT, WEIGHT_FIELDS, AnalyticsSettings
 from content.models import Topic
 from networks import NETWORK_CHOICES
 
@@ -205,6 +205,7 @@ class AnalyticsSettingsForm(forms.ModelForm):
             "points_per_share",
             "points_per_engagement",
             "points_per_click",
+            *WEIGHT_FIELDS.values(),
             "works_council",
             "council_min_team_size",
             "currency",
@@ -234,6 +235,13 @@ class AnalyticsSettingsForm(forms.ModelForm):
         self.fields["stop_after_days"].max_value = 365
         self.fields["council_min_team_size"].required = False
         self.fields["council_min_team_size"].widget.attrs["min"] = 2
+        for name in WEIGHT_FIELDS.values():
+            # Left empty: the weight saved before. Out of range: one message that says the range.
+            weight = self.fields[name]
+            weight.required = False
+            weight.widget.attrs.update({"min": 0, "max": MAX_WEIGHT})
+            message = _("Enter a whole number from 0 to %(max)s (100 counts a share in full).") % {"max": MAX_WEIGHT}
+            weight.error_messages.update({"invalid": message, "min_value": message, "max_value": message})
 
     def schedule_fields(self) -> list:
         return [
@@ -242,6 +250,9 @@ class AnalyticsSettingsForm(forms.ModelForm):
 
     def points_fields(self) -> list:
         return [self[name] for name in ("points_per_share", "points_per_engagement", "points_per_click")]
+
+    def weight_fields(self) -> list:
+        return [self[name] for name in WEIGHT_FIELDS.values()]
 
     def rate_table(self) -> list:
         """(network label, [bound rate fields in ACTIONS order]) per network."""
@@ -279,6 +290,9 @@ class AnalyticsSettingsForm(forms.ModelForm):
         for field_name in ("old_interval_hours", "stop_after_days", "young_hours"):
             if cleaned.get(field_name) == 0:
                 self.add_error(field_name, _("Enter a number above zero."))
+        for field_name in WEIGHT_FIELDS.values():
+            if cleaned.get(field_name) is None and field_name not in self.errors:
+                cleaned[field_name] = getattr(self.instance, field_name)
         return cleaned
 
     def rates(self) -> dict[str, dict[str, str]]:

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The highest verdict weight, in percent: ten times a share's plain points.
+MAX_WEIGHT = 1000
+WEIGHT_FIELDS = {
+    "personal": "weight_personal",
+    "caption": "weight_caption",
+    "near_duplicate": "weight_near_duplicate",
+    "empty": "weight_empty",
+}
 
 
 class AnalyticsSettings(models.Model):
@@ -45,6 +55,20 @@ class AnalyticsSettings(models.Model):
     points_per_share = models.PositiveSmallIntegerField(_("points per share"), default=10)
     points_per_engagement = models.PositiveSmallIntegerField(_("points per engagement"), default=1)
     points_per_click = models.PositiveSmallIntegerField(_("points per click"), default=2)
+    # A share's points are multiplied by the weight (in percent) of its authenticity
+    # verdict: one's own words count in full, copied or echoed words for less.
+    weight_personal = models.PositiveSmallIntegerField(
+        _("own words (%)"), default=100, db_default=100, validators=[MaxValueValidator(MAX_WEIGHT)]
+    )
+    weight_caption = models.PositiveSmallIntegerField(
+        _("suggested caption as is (%)"), default=50, db_default=50, validators=[MaxValueValidator(MAX_WEIGHT)]
+    )
+    weight_near_duplicate = models.PositiveSmallIntegerField(
+        _("near-identical to colleagues (%)"), default=25, db_default=25, validators=[MaxValueValidator(MAX_WEIGHT)]
+    )
+    weight_empty = models.PositiveSmallIntegerField(
+        _("no comment (%)"), default=50, db_default=50, validators=[MaxValueValidator(MAX_WEIGHT)]
+    )
 
     # Works-council mode: teams smaller than `council_min_team_size` are left out of every
     # team table, chart and export (their figures still count in the totals), and the
@@ -79,10 +103,20 @@ class AnalyticsSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(council_min_team_size__gte=2), name="analytics_council_min_team_size_valid"
             ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__lte": MAX_WEIGHT}), name=f"analytics_{field}_valid"
+                )
+                for field in WEIGHT_FIELDS.values()
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.organization_id)
+
+    def weights(self) -> dict[str, int]:
+        """{verdict: weight in percent} for every verdict a share can carry."""
+        return {verdict: getattr(self, field) for verdict, field in WEIGHT_FIELDS.items()}
 
 
 class LeaderboardOptIn(models.Model):
@@ -175,6 +209,8 @@ class ShareMetrics(models.Model):
             models.Index(fields=["claim"], condition=models.Q(claim__isnull=False), name="sharemetrics_claimed"),
             models.Index(fields=["post_id"]),
             models.Index(fields=["member_id", "-posted_at"]),
+            # A period's shares of one organization: the leaderboard and the twist dividend.
+            models.Index(fields=["organization", "posted_at"], name="sharemetrics_org_posted"),
             models.Index(
                 fields=["quoted_share_id"],
                 condition=models.Q(quoted_share_id__isnull=False),

@@ -150,14 +150,14 @@ SUGGESTIONS = [
 ]
 
 
-def seed_content(*, organization, author, suggester=None) -> None:
+def seed_content(*, organization, author, suggester=None, disclosure: str = "#employee") -> None:
     """Idempotent: posts are matched by title within the organization."""
     topics = {}
     for name in TOPICS:
         topics[name], _ = Topic.objects.get_or_create(organization=organization, name=name)
     ComplianceSettings.objects.get_or_create(
         organization=organization,
-        defaults={"disclosure_text": "#employee", "disclosure_mode": "append", "blocked_phrases": "guaranteed returns"},
+        defaults={"disclosure_text": disclosure, "disclosure_mode": "append", "blocked_phrases": "guaranteed returns"},
     )
     now = timezone.now()
     for title, body, link, topic_names, status, publish_days, expire_days, captions in POSTS:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy import amplify, links, selectors, services
-from advocacy.echo import echo_risk
+from advocacy.echo import echo_risk, quieter_slot
 from advocacy.forms import ShareForm
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from content.compliance import text_problems
@@ -163,4 +163,6 @@ def compose_preview(request: HtmxHttpRequest, post_id: int) -> HttpResponse:
     context = {"previews": previews, "nudge": _nudge(post, comment), "rules_broken": rules_broken}
     if not company:
         context["echo"] = echo_risk(membership=request.membership, comment=comment)
+        if context["echo"]:
+            context["quieter"] = quieter_slot(membership=request.membership, post=post)
     return render(request, "advocacy/composer_preview.html", context)

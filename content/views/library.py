@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from advocacy import selectors as share_selectors
+from advocacy.echo import posts_echo
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from config.params import id_param, id_params
 from content import selectors, services
@@ -36,8 +37,13 @@ def library(request: HtmxHttpRequest) -> HttpResponse:
         "team_id": _int_or_none(request.GET.get("team")),
     }
     posts = selectors.library_posts(organization=organization, **filters)
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    echoes = posts_echo(organization_id=organization.id, post_ids=[post.id for post in page.object_list])
+    for post in page.object_list:
+        post.echo = echoes.get(post.id)
     context = {
-        "page": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "filters": filters,
         "statuses": [choice for choice in Post.Status.choices if choice[0] not in ("pending_approval", "rejected")],
         "sources": Post.Source.choices,
@@ -70,4 +76,5 @@ def post_detail(request, post_id: int):
         selectors.post_with_captions(Post.objects.select_related("created_by")), request.membership, pk=post_id
     )
     shares = Paginator(share_selectors.shares_of_post(post=post), 50).get_page(request.GET.get("page"))
-    return render(request, "content/post_detail.html", {"post": post, "page": shares})
+    echo = posts_echo(organization_id=post.organization_id, post_ids=[post.id]).get(post.id)
+    return render(request, "content/post_detail.html", {"post": post, "page": shares, "echo": echo})
