@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.load import LoadShape
-from bench.servers import start_gunicorn
+from bench.servers import ACCESS_LOG, WEB_WORKERS, start_gunicorn
 
 
 def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args, log_dir: Path, part) -> None:
@@ -15,10 +15,10 @@ def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args
     from bench.parts.web import WebBench, session_for
 
     server = start_gunicorn(log_dir)
-    base = f"http://127.0.0.1:{server.extra['port']}"
-    results["web"] = {"workers": server.extra["workers"], "base_url": base}
+    base = server.url
+    results["web"] = {"workers": WEB_WORKERS, "base_url": base}
     try:
-        bench = WebBench(base, server.extra["access_log"], shape)
+        bench = WebBench(base, log_dir / ACCESS_LOG, shape)
         employee = session_for(roles["heaviest_sharer_member_id"])
         if "web" in only:
             part(results, "web load", _web_load, results, bench, roles, employee, args, log_dir)
@@ -101,7 +101,7 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
 def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> None:
     from bench.parts import pull, push
     from bench.parts.bluesky import organization_fresh
-    from tests.bluesky.network import LocalBlueskyNetwork
+    from harness.bluesky import LocalBlueskyNetwork
 
     network = part(results, "local Bluesky network", LocalBlueskyNetwork().start)
     if network is None:
