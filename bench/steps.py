@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.load import LoadShape
-from bench.servers import ACCESS_LOG, WEB_WORKERS, start_gunicorn
+from bench.servers import ACCESS_LOG, WEB_WORKERS, start_celery_worker, start_gunicorn
 
 
 def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args, log_dir: Path, part) -> None:
@@ -118,6 +118,11 @@ def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> N
                 "one process": measured["single"]["worker_peak_rss_mb"],
                 "deployed (--concurrency=2)": measured["deployed"]["worker_peak_rss_mb"],
             }
+        if "push" in only and measured:
+            live = part(results, "share to live", _share_to_live, network, args, log_dir)
+            results["push"]["share_to_live"] = live or {"skipped": results.get("errors", {}).get("share to live")}
+            if live:
+                results["push"]["share_to_live_p95_s"] = live["p95_s"]
         if "pull" in only:
             pull_org = organization_fresh("pull-bench", "Pull benchmark")
             results["pull"] = part(
@@ -131,3 +136,24 @@ def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> N
             ) or {"skipped": results.get("errors", {}).get("pull", "failed")}
     finally:
         network.stop()
+
+
+def _share_to_live(network, args, log_dir: Path) -> dict:
+    """Shares through the composer at a constant rate: gunicorn and a worker as deployed."""
+    from bench.parts import live
+    from bench.parts.bluesky import organization_fresh
+
+    organization = organization_fresh("live-bench", "Share to live benchmark")
+    server = start_gunicorn(log_dir)
+    try:
+        worker = start_celery_worker(log_dir, concurrency=2, name="live")
+        try:
+            measured = live.measure(
+                network, organization, base_url=server.url, per_minute=args.live_rate, seconds=args.live_seconds
+            )
+            measured["worker_peak_rss_mb"] = worker.peaks()
+        finally:
+            worker.stop()
+    finally:
+        server.stop()
+    return measured
