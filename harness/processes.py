@@ -104,6 +104,7 @@ class Process:
         self.log = log
         self.port: int | None = None
         self.url: str | None = None
+        self._ready: tuple[Callable[[], bool], float, str] | None = None
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab" if append else "wb") as output:
             self.log_start = output.tell()
@@ -153,8 +154,21 @@ class Process:
                 raise NotReady(f"{error}; see {self.log}:\n{self.log_tail()}") from None
             raise
 
-    def wait_for_log(self, text: str, *, timeout: float = 60) -> None:
-        self.wait_until(lambda: text in self.log_text(), timeout=timeout, what=f"{text!r} in its log")
+    def ready_when(self, ready: Callable[[], bool], *, timeout: float, what: str, wait: bool = True) -> Process:
+        """How to tell that this child is ready; waited for now, or later by wait_ready()."""
+        self._ready = (ready, timeout, what)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self) -> Process:
+        if self._ready is not None:
+            ready, timeout, what = self._ready
+            self.wait_until(ready, timeout=timeout, what=what)
+        return self
+
+    def ready_in_log(self, text: str, *, timeout: float = 60, wait: bool = True) -> Process:
+        return self.ready_when(lambda: text in self.log_text(), timeout=timeout, what=f"{text!r} in its log", wait=wait)
 
     def peaks(self) -> dict[str, float]:
         """Peak RSS of the main process and of each child (pool workers), in MiB."""
@@ -209,11 +223,13 @@ def celery_worker(
     env: dict[str, str] | None = None,
     append: bool = False,
     timeout: float = 60,
+    wait: bool = True,
 ) -> Process:
     """`celery -A config worker` (as in the Procfile) until its log says it is ready.
 
     `quiet` leaves out gossip and mingle (nothing to learn from other workers);
-    `beat_schedule` embeds beat in the worker.
+    `beat_schedule` embeds beat in the worker; `wait=False` returns at once (then
+    `wait_ready()`), and so in the other start functions.
     """
     command = python("celery", "-A", "config", "worker", "--loglevel=INFO", f"--pool={pool}")
     if concurrency is not None:
@@ -230,15 +246,13 @@ def celery_worker(
         command += ["--beat", f"--schedule={beat_schedule}"]
     command += list(extra)
     worker = Process("the Celery worker", command, log, env, append=append)
-    worker.wait_for_log(" ready.", timeout=timeout)
-    return worker
+    return worker.ready_in_log(" ready.", timeout=timeout, wait=wait)
 
 
-def celery_beat(log: Path, *, env: dict[str, str] | None = None, timeout: float = 60) -> Process:
+def celery_beat(log: Path, *, env: dict[str, str] | None = None, timeout: float = 60, wait: bool = True) -> Process:
     """`celery -A config beat` until it says it is starting."""
     beat = Process("Celery beat", python("celery", "-A", "config", "beat", "--loglevel=INFO"), log, env, append=False)
-    beat.wait_for_log("beat: Starting", timeout=timeout)
-    return beat
+    return beat.ready_in_log("beat: Starting", timeout=timeout, wait=wait)
 
 
 def http_ok(url: str, headers: dict[str, str] | None = None, *, timeout: float = 2) -> bool:
@@ -264,6 +278,7 @@ def gunicorn(
     env: dict[str, str] | None = None,
     append: bool = False,
     timeout: float = 60,
+    wait: bool = True,
 ) -> Process:
     """gunicorn as in the Dockerfile, until /healthz answers; `.port` and `.url` say where.
 
@@ -287,17 +302,23 @@ def gunicorn(
             return False
         return not all_workers or len(children_of(server.pid)) >= workers
 
-    server.wait_until(ready, timeout=timeout, what="answering /healthz")
-    return server
+    return server.ready_when(ready, timeout=timeout, what="answering /healthz", wait=wait)
 
 
 def program(
-    name: str, command: Sequence[str], log: Path, *, ready_url: str | None = None, timeout: float = 30, env=None
+    name: str,
+    command: Sequence[str],
+    log: Path,
+    *,
+    ready_url: str | None = None,
+    timeout: float = 30,
+    env: dict[str, str] | None = None,
+    wait: bool = True,
 ) -> Process:
     """Any other program; with `ready_url`, once that address answers."""
     child = Process(name, command, log, env, append=False)
     if ready_url:
-        child.wait_until(lambda: http_ok(ready_url), timeout=timeout, what=f"answering {ready_url}")
+        child.ready_when(lambda: http_ok(ready_url), timeout=timeout, what=f"answering {ready_url}", wait=wait)
     return child
 
 
