@@ -229,6 +229,7 @@ def markdown(results: dict) -> str:
             f"(ratio {push.get('ratio')}). As deployed (Procfile, `--concurrency=2`): "
             f"{push.get('deployed_pipeline_seconds')} s (ratio {push.get('deployed_ratio')}).",
         ]
+        lines += _share_to_live_lines(push.get("share_to_live"))
     memory = results.get("memory", {})
     lines += [
         "",
@@ -246,6 +247,33 @@ def markdown(results: dict) -> str:
 def _preset_args(results: dict) -> str:
     preset = results.get("preset", "small" if results["small"] else "default")
     return "" if preset == "default" else f" BENCH_ARGS=--{preset}"
+
+
+def _share_to_live_lines(live: dict | None) -> list[str]:
+    lines = ["", "### Share to live", ""]
+    if not live or live.get("skipped") is not None or "p95_s" not in live:
+        return [*lines, f"Not measured: {(live or {}).get('skipped') or 'not part of this run'}"]
+    return [
+        *lines,
+        f"{live['submitted']:,} shares through the composer at {live['per_minute']:,.0f} a minute for "
+        f"{live['seconds']:.0f} s (open loop: share i is sent at its scheduled time whatever the earlier ones "
+        f"did; sent within {live['submitted_within_s']} s, generator lag p99 {live['send_lag_p99_s']} s), over "
+        f"{live['accounts']} accounts, by gunicorn and one worker as deployed (`--concurrency=2`). From the "
+        "scheduled submit to the PDS returning the record (com.atproto.repo.getRecord, asked as soon as the "
+        f"worker marks the share posted): p50 **{live['p50_s']} s**, p95 **{live['p95_s']} s**, "
+        f"p99 {live['p99_s']} s, max {live['max_s']} s. Accepted {live['accepted']:,}, live {live['live']:,}, "
+        f"**lost {live['lost']}** (not live {live['grace_s']:.0f} s after the last submit; counted in the "
+        f"percentiles at that wait), refused by the composer {live['refused']} (answers {live['composer_answers']}; "
+        f"composer p50 {live['composer_p50_s']} s, p95 {live['composer_p95_s']} s from the scheduled time).",
+        "",
+        "Kinder than life: the PDS is on loopback on the same machine (no internet round trip, no Bluesky "
+        "rate limit, no other users on it); the sessions and CSRF tokens are made before the clock starts and "
+        "no browser renders the answer; each account shares about once every "
+        f"{live['accounts'] * 60 / live['per_minute']:.1f} s; live means on the sharer's PDS, not yet indexed "
+        "by an AppView or seen in followers' timelines. Harsher than life: the generator, gunicorn, the worker, "
+        "PostgreSQL and the PDS share the same cores, and a share counts live only once its row says posted "
+        "(the worker's commit after the PDS answered) and a getRecord returned it.",
+    ]
 
 
 def _open_loop_lines(feed_open: dict | None, burst: dict | None) -> list[str]:

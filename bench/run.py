@@ -32,6 +32,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved load rounds per page (median kept)")
     parser.add_argument("--push-shares", type=int, help="shares to push (default 1000, 200 with --small)")
+    parser.add_argument("--live-rate", type=float, default=1000, help="share to live: shares a minute (open loop)")
+    parser.add_argument("--live-seconds", type=float, default=60, help="share to live: seconds of arrivals")
     parser.add_argument("--dashboard-runs", type=int, default=15)
     parser.add_argument("--only", nargs="*", default=[], help="web, dashboard, push, pull (default: all)")
     parser.add_argument("--out", help="results.json path (default bench/results.json or bench/results-small.json)")

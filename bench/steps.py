@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.load import LoadShape
-from bench.servers import start_gunicorn
+from bench.servers import ACCESS_LOG, WEB_WORKERS, start_celery_worker, start_gunicorn
 
 
 def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args, log_dir: Path, part) -> None:
@@ -15,10 +15,10 @@ def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args
     from bench.parts.web import WebBench, session_for
 
     server = start_gunicorn(log_dir)
-    base = f"http://127.0.0.1:{server.extra['port']}"
-    results["web"] = {"workers": server.extra["workers"], "base_url": base}
+    base = server.url
+    results["web"] = {"workers": WEB_WORKERS, "base_url": base}
     try:
-        bench = WebBench(base, server.extra["access_log"], shape)
+        bench = WebBench(base, log_dir / ACCESS_LOG, shape)
         employee = session_for(roles["heaviest_sharer_member_id"])
         if "web" in only:
             part(results, "web load", _web_load, results, bench, roles, employee, args, log_dir)
@@ -101,7 +101,7 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
 def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> None:
     from bench.parts import pull, push
     from bench.parts.bluesky import organization_fresh
-    from tests.bluesky.network import LocalBlueskyNetwork
+    from harness.bluesky import LocalBlueskyNetwork
 
     network = part(results, "local Bluesky network", LocalBlueskyNetwork().start)
     if network is None:
@@ -118,6 +118,11 @@ def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> N
                 "one process": measured["single"]["worker_peak_rss_mb"],
                 "deployed (--concurrency=2)": measured["deployed"]["worker_peak_rss_mb"],
             }
+        if "push" in only and measured:
+            live = part(results, "share to live", _share_to_live, network, args, log_dir)
+            results["push"]["share_to_live"] = live or {"skipped": results.get("errors", {}).get("share to live")}
+            if live:
+                results["push"]["share_to_live_p95_s"] = live["p95_s"]
         if "pull" in only:
             pull_org = organization_fresh("pull-bench", "Pull benchmark")
             results["pull"] = part(
@@ -131,3 +136,24 @@ def bluesky_parts(results: dict, only: set[str], args, log_dir: Path, part) -> N
             ) or {"skipped": results.get("errors", {}).get("pull", "failed")}
     finally:
         network.stop()
+
+
+def _share_to_live(network, args, log_dir: Path) -> dict:
+    """Shares through the composer at a constant rate: gunicorn and a worker as deployed."""
+    from bench.parts import live
+    from bench.parts.bluesky import organization_fresh
+
+    organization = organization_fresh("live-bench", "Share to live benchmark")
+    server = start_gunicorn(log_dir)
+    try:
+        worker = start_celery_worker(log_dir, concurrency=2, name="live")
+        try:
+            measured = live.measure(
+                network, organization, base_url=server.url, per_minute=args.live_rate, seconds=args.live_seconds
+            )
+            measured["worker_peak_rss_mb"] = worker.peaks()
+        finally:
+            worker.stop()
+    finally:
+        server.stop()
+    return measured

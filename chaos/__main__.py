@@ -13,13 +13,12 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-import psycopg
 import redis
-from psycopg import sql
 
 from chaos import environment
 from chaos.result import Result
 from chaos.scenario import SCENARIOS
+from harness import database
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_TIMEOUT = 1800
@@ -27,22 +26,10 @@ SCENARIO_TIMEOUT = 1800
 
 def database_recreate(url: str) -> None:
     """Drop and create the scenarios' own database: every run starts from nothing."""
-    config = dj_database_url.parse(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        raise SystemExit("chaos: DATABASE_URL must be a postgres:// URL")
-    name = config["NAME"]
+    name = dj_database_url.parse(url)["NAME"]
     if not name.startswith("chorus_chaos"):
         raise SystemExit(f"chaos: refusing to drop {name!r}; the scenarios' database is named chorus_chaos*")
-    params = {
-        "dbname": "postgres",
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    database.recreate(url)
 
 
 def redis_clear(*urls: str) -> None:

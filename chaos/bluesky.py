@@ -14,8 +14,8 @@ from advocacy.models import Share
 from chaos.platform import comment_for, profile_connect
 from chaos.processes import RedisServer
 from employees.models import Membership, SocialProfile
+from harness.bluesky import Account, LocalBlueskyNetwork, unique_handle
 from networks.bluesky import BlueskyAdapter
-from tests.bluesky.network import Account, LocalBlueskyNetwork, unique_handle
 
 POST = "app.bsky.feed.post"
 

@@ -1,4 +1,5 @@
-"""The processes a scenario starts and hurts: Celery workers, redis-server, gunicorn.
+"""The processes a scenario starts and hurts: Celery workers, redis-server, gunicorn,
+started by the harness (harness/processes.py) with their logs in the scenario's folder.
 
 Every process gets a session of its own, so that a SIGKILL reaches a worker's pool
 children too and stopping one never touches anything this package did not start.
@@ -6,48 +7,29 @@ children too and stopping one never touches anything this package did not start.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-REDIS_SERVER = "/usr/bin/redis-server"
+from harness import processes
+
 MOUNT, UMOUNT = "/usr/bin/mount", "/usr/bin/umount"
 
 T = TypeVar("T")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], T], *, timeout: float, interval: float = 0.5, what: str = "condition") -> T:
-    """Poll until condition() is truthy and return it; a timeout is a failure of the scenario."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise ScenarioTimeout(f"{what}: not reached within {timeout:.0f}s")
-        time.sleep(interval)
+Process = processes.Process
 
 
 class ScenarioTimeout(AssertionError):
     pass
+
+
+def wait_for(condition: Callable[[], T], *, timeout: float, interval: float = 0.5, what: str = "condition") -> T:
+    """Poll until condition() is truthy and return it; a timeout is a failure of the scenario."""
+    return processes.wait_for(condition, timeout=timeout, interval=interval, what=what, error=ScenarioTimeout)
 
 
 def log_dir(scenario: str) -> Path:
@@ -56,171 +38,34 @@ def log_dir(scenario: str) -> Path:
     return path
 
 
-class Process:
-    """A child in a session of its own, with its output in a log file."""
-
-    def __init__(self, name: str, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
-        self.name = name
-        self.log = log
-        with log.open("ab") as output:
-            self.popen = subprocess.Popen(  # noqa: S603 - fixed programs, our own arguments
-                command,
-                cwd=ROOT,
-                env={**os.environ, **(env or {})},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    @property
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def log_text(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: no clean-up, no acknowledgements."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait(timeout=30)
-
-    def stop(self, timeout: float = 30) -> None:
-        if self.popen.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        # Pool children that outlived their parent.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-
-
 def start_worker(
     scenario: str, name: str, *, concurrency: int = 3, env: dict[str, str] | None = None, beat: bool = False
 ) -> Process:
     """`celery -A config worker` as in the Procfile (prefork), on this scenario's queue."""
-    log = log_dir(scenario) / f"worker-{name}.log"
-    command = [
-        str(BIN / "celery"),
-        "-A",
-        "config",
-        "worker",
-        "--loglevel=INFO",
-        "--pool=prefork",
-        f"--concurrency={concurrency}",
-        f"--hostname={scenario}-{name}@%h",
-        "-Q",
-        (env or {}).get("CELERY_QUEUE") or os.environ["CELERY_QUEUE"],
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    if beat:
-        schedule = log_dir(scenario) / f"beat-{name}"
-        command += ["--beat", f"--schedule={schedule}"]
-    worker = Process(f"worker {name}", command, log, env)
-    start = len(worker.log_text())
-
-    def ready() -> bool:
-        if not worker.alive:
-            raise RuntimeError(f"the Celery worker {name} exited; see {log}")
-        return " ready." in worker.log_text()[start:]
-
-    wait_for(ready, timeout=120, interval=0.3, what=f"worker {name} ready")
-    return worker
+    return processes.celery_worker(
+        log_dir(scenario) / f"worker-{name}.log",
+        concurrency=concurrency,
+        hostname=f"{scenario}-{name}@%h",
+        queue=(env or {}).get("CELERY_QUEUE") or os.environ["CELERY_QUEUE"],
+        quiet=True,
+        beat_schedule=log_dir(scenario) / f"beat-{name}" if beat else None,
+        env=env,
+        append=True,
+        timeout=120,
+    )
 
 
-class RedisServer:
-    """A redis-server of a scenario's own, on a fixed port so that it can come back there."""
+class RedisServer(processes.RedisServer):
+    """A redis-server of a scenario's own, its data and log under the scenario's folder."""
 
     def __init__(self, scenario: str, name: str, *, port: int | None = None, appendonly: bool = False) -> None:
-        self.scenario = scenario
-        self.name = name
-        self.port = port or free_port()
-        self.appendonly = appendonly
-        self.dir = log_dir(scenario) / f"redis-{name}"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.process: Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        command = [
-            REDIS_SERVER,
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "yes" if self.appendonly else "no",
-            "--dir",
-            str(self.dir),
-            "--daemonize",
-            "no",
-        ]
-        self.process = Process(f"redis {self.name}", command, self.dir.parent / f"redis-{self.name}.log")
-        wait_for(self.ping, timeout=30, interval=0.1, what=f"redis-server {self.name} on port {self.port}")
-        return self
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.stop(timeout=10)
+        super().__init__(log_dir(scenario), name, port=port, appendonly=appendonly)
 
 
 def start_gunicorn(scenario: str, *, workers: int = 3, env: dict[str, str] | None = None) -> tuple[Process, str]:
     """gunicorn as in the Dockerfile; returns the process and its base URL."""
-    port = free_port()
-    log = log_dir(scenario) / "gunicorn.log"
-    command = [
-        str(BIN / "gunicorn"),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--error-logfile",
-        "-",
-    ]
-    server = Process("gunicorn", command, log, env)
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        if not server.alive:
-            raise RuntimeError(f"gunicorn exited; see {log}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    wait_for(answers, timeout=90, interval=0.3, what="gunicorn answering /healthz")
-    return server, base
+    server = processes.gunicorn(log_dir(scenario) / "gunicorn.log", workers=workers, env=env, append=True, timeout=90)
+    return server, server.url
 
 
 def broker_own(scenario: str) -> dict[str, RedisServer]:

@@ -12,9 +12,9 @@ from advocacy.models import Share
 from content.models import Post
 from employees.models import Membership, Organization, SocialProfile, User
 from employees.profiles.services import profile_store
+from harness.bluesky import LocalBlueskyNetwork, unique_handle
 from networks.base import Credentials
 from networks.bluesky import BlueskyAdapter
-from tests.bluesky.network import LocalBlueskyNetwork, unique_handle
 
 
 @dataclass

@@ -16,10 +16,10 @@ from advocacy.models import Share
 from bench.parts.bluesky import Sharer, posts_create, sharers_connect
 from bench.servers import start_celery_worker
 from content.models import Post
+from harness.bluesky import LocalBlueskyNetwork
 from networks import text as text_rules
 from networks.bluesky_records import POST_COLLECTION, build_embed, facet_model, link_facets, tid_from_key
 from networks.http import TIMEOUT
-from tests.bluesky.network import LocalBlueskyNetwork
 
 COMMENT = "Proud of the team behind this one."
 
@@ -100,7 +100,7 @@ def pipeline(sharers: list[Sharer], posts: list[Post], *, concurrency: int, log_
         deadline = time.monotonic() + 60 + 2 * len(ids)
         while pending.exists():
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{pending.count()} shares still not posted; see {worker.log_path}")
+                raise RuntimeError(f"{pending.count()} shares still not posted; see {worker.log}")
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         peaks = worker.peaks()

@@ -7,21 +7,37 @@ the small preset (the rebuild reads every snapshot through the ORM).
 
 from __future__ import annotations
 
+from django.apps import apps
+
+from analytics.models import Measures
 from analytics.services.rebuild import rollups_rebuild
 from bench.seeding.db import execute, scalar
 from bench.seeding.metrics import MEASURE_LIST
 from bench.seeding.tables import T
 
+
+def _key(label: str) -> str:
+    """The columns of the model's key (its unique constraint named `*_key`, or its primary key)."""
+    meta = apps.get_model(label)._meta
+    names = next((c.fields for c in meta.constraints if c.name.endswith("_key")), [meta.pk.name])
+    return ", ".join(meta.get_field(name).column for name in names)
+
+
 TABLES = {
-    f"{T.postmemberday}": "organization_id, day, network, post_id, member_id",
-    f"{T.postday}": "organization_id, day, network, post_id, is_company",
-    f"{T.memberday}": "organization_id, day, network, member_id",
-    f"{T.organizationday}": "organization_id, day, network, is_company",
-    f"{T.sharemetrics}": "share_id",
+    apps.get_model(label)._meta.db_table: _key(label)
+    for label in (
+        "analytics.PostMemberDay",
+        "analytics.PostDay",
+        "analytics.MemberDay",
+        "analytics.OrganizationDay",
+        "analytics.ShareMetrics",
+    )
 }
-METRIC_COLUMNS = (
-    "likes, reposts, replies, quotes, impressions, peak_likes, peak_reposts, peak_replies, peak_quotes, "
-    "peak_impressions, clicks, unique_clicks"
+# A share's figures: the rollups' engagement measures it carries, and their peaks.
+METRIC_COLUMNS = ", ".join(
+    field.column
+    for field in apps.get_model("analytics.ShareMetrics")._meta.concrete_fields
+    if field.name in Measures.MEASURES or field.name.startswith("peak_")
 )
 
 

@@ -34,7 +34,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
 from e2e.tests.support import BASE_URL, OUT, SHOTS  # noqa: E402
-from tests.bluesky.network import LocalBlueskyNetwork  # noqa: E402
+from harness.bluesky import LocalBlueskyNetwork  # noqa: E402
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 # Playwright's own browser download does not work here: Debian's chromium, with the
@@ -144,7 +144,7 @@ def network():
 @pytest.fixture(scope="session")
 def accounts(network):
     """Bluesky accounts: the employees', and fans who follow them (their potential reach)."""
-    from tests.bluesky.network import unique_handle
+    from harness.bluesky import unique_handle
 
     people = {name: network.create_account(unique_handle(name)) for name in ("emil", "dorthe", "demo")}
     fans = [network.create_account(unique_handle("fan")) for _ in range(3)]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from advocacy.models import Share
 from e2e.tests.support import COMMS, EMPLOYEE, login, pds_posts, shot, wait_for
-from tests.bluesky.network import unique_handle
+from harness.bluesky import unique_handle
 
 QUOTE = "This is the office I get to work in now, and I love the rooftop"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .network import LocalBlueskyNetwork
+from harness.bluesky import LocalBlueskyNetwork
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 
-from tests.bluesky.network import LocalBlueskyNetwork
+from harness.bluesky import LocalBlueskyNetwork
 
 
 def main(handle: str = "me") -> None:

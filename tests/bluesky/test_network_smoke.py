@@ -11,7 +11,7 @@ import pytest
 from atproto import Client, client_utils, models
 from atproto_client.exceptions import BadRequestError, RequestException
 
-from .network import LocalBlueskyNetwork, new_tid, unique_handle
+from harness.bluesky import LocalBlueskyNetwork, new_tid, unique_handle
 
 POST = "app.bsky.feed.post"
 LINK = "https://example.com/news/launch?utm_source=bluesky"
