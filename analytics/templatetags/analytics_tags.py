@@ -96,4 +96,4 @@ def export_url(table: str, filters, **extra) -> str:
 def teams_page_url(filters, number: int) -> str:
     """The dashboard with the same filters, at another page of its team table."""
     query = filters.query(teams_page=str(number))
-    return f"{reverse('dashboard')}?{urlencode(query)}"
+    return f"{reverse('analytics:dashboard')}?{urlencode(query)}"

@@ -111,7 +111,7 @@ def test_the_composer_offers_the_quieter_slot_beside_the_echo_warning(cast, logi
     for _ in range(COLLEAGUES):
         _share(post, status=Share.Status.QUEUED)
     response = login(cast.emma).post(
-        reverse("compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": ECHOED}
+        reverse("advocacy:compose_preview", args=[post.id]), {"profiles": [mastodon_profile.id], "comment": ECHOED}
     )
     page = response.content.decode()
     assert 'id="echo-risk"' in page and 'id="quieter-slot"' in page
@@ -126,7 +126,7 @@ def test_no_slot_is_offered_without_an_echo(cast, login, post, mastodon_profile)
     for _ in range(COLLEAGUES):
         _share(post, status=Share.Status.QUEUED)
     response = login(cast.emma).post(
-        reverse("compose_preview", args=[post.id]),
+        reverse("advocacy:compose_preview", args=[post.id]),
         {"profiles": [mastodon_profile.id], "comment": "Our Aarhus team saved my project last spring"},
     )
     assert 'id="quieter-slot"' not in response.content.decode()

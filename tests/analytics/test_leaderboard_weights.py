@@ -81,7 +81,7 @@ def test_in_works_council_mode_only_the_opted_in_are_listed_with_their_weighted_
 def test_the_page_says_how_points_are_weighted(cast, login):
     _verdicts(cast)
     AnalyticsSettings.objects.create(organization=cast.org, weight_caption=70)
-    page = login(cast.emma).get(reverse("analytics_leaderboard")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:leaderboard")).content.decode()
     assert "own words 100%, the suggested caption as is 70%, near-identical to colleagues 25%" in page
     assert "In own words" in page
 
@@ -89,7 +89,7 @@ def test_the_page_says_how_points_are_weighted(cast, login):
 def test_the_page_speaks_danish_about_the_weights(cast, login):
     cast.org.language = "da"
     cast.org.save()
-    page = login(cast.emma).get(reverse("analytics_leaderboard")).content.decode()
+    page = login(cast.emma).get(reverse("analytics:leaderboard")).content.decode()
     assert "egne ord 100%" in page
 
 
@@ -97,14 +97,14 @@ def test_an_admin_sets_the_weights_on_the_settings_page(cast, login):
     from tests.analytics.test_settings_page import _form_data
 
     client = login(cast.alice)
-    page = client.get(reverse("analytics_settings")).content.decode()
+    page = client.get(reverse("analytics:settings")).content.decode()
     assert 'name="weight_personal"' in page and 'value="100"' in page
     data = _form_data(weight_personal=150, weight_caption=0, weight_near_duplicate=10, weight_empty=1000)
-    assert client.post(reverse("analytics_settings"), data).status_code == 302
+    assert client.post(reverse("analytics:settings"), data).status_code == 302
     saved = AnalyticsSettings.objects.get(organization=cast.org)
     assert saved.weights() == {"personal": 150, "caption": 0, "near_duplicate": 10, "empty": 1000}
     # Left out, the weights stay as they were.
-    assert client.post(reverse("analytics_settings"), _form_data(points_per_share=4)).status_code == 302
+    assert client.post(reverse("analytics:settings"), _form_data(points_per_share=4)).status_code == 302
     assert AnalyticsSettings.objects.get(organization=cast.org).weights()["personal"] == 150
 
 
@@ -113,7 +113,7 @@ def test_the_settings_page_refuses_weights_out_of_range_with_a_message(cast, log
 
     client = login(cast.alice)
     for bad in ("-1", "1001", "1.5", "lots"):
-        response = client.post(reverse("analytics_settings"), _form_data(weight_caption=bad))
+        response = client.post(reverse("analytics:settings"), _form_data(weight_caption=bad))
         assert response.status_code == 200
         assert "Enter a whole number from 0 to 1000 (100 counts a share in full)." in response.content.decode()
     assert not AnalyticsSettings.objects.filter(organization=cast.org).exists()

@@ -54,9 +54,9 @@ def test_the_figure_is_one_query_for_a_page_of_posts_and_stays_in_the_organizati
 def test_the_library_and_the_post_page_show_the_echo_to_comms(cast, login):
     post = _echoed(cast)
     client = login(cast.carol)
-    library = client.get(reverse("library")).content.decode()
+    library = client.get(reverse("content:library")).content.decode()
     assert "2 of 5 shares (40%)" in library
-    detail = client.get(reverse("post_detail", args=[post.id])).content.decode()
+    detail = client.get(reverse("content:post_detail", args=[post.id])).content.decode()
     assert 'id="post-echo"' in detail
     assert "Echo: 2 of 5 shares by colleagues (40%) were near-identical" in detail
 
@@ -66,10 +66,10 @@ def test_the_echo_figure_speaks_danish(cast, login):
     cast.org.save(update_fields=["language"])
     post = _echoed(cast)
     client = login(cast.carol)
-    assert "2 af 5 delinger (40%)" in client.get(reverse("library")).content.decode()
-    assert "Ekko: 2 af 5 delinger" in client.get(reverse("post_detail", args=[post.id])).content.decode()
+    assert "2 af 5 delinger (40%)" in client.get(reverse("content:library")).content.decode()
+    assert "Ekko: 2 af 5 delinger" in client.get(reverse("content:post_detail", args=[post.id])).content.decode()
 
 
 def test_an_outsider_sees_no_echo_of_our_posts(cast, login):
     post = _echoed(cast)
-    assert login(cast.olga).get(reverse("post_detail", args=[post.id])).status_code == 404
+    assert login(cast.olga).get(reverse("content:post_detail", args=[post.id])).status_code == 404

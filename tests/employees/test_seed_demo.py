@@ -59,10 +59,10 @@ def test_running_the_seed_again_adds_nothing_and_keeps_an_admins_choice(seeded):
 def test_the_danish_demos_team_views_hide_the_small_team(seeded, client, email):
     client = _login(client, email)
     jura = Team.objects.get(organization=seeded, name=SMALL)
-    page = client.get(reverse("dashboard"), {"days": 90}).content.decode()
+    page = client.get(reverse("analytics:dashboard"), {"days": 90}).content.decode()
     page = re.sub(rf'<option value="{jura.id}"[^>]*>[^<]*</option>', "", page)
     assert SMALL not in page
     assert "Marketing" in page or email.startswith("leder")
-    teams = [row[1] for row in _csv(client.get(reverse("analytics_export", args=["teams"]), {"days": 90}))[1:]]
+    teams = [row[1] for row in _csv(client.get(reverse("analytics:export", args=["teams"]), {"days": 90}))[1:]]
     assert SMALL not in teams
     assert teams  # the bigger teams are there
