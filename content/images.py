@@ -7,9 +7,11 @@ the local disk and an S3-compatible bucket behave the same for web and worker.
 from __future__ import annotations
 
 import errno
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -24,18 +26,23 @@ if TYPE_CHECKING:
     from content.models import Post
 
 
-def _storage_errors() -> tuple[type[BaseException], ...]:
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a store that is down, unreachable or refusing raises, for the configured storage."""
+    return _storage_errors(settings.STORAGES["default"]["BACKEND"])
+
+
+@functools.cache
+def _storage_errors(backend: str) -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [OSError]
-    try:
-        from boto3.exceptions import Boto3Error
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # only the local disk in use
+    if "s3" not in backend.lower():
+        # The local disk: the S3 client (about 8 MB in every process) is not loaded for it.
         return tuple(errors)
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
     return (*errors, BotoCoreError, ClientError, Boto3Error)
 
 
-# What a store that is down, unreachable or refusing raises.
-STORAGE_ERRORS = _storage_errors()
 # A disk (or quota) with no room left: the store answers, it just cannot take more.
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
@@ -138,7 +145,7 @@ def images_check(*, existing: list[PostImage], slots: list[ImageSlot], alt_requi
 
 
 def images_save(*, post: Post, existing: list[PostImage], slots: list[ImageSlot]) -> None:
-    """Write the slots' images in order. Raises a STORAGE_ERRORS member if the store fails.
+    """Write the slots' images in order. Raises a storage_errors() member if the store fails.
 
     Runs inside the caller's transaction, so a store that fails part-way leaves the
     post's rows as they were.
@@ -184,7 +191,7 @@ def post_images_backfill() -> tuple[int, int]:
                 data = stored.read()
             _mime, image.width, image.height = media.inspect(data)
             _thumbnail_save(image, data)
-        except (*STORAGE_ERRORS, media.ImageProblem):
+        except (*storage_errors(), media.ImageProblem):
             failed += 1
             continue
         image.save(update_fields=["thumbnail", "width", "height"])
@@ -219,7 +226,7 @@ def images_for_network(*, post_id: int, network: str, has_link: bool) -> list[me
         try:
             with row.image.open("rb") as stored:
                 data = stored.read()
-        except STORAGE_ERRORS as exc:
+        except storage_errors() as exc:
             raise StorageUnavailable(f"could not read {row.image.name}: {type(exc).__name__}") from exc
         prepared.append(media.prepare(data, rules, alt=row.alt_text))
     return prepared

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.compliance import compliance_for, text_violations
-from content.images import STORAGE_ERRORS, ImageSlot, images_check, images_save, problem_message, storage_full
+from content.images import ImageSlot, images_check, images_save, problem_message, storage_errors, storage_full
 from content.models import CaptionSuggestion, ComplianceEvent, ComplianceSettings, Post, Topic
 from employees.audit import audit_record
 from employees.models import AuditEvent
@@ -150,7 +150,7 @@ def post_save(
                 post_publish_now(post=post, now=now, actor=actor)
             if link_changed and link_url:
                 _queue_link_preview(post)
-    except STORAGE_ERRORS as error:
+    except storage_errors() as error:
         if storage_full(error):
             # Not a fault of this request, and nothing a retry fixes before space is freed.
             logger.error("The media store is full; a post with images could not be saved: %s", error)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from employees.models import Membership, Organization, Team, User
 
@@ -102,3 +105,50 @@ class SocialProfileFactory(factory.django.DjangoModelFactory):
     extra = factory.LazyAttribute(
         lambda o: {"instance_url": "https://social.example"} if o.network == "mastodon" else {}
     )
+
+
+class ShareFactory(factory.django.DjangoModelFactory):
+    """A share already posted, by default from a new employee's Bluesky profile."""
+
+    class Meta:
+        model = "advocacy.Share"
+
+    profile = factory.SubFactory(SocialProfileFactory, network="bluesky")
+    organization = factory.LazyAttribute(lambda o: o.profile.organization)
+    post = factory.LazyAttribute(lambda o: PostFactory.published(organization=o.organization))
+    member = factory.LazyAttribute(lambda o: o.profile.owner_membership)
+    network = factory.LazyAttribute(lambda o: o.profile.network)
+    sequence = factory.Sequence(lambda n: n % 30000 + 1)
+    comment = "A few words of my own."
+    final_text = factory.LazyAttribute(lambda o: o.comment)
+    twist = "personal"
+    status = "posted"
+    posted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    remote_id = factory.Sequence(lambda n: f"at://did:plc:test/app.bsky.feed.post/{n:013d}")
+    followers_at_share = factory.LazyAttribute(lambda o: o.profile.followers)
+
+
+class TrackedLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advocacy.TrackedLink"
+
+    share = factory.SubFactory(ShareFactory)
+    organization = factory.LazyAttribute(lambda o: o.share.organization)
+    code = factory.Sequence(lambda n: f"c{n:07d}")
+    target_url = "https://example.com/landing"
+
+
+class ClickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "advocacy.Click"
+
+    link = factory.SubFactory(TrackedLinkFactory)
+    at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=30))
+    is_bot = False
+    visitor = factory.Sequence(lambda n: f"visitor{n:08d}")
+
+
+def company_profile(organization, **fields):
+    fields.setdefault("network", "bluesky")
+    fields.setdefault("followers", 5000)
+    return SocialProfileFactory(organization=organization, owner_membership=None, **fields)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytics.factories import FakeNetwork
+from tests.analytics.helpers import FakeNetwork
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from analytics.models import AudienceDay, AudienceSnapshot
 from analytics.services.audience import audience_snapshot
-from tests.analytics.factories import company_profile
-from tests.factories import SocialProfileFactory
+from tests.factories import SocialProfileFactory, company_profile
 
 
 def test_follower_counts_are_snapshotted_once_a_day_and_summed_per_kind(cast):

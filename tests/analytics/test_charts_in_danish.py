@@ -9,8 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory, company_profile
-from tests.factories import SocialProfileFactory
+from tests.factories import ShareFactory, SocialProfileFactory, company_profile
 
 # Attributes the template fills with numbers; path data ("d") is built in Python.
 GEOMETRY = re.compile(r'\s(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height|viewBox|transform)="([^"]*)"')

@@ -15,8 +15,16 @@ from analytics.selectors.daily import daily_read
 from analytics.selectors.distribution import distribution_trail, trail_buckets
 from analytics.selectors.scope import Scope
 from analytics.services import rollups
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory, TopicFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TopicFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 
 @pytest.fixture

@@ -12,8 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory, TeamFactory, TopicFactory
+from tests.factories import (
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TeamFactory,
+    TopicFactory,
+    company_profile,
+)
 
 
 def _share(member, followers=100, **fields):

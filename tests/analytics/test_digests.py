@@ -14,8 +14,7 @@ from django.utils import formats, translation
 from analytics.models import AnalyticsSettings, DigestDelivery, DigestOptOut
 from analytics.services import digests, rollups
 from employees.locale import Formats
-from tests.analytics.factories import ShareFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
+from tests.factories import MembershipFactory, PostFactory, ShareFactory, SocialProfileFactory, company_profile
 
 MONDAY = date(2025, 1, 6)
 # 08:05 in Copenhagen (UTC+1 in winter), the default digest hour.

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from analytics.distribution import Distribution, gini, normalized_entropy
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory, company_profile
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.factories import MembershipFactory, ShareFactory, SocialProfileFactory, company_profile
 
 
 def test_gini_is_zero_for_equal_values_and_one_when_one_holds_everything_whatever_the_count():

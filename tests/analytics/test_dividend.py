@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from analytics.dividend import MIN_SHARES, dividend_compute, ratio_interval
 from analytics.models import ShareMetrics
-from tests.analytics.factories import ShareFactory
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.factories import MembershipFactory, ShareFactory, SocialProfileFactory
 
 
 def _rows(rng, verdict, count, mean):

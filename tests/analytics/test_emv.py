@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from analytics.emv import DEFAULT_RATES, emv_compute, rates_with_defaults
 from analytics.models import AnalyticsSettings
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory
 from tests.analytics.helpers import pull_cycle
-from tests.factories import SocialProfileFactory
+from tests.factories import ClickFactory, ShareFactory, SocialProfileFactory, TrackedLinkFactory
 
 
 def test_emv_is_the_sum_of_count_times_rate_over_networks_and_actions():

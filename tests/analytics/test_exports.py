@@ -13,8 +13,15 @@ from django.utils import timezone
 from analytics.selectors.exports import TABLES
 from analytics.services import rollups
 from employees.models import AuditEvent
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 
 def _csv(response) -> list[list[str]]:

@@ -17,8 +17,7 @@ from analytics import schedule
 from analytics.services import freshness, rollups
 from analytics.services.rollups import CLICK_LAG
 from analytics.tasks import engagement_pull_job_task, rollups_update_task
-from tests.analytics.factories import ShareFactory, TrackedLinkFactory
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PostFactory, ShareFactory, SocialProfileFactory, TrackedLinkFactory
 
 
 @pytest.fixture

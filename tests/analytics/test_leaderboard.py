@@ -12,9 +12,8 @@ from analytics.models import AnalyticsSettings
 from analytics.selectors.leaderboard import leaderboard_rows
 from analytics.selectors.scope import Scope
 from analytics.services import rollups
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory
 from tests.analytics.helpers import pull_cycle
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.factories import ClickFactory, MembershipFactory, ShareFactory, SocialProfileFactory, TrackedLinkFactory
 
 
 def _period(days=30):

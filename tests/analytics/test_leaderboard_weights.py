@@ -12,8 +12,7 @@ from analytics.models import AnalyticsSettings, LeaderboardOptIn
 from analytics.selectors.leaderboard import leaderboard_rows
 from analytics.selectors.scope import Scope
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.factories import MembershipFactory, ShareFactory, SocialProfileFactory
 
 
 def _period():

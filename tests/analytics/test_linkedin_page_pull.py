@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from advocacy.models import Share
 from analytics.models import OrganizationDay, ShareMetrics
-from tests.analytics.factories import ShareFactory, company_profile
 from tests.analytics.helpers import pull_cycle
-from tests.factories import SocialProfileFactory
+from tests.factories import ShareFactory, SocialProfileFactory, company_profile
 
 ORG = "urn:li:organization:2414183"
 SHARE = "urn:li:share:7100000000000000001"

@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.services import rollups
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory
 from tests.analytics.helpers import pull_cycle
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import ClickFactory, PostFactory, ShareFactory, SocialProfileFactory, TrackedLinkFactory
 
 
 def test_an_employee_without_shares_sees_an_invitation_to_share(cast, login):

@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory, company_profile
 from tests.analytics.helpers import pull_cycle
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
+from tests.factories import MembershipFactory, PostFactory, ShareFactory, SocialProfileFactory, company_profile
 
 
 def test_the_report_shows_a_posts_shares_and_combined_reach(cast, login, fake_network):

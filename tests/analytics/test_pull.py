@@ -11,9 +11,8 @@ from advocacy.models import Share
 from analytics.models import AnalyticsSettings, EngagementSnapshot, OrganizationDay, ShareMetrics
 from employees.models import SocialProfile
 from networks.errors import PermanentError, RetryLater, Unsupported
-from tests.analytics.factories import ShareFactory, company_profile, organization_totals
-from tests.analytics.helpers import pull_cycle
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.analytics.helpers import organization_totals, pull_cycle
+from tests.factories import MembershipFactory, ShareFactory, SocialProfileFactory, company_profile
 
 
 def _employee_profile(org, network="bluesky", **fields):

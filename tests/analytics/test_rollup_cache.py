@@ -19,8 +19,14 @@ from analytics.selectors.cached import rollups_read_cached, rollups_version_get
 from analytics.selectors.distribution import _member_reaches, _reaches_read, distribution_trail, trail_buckets
 from analytics.selectors.scope import Scope
 from analytics.services import rebuild, rollups
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, SocialProfileFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 
 def _share(org, followers=100, **fields):

@@ -9,8 +9,7 @@ from django.urls import reverse
 from analytics.models import RollupVersion
 from analytics.selectors.cached import rollups_read_cached, rollups_version_pinned
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory
-from tests.factories import SocialProfileFactory
+from tests.factories import ShareFactory, SocialProfileFactory
 
 
 def _version_reads(context) -> int:

@@ -13,15 +13,16 @@ from django.utils import timezone
 from analytics.models import MemberDay, OrganizationDay, PostDay, PostMemberDay, ShareMetrics
 from analytics.services import rebuild, rollups
 from networks.errors import Unsupported
-from tests.analytics.factories import (
+from tests.analytics.helpers import organization_totals, pull_cycle, rollup_tables, share_counters
+from tests.factories import (
     ClickFactory,
+    MembershipFactory,
+    PostFactory,
     ShareFactory,
+    SocialProfileFactory,
     TrackedLinkFactory,
     company_profile,
-    organization_totals,
 )
-from tests.analytics.helpers import pull_cycle, rollup_tables, share_counters
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory
 
 
 def _scenario(org, fake_network, rng: random.Random, start: datetime):

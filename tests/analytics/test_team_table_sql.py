@@ -19,8 +19,16 @@ from analytics.selectors.teams import TeamRow
 from analytics.services import rollups
 from content.models import Topic
 from employees.models import Membership, Team
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory, TeamFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TeamFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 
 def _python_team_table(scope: Scope, filters: Filters, min_size: int | None) -> tuple[list[TeamRow], int]:

@@ -15,8 +15,16 @@ from analytics.models import AnalyticsSettings, LeaderboardOptIn
 from analytics.selectors.exports import TABLES
 from analytics.services import rollups
 from employees.models import AuditEvent
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory, TeamFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TeamFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 MIN_SIZE = 3
 TINY = "Tiny Lighthouse Crew"

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PostFactory, ShareFactory, SocialProfileFactory
 
 POSTED = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 

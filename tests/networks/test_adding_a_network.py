@@ -20,9 +20,9 @@ import networks
 from advocacy.models import Share
 from analytics.models import ShareMetrics
 from employees.models import SocialProfile
-from tests.analytics.factories import ShareFactory
 from tests.analytics.helpers import pull_cycle
 from tests.employees.profiles.conftest import network_url_of
+from tests.factories import ShareFactory
 from tests.networks.fakenet import AUTHORIZE_URL, FakenetAdapter, FakenetServer
 
 

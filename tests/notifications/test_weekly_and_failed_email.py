@@ -29,8 +29,7 @@ from notifications.tasks import (
     share_failed_notify_task,
     weekly_impact_notify_task,
 )
-from tests.analytics.factories import ShareFactory
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PostFactory, ShareFactory, SocialProfileFactory
 from tests.notifications.standins import BOT_TOKEN
 
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from analytics.selectors.exports import TABLES
 from analytics.services import rollups
-from tests.analytics.factories import ShareFactory, company_profile
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PostFactory, ShareFactory, SocialProfileFactory, company_profile
 
 EDGES = ["0001-01-01", "0001-01-02", "9999-12-31", "9999-12-30", "1970-01-01", "2000-02-30", "99999-01-01"]
 PERIODS = [

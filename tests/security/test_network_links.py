@@ -20,10 +20,9 @@ from django.utils import timezone
 from advocacy import services as share_services
 from employees.models import SocialProfile
 from networks.links import web_url
-from tests.analytics.factories import FakeNetwork, ShareFactory
-from tests.analytics.helpers import pull_cycle
+from tests.analytics.helpers import FakeNetwork, pull_cycle
 from tests.employees.profiles.conftest import network_url_of
-from tests.factories import PostFactory, SocialProfileFactory
+from tests.factories import PostFactory, ShareFactory, SocialProfileFactory
 
 HOSTILE = [
     "javascript:alert(document.cookie)",
