@@ -17,6 +17,7 @@ from notifications.models import (
     MemberPreferences,
     OrganizationDefaults,
     PushSubscription,
+    SlackConnection,
     default_grid,
 )
 
@@ -94,6 +95,11 @@ def push_subscriptions_for(*, membership: Membership):
     return PushSubscription.objects.filter(organization_id=membership.organization_id, membership=membership).order_by(
         "-created_at"
     )
+
+
+def slack_connection_active(*, organization_id: int) -> bool:
+    """Whether the organization's Slack app is connected and usable for messages."""
+    return SlackConnection.objects.filter(organization_id=organization_id, state=SlackConnection.State.ACTIVE).exists()
 
 
 def organization_zone(organization: Organization) -> zoneinfo.ZoneInfo:

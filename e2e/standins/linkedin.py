@@ -20,15 +20,15 @@ the next API calls answer 429).
 
 from __future__ import annotations
 
-import argparse
-import html
 import json
 import re
 import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from e2e.standins.base import StandinHandler, code_issue, code_redeem, consent_page, last_values, main
 
 # What a member may grant: sign-in, posting, and the analytics scopes LinkedIn gives approved apps.
 GRANTABLE = ("openid", "profile", "email", "w_member_social", "r_member_postAnalytics", "r_member_profileAnalytics")
@@ -60,24 +60,7 @@ def _member_id(name: str) -> str:
 
 
 def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
-            data = body.encode()
-            self.send_response(status)
-            if data:
-                self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _json(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
-            self._send(status, json.dumps(body), "application/json", headers)
-
+    class Handler(StandinHandler):
         def _error(self, status: int, message: str, code: str = "") -> None:
             body: dict[str, object] = {"status": status, "message": message}
             if code:
@@ -85,7 +68,7 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
             self._json(status, body)
 
         def _member(self) -> dict | None:
-            return service.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer "))
+            return service.tokens.get(self._bearer())
 
         def _rest_refused(self) -> bool:
             """The checks every versioned REST call passes first; True when it was answered."""
@@ -122,7 +105,7 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            query = last_values(parts.query)
             with service.lock:
                 service.log.append(f"GET {parts.path}")
                 if parts.path == "/oauth/v2/authorization":
@@ -166,34 +149,28 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
 
         def _authorize_page(self, query: dict[str, str]) -> None:
             if query.get("client_id") != service.client_id or not query.get("redirect_uri"):
-                self._send(400, "<h1>The application is not known here.</h1>", "text/html; charset=utf-8")
+                self._html(400, "<h1>The application is not known here.</h1>")
                 return
             if query.get("response_type") != "code" or not query.get("state"):
-                self._send(
-                    400, "<h1>Invalid request: response_type and state are required.</h1>", "text/html; charset=utf-8"
-                )
+                self._html(400, "<h1>Invalid request: response_type and state are required.</h1>")
                 return
-            hidden = "".join(
-                f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
-                for key, value in query.items()
+            page = consent_page(
+                title="LinkedIn",
+                heading="Allow this app access to your LinkedIn account?",
+                asks="It asks to: " + ", ".join(query.get("scope", "").split()),
+                action="/oauth/v2/authorization",
+                query=query,
+                name_label="Your name",
+                name_field="name",
+                allow="Allow",
+                deny="Cancel",
             )
-            scopes = ", ".join(query.get("scope", "").split())
-            self._send(
-                200,
-                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>LinkedIn</title></head><body>"
-                "<h1>Allow this app access to your LinkedIn account?</h1>"
-                f"<p>It asks to: {html.escape(scopes)}</p>"
-                "<form method='post' action='/oauth/v2/authorization'>"
-                f"{hidden}<label>Your name <input name='name' autocomplete='off'></label>"
-                "<button type='submit' name='decision' value='allow'>Allow</button>"
-                "<button type='submit' name='decision' value='deny'>Cancel</button></form></body></html>",
-                "text/html; charset=utf-8",
-            )
+            self._html(200, page)
 
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            form = {key: values[-1] for key, values in parse_qs(raw).items()}
+            raw = self._raw_body()
+            form = last_values(raw)
             with service.lock:
                 service.log.append(f"POST {path}")
                 if path == "/oauth/v2/authorization":
@@ -219,13 +196,13 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
         def _decide(self, form: dict[str, str]) -> None:
             redirect = form.get("redirect_uri", "")
             if form.get("decision") == "allow":
-                code = secrets.token_urlsafe(16)
                 requested = form.get("scope", "").split()
-                service.codes[code] = {
-                    "redirect_uri": redirect,
-                    "name": form.get("name") or "Member",
-                    "scope": [s for s in requested if s in GRANTABLE],
-                }
+                code = code_issue(
+                    service.codes,
+                    redirect_uri=redirect,
+                    name=form.get("name") or "Member",
+                    scope=[s for s in requested if s in GRANTABLE],
+                )
                 query = {"code": code, "state": form.get("state", "")}
             else:
                 query = {
@@ -233,17 +210,13 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
                     "error_description": "The user cancelled the authorization",
                     "state": form.get("state", ""),
                 }
-            self._send(302, "", "text/plain", {"Location": f"{redirect}?{urlencode(query)}"})
+            self._redirect_back(redirect, query)
 
         def _token(self, form: dict[str, str]) -> None:
-            grant = service.codes.pop(form.get("code", ""), None)
+            grant = code_redeem(service.codes, form, pkce=False)
             if form.get("client_id") != service.client_id or form.get("client_secret") != service.client_secret:
                 self._json(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
-            elif (
-                form.get("grant_type") != "authorization_code"
-                or grant is None
-                or form.get("redirect_uri") != grant["redirect_uri"]
-            ):
+            elif grant is None:
                 self._json(
                     400,
                     {
@@ -355,9 +328,4 @@ def server(port: int, client_id: str, client_secret: str) -> ThreadingHTTPServer
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret", required=True)
-    arguments = parser.parse_args()
-    server(arguments.port, arguments.client_id, arguments.client_secret).serve_forever()
+    main(__doc__.splitlines()[0], server)

@@ -13,16 +13,14 @@ Idempotency-Key) and the status reads the engagement pull makes (`GET /api/v1/st
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
-import html
 import json
 import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from e2e.standins.base import StandinHandler, code_issue, code_redeem, consent_page, last_values, main
 
 MAX_CHARACTERS = 600
 SCOPES = {"read:statuses", "read:accounts", "write:statuses", "write:media"}
@@ -49,44 +47,22 @@ class Instance:
         }
 
 
-def _challenge(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
-
-
 def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def _json(self, status: int, body: object) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _html(self, status: int, body: str) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(StandinHandler):
+        json_type = "application/json; charset=utf-8"
 
         def _form(self) -> dict[str, str]:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            raw = self._raw_body()
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 return json.loads(raw or "{}")
-            return {key: values[-1] for key, values in parse_qs(raw).items()}
+            return last_values(raw)
 
         def _user(self) -> str | None:
-            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            return instance.tokens.get(token)
+            return instance.tokens.get(self._bearer())
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            query = last_values(parts.query)
             with instance.lock:
                 instance.log.append(f"GET {parts.path}")
             if parts.path in ("/api/v2/instance", "/api/v1/instance"):
@@ -103,8 +79,7 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                 self._authorize_page(query)
             elif parts.path == "/favicon.ico":
                 # Nothing to show, and no error in the browser's console either.
-                self.send_response(204)
-                self.end_headers()
+                self._send(204, "", "image/x-icon")
             elif parts.path == "/api/v1/accounts/verify_credentials":
                 user = self._user()
                 if user is None:
@@ -141,20 +116,18 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
             if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
                 self._html(400, "<h1>PKCE is required.</h1>")
                 return
-            hidden = "".join(
-                f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
-                for key, value in query.items()
+            page = consent_page(
+                title="Authorize",
+                heading=f"Authorize {app['name']}?",
+                asks=f"It asks for: {query.get('scope', '')}",
+                action="/oauth/authorize",
+                query=query,
+                name_label="Username",
+                name_field="username",
+                allow="Authorize",
+                deny="Deny",
             )
-            self._html(
-                200,
-                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Authorize</title></head><body>"
-                f"<h1>Authorize {html.escape(app['name'])}?</h1>"
-                f"<p>It asks for: {html.escape(query.get('scope', ''))}</p>"
-                "<form method='post' action='/oauth/authorize'>"
-                f"{hidden}<label>Username <input name='username' autocomplete='off'></label>"
-                "<button type='submit' name='decision' value='allow'>Authorize</button>"
-                "<button type='submit' name='decision' value='deny'>Deny</button></form></body></html>",
-            )
+            self._html(200, page)
 
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
@@ -197,32 +170,22 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
                 self._html(400, "<h1>The application or its redirect URI is not known here.</h1>")
                 return
             if form.get("decision") != "allow":
-                target = f"{redirect}?{urlencode({'error': 'access_denied', 'state': form.get('state', '')})}"
-            else:
-                code = secrets.token_urlsafe(16)
-                instance.codes[code] = {
-                    "client_id": app["client_id"],
-                    "redirect_uri": redirect,
-                    "challenge": form.get("code_challenge", ""),
-                    "scope": form.get("scope", ""),
-                    "username": form.get("username") or "employee",
-                }
-                target = f"{redirect}?{urlencode({'code': code, 'state': form.get('state', '')})}"
-            self.send_response(302)
-            self.send_header("Location", target)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+                self._redirect_back(redirect, {"error": "access_denied", "state": form.get("state", "")})
+                return
+            code = code_issue(
+                instance.codes,
+                redirect_uri=redirect,
+                client_id=app["client_id"],
+                challenge=form.get("code_challenge", ""),
+                scope=form.get("scope", ""),
+                username=form.get("username") or "employee",
+            )
+            self._redirect_back(redirect, {"code": code, "state": form.get("state", "")})
 
         def _token(self, form: dict[str, str]) -> None:
-            grant = instance.codes.pop(form.get("code", ""), None)
+            grant = code_redeem(instance.codes, form, pkce=True)
             app = instance.apps.get(form.get("client_id", ""))
-            if (
-                grant is None
-                or app is None
-                or form.get("client_secret") != app["client_secret"]
-                or form.get("redirect_uri") != grant["redirect_uri"]
-                or _challenge(form.get("code_verifier", "")) != grant["challenge"]
-            ):
+            if grant is None or app is None or form.get("client_secret") != app["client_secret"]:
                 self._json(
                     400, {"error": "invalid_grant", "error_description": "The provided authorization grant is invalid"}
                 )
@@ -274,13 +237,13 @@ def _public(status: dict) -> dict:
     return {key: value for key, value in status.items() if key != "idempotency_key"}
 
 
-def serve(port: int) -> None:
-    instance = Instance(url=f"http://127.0.0.1:{port}")
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(instance))
-    server.serve_forever()
+def server(port: int) -> ThreadingHTTPServer:
+    instance = Instance()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(instance))
+    # The port the system chose, when asked for any (0).
+    instance.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    return httpd
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
-    serve(parser.parse_args().port)
+    main(__doc__.splitlines()[0], server, with_client=False)

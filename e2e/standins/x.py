@@ -12,17 +12,22 @@ client's HTTP Basic credentials, checked), `GET /2/users/me`, `POST /2/tweets` a
 
 from __future__ import annotations
 
-import argparse
-import base64
-import html
 import json
 import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from e2e.standins.mastodon import _challenge
+from e2e.standins.base import (
+    StandinHandler,
+    basic_authorization,
+    code_issue,
+    code_redeem,
+    consent_page,
+    last_values,
+    main,
+)
 
 GRANTED = "tweet.read tweet.write users.read offline.access"
 
@@ -40,32 +45,16 @@ class Service:
 
 
 def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _json(self, status: int, body: object) -> None:
-            self._send(status, json.dumps(body), "application/json")
-
+    class Handler(StandinHandler):
         def _problem(self, status: int, title: str) -> None:
             self._json(status, {"title": title, "status": status, "detail": title})
 
         def _user(self) -> str | None:
-            return service.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer "))
+            return service.tokens.get(self._bearer())
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            query = last_values(parts.query)
             with service.lock:
                 service.log.append(f"GET {parts.path}")
                 if parts.path == "/i/oauth2/authorize":
@@ -100,30 +89,27 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
             if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
                 self._send(400, "<h1>PKCE is required.</h1>", "text/html")
                 return
-            hidden = "".join(
-                f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
-                for key, value in query.items()
+            page = consent_page(
+                title="X",
+                heading="Authorize the app to use your account?",
+                action="/i/oauth2/authorize",
+                query=query,
+                name_label="Username",
+                name_field="username",
+                allow="Authorize app",
+                deny="Cancel",
             )
-            self._send(
-                200,
-                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>X</title></head><body>"
-                "<h1>Authorize the app to use your account?</h1>"
-                "<form method='post' action='/i/oauth2/authorize'>"
-                f"{hidden}<label>Username <input name='username' autocomplete='off'></label>"
-                "<button type='submit' name='decision' value='allow'>Authorize app</button>"
-                "<button type='submit' name='decision' value='deny'>Cancel</button></form></body></html>",
-                "text/html; charset=utf-8",
-            )
+            self._html(200, page)
 
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            raw = self._raw_body()
             with service.lock:
                 service.log.append(f"POST {path}")
                 if path == "/i/oauth2/authorize":
-                    self._decide({key: values[-1] for key, values in parse_qs(raw).items()})
+                    self._decide(last_values(raw))
                 elif path == "/2/oauth2/token":
-                    self._token({key: values[-1] for key, values in parse_qs(raw).items()})
+                    self._token(last_values(raw))
                 elif path == "/2/tweets":
                     self._tweet(json.loads(raw or "{}"))
                 elif path == "/_standin/engage":
@@ -137,28 +123,22 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
         def _decide(self, form: dict[str, str]) -> None:
             redirect = form.get("redirect_uri", "")
             if form.get("decision") == "allow":
-                code = secrets.token_urlsafe(16)
-                service.codes[code] = {
-                    "redirect_uri": redirect,
-                    "challenge": form.get("code_challenge", ""),
-                    "username": form.get("username") or "employee",
-                }
+                code = code_issue(
+                    service.codes,
+                    redirect_uri=redirect,
+                    challenge=form.get("code_challenge", ""),
+                    username=form.get("username") or "employee",
+                )
                 query = {"state": form.get("state", ""), "code": code}
             else:
                 query = {"state": form.get("state", ""), "error": "access_denied"}
-            self._send(302, "", "text/plain", {"Location": f"{redirect}?{urlencode(query)}"})
+            self._redirect_back(redirect, query)
 
         def _token(self, form: dict[str, str]) -> None:
-            basic = base64.b64encode(f"{service.client_id}:{service.client_secret}".encode()).decode()
-            grant = service.codes.pop(form.get("code", ""), None)
-            if self.headers.get("Authorization") != f"Basic {basic}":
+            grant = code_redeem(service.codes, form, pkce=True)
+            if self.headers.get("Authorization") != basic_authorization(service.client_id, service.client_secret):
                 self._json(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization"})
-            elif (
-                form.get("grant_type") != "authorization_code"
-                or grant is None
-                or form.get("redirect_uri") != grant["redirect_uri"]
-                or _challenge(form.get("code_verifier", "")) != grant["challenge"]
-            ):
+            elif grant is None:
                 self._json(400, {"error": "invalid_request", "error_description": "Value passed for code was invalid"})
             else:
                 token = secrets.token_urlsafe(24)
@@ -186,15 +166,9 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(port: int, client_id: str, client_secret: str) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(Service(client_id, client_secret)))
-    server.serve_forever()
+def server(port: int, client_id: str, client_secret: str) -> ThreadingHTTPServer:
+    return ThreadingHTTPServer(("127.0.0.1", port), _handler(Service(client_id, client_secret)))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret", required=True)
-    arguments = parser.parse_args()
-    serve(arguments.port, arguments.client_id, arguments.client_secret)
+    main(__doc__.splitlines()[0], server)

@@ -18,6 +18,7 @@ from content.models import Post
 from employees.access import descendant_team_ids
 from employees.locale import override_for
 from notifications.models import ChannelMessage, SlackConnection, TeamChannel
+from notifications.selectors import slack_connection_active
 from notifications.services import slack, teams
 
 BROKER_WAIT_LIMIT = 300
@@ -35,9 +36,7 @@ def post_channels_plan(*, post_id: int) -> list[int]:
     post = Post.objects.filter(pk=post_id, status=Post.Status.PUBLISHED).first()
     if post is None:
         return []
-    slack_ready = SlackConnection.objects.filter(
-        organization_id=post.organization_id, state=SlackConnection.State.ACTIVE
-    ).exists()
+    slack_ready = slack_connection_active(organization_id=post.organization_id)
     planned = []
     for route in _routes_for(post):
         services = []

@@ -30,7 +30,9 @@ from notifications.selectors import (
     post_audience,
     preferences_for,
     preferences_for_many,
+    push_subscriptions_for,
     quiet_until,
+    slack_connection_active,
 )
 from notifications.services import channels, email, push, slack
 
@@ -41,6 +43,8 @@ DAILY_PERIOD = timedelta(days=1)
 LOST_AFTER = timedelta(minutes=3)
 # Longer waits are kept in the database and released by beat, never held by the broker.
 BROKER_WAIT_LIMIT = 300
+# Waits asked for by a push service or Slack, before a message counts as failed.
+MAX_ATTEMPTS = 5
 
 
 def _subject_for_post(post_id: int) -> str:
@@ -62,16 +66,26 @@ def _create(*, membership, event: str, channel: str, subject: str, target: str =
         return None  # planned before: that fan-out queued it
 
 
-def _slack_ready(organization_id: int) -> bool:
-    return SlackConnection.objects.filter(organization_id=organization_id, state=SlackConnection.State.ACTIVE).exists()
+def _plan(*, membership, event: str, channel: str, subject: str) -> list[int]:
+    """The new delivery's id, or none when an earlier fan-out planned it."""
+    row = _create(membership=membership, event=event, channel=channel, subject=subject)
+    return [row.id] if row else []
+
+
+def _plan_push(*, membership, event: str, subject: str, devices: list[int]) -> list[int]:
+    """One web-push delivery per device of the person; the ids of those not planned before."""
+    planned = []
+    for subscription_id in devices:
+        row = _create(
+            membership=membership, event=event, channel=Channel.PUSH, subject=subject, target=str(subscription_id)
+        )
+        if row:
+            planned.append(row.id)
+    return planned
 
 
 def _devices(membership) -> list[int]:
-    return list(
-        PushSubscription.objects.filter(organization_id=membership.organization_id, membership=membership).values_list(
-            "id", flat=True
-        )
-    )
+    return list(push_subscriptions_for(membership=membership).values_list("id", flat=True))
 
 
 def post_published_fan_out(*, post_id: int) -> list[int]:
@@ -87,31 +101,20 @@ def post_published_fan_out(*, post_id: int) -> list[int]:
     ).values_list("membership_id", "id"):
         devices.setdefault(membership_id, []).append(subscription_id)
     subject = _subject_for_post(post.id)
-    slack_ready = _slack_ready(post.organization_id)
+    slack_ready = slack_connection_active(organization_id=post.organization_id)
     planned: list[int] = []
     for membership in audience:
         wanted = preferences[membership.id]
         # A personal Slack message, besides the team channels, for those who chose it.
         if wanted.wants(Event.NEW_POST, Channel.SLACK) and slack_ready and membership.user.email:
-            row = _create(membership=membership, event=Event.NEW_POST, channel=Channel.SLACK, subject=subject)
-            if row:
-                planned.append(row.id)
+            planned += _plan(membership=membership, event=Event.NEW_POST, channel=Channel.SLACK, subject=subject)
         if wanted.wants(Event.NEW_POST, Channel.PUSH):
-            for subscription_id in devices.get(membership.id, []):
-                row = _create(
-                    membership=membership,
-                    event=Event.NEW_POST,
-                    channel=Channel.PUSH,
-                    subject=subject,
-                    target=str(subscription_id),
-                )
-                if row:
-                    planned.append(row.id)
+            planned += _plan_push(
+                membership=membership, event=Event.NEW_POST, subject=subject, devices=devices.get(membership.id, [])
+            )
         # Daily and weekly readers get new posts in the digest, not one email each.
         if wanted.new_post_email == EmailFrequency.IMMEDIATELY and membership.user.email:
-            row = _create(membership=membership, event=Event.NEW_POST, channel=Channel.EMAIL, subject=subject)
-            if row:
-                planned.append(row.id)
+            planned += _plan(membership=membership, event=Event.NEW_POST, channel=Channel.EMAIL, subject=subject)
     return planned
 
 
@@ -133,7 +136,7 @@ def share_failed_fan_out(*, share_id: int) -> list[int]:
     planned = []
     # One message per failure: a share retried and failing again is news again.
     subject = f"share:{share.id}:{share.attempts}"
-    slack_ready = _slack_ready(share.organization_id)
+    slack_ready = slack_connection_active(organization_id=share.organization_id)
     # A profile to reconnect has its own email (sent by connected profiles); a plain
     # failure is emailed here.
     if (
@@ -141,25 +144,13 @@ def share_failed_fan_out(*, share_id: int) -> list[int]:
         and share.status == Share.Status.FAILED
         and membership.user.email
     ):
-        row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.EMAIL, subject=subject)
-        if row:
-            planned.append(row.id)
+        planned += _plan(membership=membership, event=Event.SHARE_FAILED, channel=Channel.EMAIL, subject=subject)
     if wanted.wants(Event.SHARE_FAILED, Channel.SLACK) and slack_ready and membership.user.email:
-        row = _create(membership=membership, event=Event.SHARE_FAILED, channel=Channel.SLACK, subject=subject)
-        if row:
-            planned.append(row.id)
-    if not wanted.wants(Event.SHARE_FAILED, Channel.PUSH):
-        return planned
-    for subscription_id in _devices(membership):
-        row = _create(
-            membership=membership,
-            event=Event.SHARE_FAILED,
-            channel=Channel.PUSH,
-            subject=subject,
-            target=str(subscription_id),
+        planned += _plan(membership=membership, event=Event.SHARE_FAILED, channel=Channel.SLACK, subject=subject)
+    if wanted.wants(Event.SHARE_FAILED, Channel.PUSH):
+        planned += _plan_push(
+            membership=membership, event=Event.SHARE_FAILED, subject=subject, devices=_devices(membership)
         )
-        if row:
-            planned.append(row.id)
     return planned
 
 
@@ -184,21 +175,12 @@ def weekly_impact_fan_out(*, membership_id: int, week: date) -> list[int]:
     subject = _impact_subject(week)
     planned = []
     slack_wanted = wanted.wants(Event.WEEKLY_IMPACT, Channel.SLACK) and membership.user.email
-    if slack_wanted and _slack_ready(membership.organization_id):
-        row = _create(membership=membership, event=Event.WEEKLY_IMPACT, channel=Channel.SLACK, subject=subject)
-        if row:
-            planned.append(row.id)
+    if slack_wanted and slack_connection_active(organization_id=membership.organization_id):
+        planned += _plan(membership=membership, event=Event.WEEKLY_IMPACT, channel=Channel.SLACK, subject=subject)
     if wanted.wants(Event.WEEKLY_IMPACT, Channel.PUSH):
-        for subscription_id in _devices(membership):
-            row = _create(
-                membership=membership,
-                event=Event.WEEKLY_IMPACT,
-                channel=Channel.PUSH,
-                subject=subject,
-                target=str(subscription_id),
-            )
-            if row:
-                planned.append(row.id)
+        planned += _plan_push(
+            membership=membership, event=Event.WEEKLY_IMPACT, subject=subject, devices=_devices(membership)
+        )
     return planned
 
 
@@ -251,14 +233,12 @@ def daily_emails_plan(*, now=None) -> list[int]:
         for membership in members:
             if preferences[membership.id].new_post_email != EmailFrequency.DAILY:
                 continue
-            row = _create(
+            planned += _plan(
                 membership=membership,
                 event=Event.NEW_POST,
                 channel=Channel.EMAIL,
                 subject=f"daily:{local.date().isoformat()}",
             )
-            if row:
-                planned.append(row.id)
     return planned
 
 
@@ -396,16 +376,7 @@ def _send_slack_message(delivery: Delivery, wanted, kind: str, rest: str, post, 
     if result.sent:
         _finish(delivery, Delivery.Status.SENT)
         return None
-    if result.retry_after is not None and delivery.attempts < 5:
-        _finish(
-            delivery,
-            Delivery.Status.DEFERRED,
-            error=result.error,
-            not_before=now + timedelta(seconds=result.retry_after),
-        )
-        return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
-    _finish(delivery, Delivery.Status.FAILED, error=result.error)
-    return None
+    return _wait_or_fail(delivery, result, now)
 
 
 @contextmanager
@@ -465,7 +436,12 @@ def _send_push(delivery: Delivery, wanted, payload: dict, now) -> int | None:
         subscription.delete()
         _finish(delivery, Delivery.Status.GONE, error=result.error)
         return None
-    if result.retry_after is not None and delivery.attempts < 5:
+    return _wait_or_fail(delivery, result, now)
+
+
+def _wait_or_fail(delivery: Delivery, result, now) -> int | None:
+    """A refusal with Retry-After waits (a few attempts at most); any other fails for good."""
+    if result.retry_after is not None and delivery.attempts < MAX_ATTEMPTS:
         _finish(
             delivery,
             Delivery.Status.DEFERRED,
@@ -474,5 +450,5 @@ def _send_push(delivery: Delivery, wanted, payload: dict, now) -> int | None:
         )
         return result.retry_after if result.retry_after <= BROKER_WAIT_LIMIT else None
     _finish(delivery, Delivery.Status.FAILED, error=result.error)
-    logger.warning("Web push not delivered: %s", result.error)
+    logger.warning("%s message not delivered: %s", delivery.channel, result.error)
     return None

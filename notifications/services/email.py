@@ -48,6 +48,32 @@ def unsubscribe_url(membership_id: int, event: str = "") -> str:
     return settings.SITE_URL + reverse("notifications:unsubscribe", args=[unsubscribe_token(membership_id, event)])
 
 
+def _links(membership: Membership, event: str = "") -> dict[str, str]:
+    """The links every notification email carries: preferences and its one-click unsubscribe."""
+    return {
+        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
+        "unsubscribe_url": unsubscribe_url(membership.id, event),
+    }
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058: mail clients offer an unsubscribe button that posts to the link itself."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _send(*, membership: Membership, template: str, subject: str, context: dict) -> None:
+    """`notifications/email/<template>.txt` and `.html` to the person, with the unsubscribe headers."""
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string(f"notifications/email/{template}.txt", context),
+        None,
+        [membership.user.email],
+        headers=unsubscribe_headers(context["unsubscribe_url"]),
+    )
+    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
+    message.send()
+
+
 def new_post_email_send(*, membership: Membership, post) -> None:
     """Send it now, in the language active at the call (the caller sets the person's)."""
     context = {
@@ -56,22 +82,10 @@ def new_post_email_send(*, membership: Membership, post) -> None:
         "post": post,
         "site_name": settings.SITE_NAME,
         "share_url": settings.SITE_URL + reverse("advocacy:compose", args=[post.id]),
-        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
-        "unsubscribe_url": unsubscribe_url(membership.id),
+        **_links(membership),
     }
     subject = _("New post to share: %(title)s") % {"title": post.title}
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("notifications/email/new_post.txt", context),
-        None,
-        [membership.user.email],
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(render_to_string("notifications/email/new_post.html", context), "text/html")
-    message.send()
+    _send(membership=membership, template="new_post", subject=subject, context=context)
 
 
 def daily_email_send(*, membership: Membership, posts: list) -> None:
@@ -85,22 +99,10 @@ def daily_email_send(*, membership: Membership, posts: list) -> None:
         ],
         "site_name": settings.SITE_NAME,
         "feed_url": settings.SITE_URL + reverse("advocacy:feed"),
-        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
-        "unsubscribe_url": unsubscribe_url(membership.id),
+        **_links(membership),
     }
     subject = _("Today's new posts on %(site)s") % {"site": settings.SITE_NAME}
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("notifications/email/daily.txt", context),
-        None,
-        [membership.user.email],
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(render_to_string("notifications/email/daily.html", context), "text/html")
-    message.send()
+    _send(membership=membership, template="daily", subject=subject, context=context)
 
 
 def share_failed_email_send(*, membership: Membership, share) -> None:
@@ -113,19 +115,7 @@ def share_failed_email_send(*, membership: Membership, share) -> None:
         "reason": share.last_error or _("The network gave no reason."),
         "site_name": settings.SITE_NAME,
         "shares_url": settings.SITE_URL + reverse("advocacy:my_shares"),
-        "preferences_url": settings.SITE_URL + reverse("notifications:notification_preferences"),
-        "unsubscribe_url": unsubscribe_url(membership.id, "share_failed"),
+        **_links(membership, "share_failed"),
     }
     subject = _("Your share to %(network)s failed") % {"network": context["network"]}
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("notifications/email/share_failed.txt", context),
-        None,
-        [membership.user.email],
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(render_to_string("notifications/email/share_failed.html", context), "text/html")
-    message.send()
+    _send(membership=membership, template="share_failed", subject=subject, context=context)

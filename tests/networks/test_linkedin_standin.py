@@ -8,12 +8,12 @@ follower count, and the refusals (a throttled call, a missing version header).
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from e2e.standins.base import running
 from e2e.standins.linkedin import FOLLOWERS, server
 from networks.base import AppCredentials, Credentials, PermanentError, RetryLater
 from networks.linkedin import LinkedInAdapter
@@ -25,14 +25,8 @@ SCOPES = "r_member_postAnalytics r_member_profileAnalytics"
 
 @pytest.fixture
 def standin():
-    httpd = server(0, APP.client_id, APP.client_secret)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    with httpx.Client(timeout=5) as client:
+    with running(server(0, APP.client_id, APP.client_secret)) as base, httpx.Client(timeout=5) as client:
         yield base, client
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def _options(base: str) -> dict[str, str]:

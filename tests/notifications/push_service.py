@@ -11,10 +11,11 @@ be scripted (410, 429 with Retry-After, …) to test the sender's handling.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
-import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,6 +24,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from e2e.standins.base import running
 
 
 def b64url_decode(value: str) -> bytes:
@@ -143,15 +146,9 @@ def _handler(service: PushService):
     return Handler
 
 
-class running_push_service:
-    def __enter__(self) -> PushService:
-        self.service = PushService()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.service))
-        self.service.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self.service
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+@contextlib.contextmanager
+def running_push_service() -> Iterator[PushService]:
+    service = PushService()
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), _handler(service))) as base_url:
+        service.base_url = base_url
+        yield service

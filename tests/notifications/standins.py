@@ -10,12 +10,14 @@ Adaptive Card attachment. Answers can be scripted to test failures.
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import json
-import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from e2e.standins.base import basic_authorization, running
 
 BOT_TOKEN = "xoxb-test-bot-token-1234"
 
@@ -35,8 +37,7 @@ def _slack_answer(recorder: Recorder, method: str, headers: dict, body: dict) ->
     if recorder.scripted:
         return recorder.scripted.pop(0)
     if method == "/api/oauth.v2.access":
-        expected = base64.b64encode(f"{recorder.client_id}:{recorder.client_secret}".encode()).decode()
-        if headers.get("authorization") != f"Basic {expected}":
+        if headers.get("authorization") != basic_authorization(recorder.client_id, recorder.client_secret):
             return 200, {}, {"ok": False, "error": "invalid_client_id"}
         if body.get("code") != recorder.code:
             return 200, {}, {"ok": False, "error": "invalid_code"}
@@ -107,17 +108,9 @@ def _handler(recorder: Recorder, kind: str):
     return Handler
 
 
-class running_standin:
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-    def __enter__(self) -> Recorder:
-        self.recorder = Recorder()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.recorder, self.kind))
-        self.recorder.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self.recorder
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+@contextlib.contextmanager
+def running_standin(kind: str) -> Iterator[Recorder]:
+    recorder = Recorder()
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder, kind))) as base_url:
+        recorder.base_url = base_url
+        yield recorder
