@@ -308,7 +308,7 @@ def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tup
     """(post id, company's measures, employees' measures), best first.
 
     With a limit, the posts are ranked on two sums first (the organization's from the
-    cache, as member_totals) and both sides' measures are summed for the few kept only:
+    cache, settled days and recent ones apart) and both sides' measures are summed for the few kept only:
     summing 22 filtered measures for every post in the period would cost several times
     the ranking itself.
     """

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -92,10 +93,10 @@ def _python_distribution(scope: Scope, filters: Filters, start, end) -> dict:
     zeros, and the figures worked out over that list."""
     span = replace(filters, start=start, end=end)
     rows = figures.member_rows(scope, span).filter(potential_reach__gt=0).values("member_id").order_by()
-    reaches = {row["member_id"]: int(row["reach"]) for row in rows.annotate(reach=figures.Sum("potential_reach"))}
+    reaches = {row["member_id"]: int(row["reach"]) for row in rows.annotate(reach=Sum("potential_reach"))}
     zeros = len(_python_people(scope, filters) - reaches.keys())
     values = sorted(reaches.values(), reverse=True) + [0] * zeros
-    company = figures.sources_for(scope, span).company.aggregate(reach=figures.Sum("potential_reach"))["reach"] or 0
+    company = figures.sources_for(scope, span).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
     total = sum(values)
     coefficient = _gini(values)
     top = sorted(values, reverse=True)[: max(1, math.ceil(len(values) * 0.03))]
