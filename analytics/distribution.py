@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
@@ -81,38 +80,51 @@ def stage_of(share: float | None, evenness: float | None) -> str | None:
     return DISTRIBUTED
 
 
+TOP_PERCENT = 3
+
+
+def top_count(employees: int, percent: int = TOP_PERCENT) -> int:
+    """How many people the top `percent` of `employees` is: at least one, rounded up."""
+    return max(1, -(-employees * percent // 100))
+
+
 @dataclass(frozen=True)
 class Distribution:
-    """Its figures are worked out once each (a page asks for them many times)."""
+    """The index's figures for one span of days. The dashboard's are summed in the
+    database (see analytics.selectors.distribution); `of` works them out from every
+    employee's reach, for small sets."""
 
     company_reach: int
-    employee_reaches: tuple[int, ...]  # one per employee, zeros included
+    employee_reach: int
+    # Employees counted (those who reached no one included) and those who reached anyone.
+    employees: int
+    senders: int
+    evenness: float | None
+    entropy: float | None
+    # The part of the employees' reach that the top 3 % of employees bring.
+    top_share: float | None
 
-    @cached_property
-    def employee_reach(self) -> int:
-        return sum(self.employee_reaches)
-
-    @property
-    def employees(self) -> int:
-        return len(self.employee_reaches)
-
-    @cached_property
-    def senders(self) -> int:
-        return sum(1 for value in self.employee_reaches if value > 0)
+    @classmethod
+    def of(cls, company_reach: int, employee_reaches: tuple[int, ...] | list[int]) -> Distribution:
+        """From one reach per employee, zeros included."""
+        reaches = [value if value > 0 else 0 for value in employee_reaches]
+        total = sum(reaches)
+        coefficient = gini(reaches)
+        top = sorted(reaches, reverse=True)[: top_count(len(reaches))]
+        return cls(
+            company_reach=company_reach,
+            employee_reach=total,
+            employees=len(reaches),
+            senders=sum(1 for value in reaches if value > 0),
+            evenness=None if coefficient is None else 1 - coefficient,
+            entropy=normalized_entropy(reaches),
+            top_share=sum(top) / total if total else None,
+        )
 
     @property
     def employee_share(self) -> float | None:
         total = self.company_reach + self.employee_reach
         return self.employee_reach / total if total else None
-
-    @cached_property
-    def evenness(self) -> float | None:
-        coefficient = gini(list(self.employee_reaches))
-        return None if coefficient is None else 1 - coefficient
-
-    @cached_property
-    def entropy(self) -> float | None:
-        return normalized_entropy(list(self.employee_reaches))
 
     @property
     def index(self) -> float | None:
@@ -131,11 +143,3 @@ class Distribution:
     @property
     def stage_text(self):
         return STAGE_TEXT.get(self.stage or "", "")
-
-    def top_share(self, fraction: float = 0.03) -> float | None:
-        """The part of the employees' reach that the top `fraction` of employees bring."""
-        if not self.employee_reach:
-            return None
-        count = max(1, math.ceil(self.employees * fraction))
-        top = sorted(self.employee_reaches, reverse=True)[:count]
-        return sum(top) / self.employee_reach

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from analytics.models import (
     AudienceDay,
@@ -31,8 +31,8 @@ from analytics.models import (
     PostDay,
     PostMemberDay,
 )
-from analytics.reach import Reach, Side, engagements_of, ratio
-from analytics.selectors.cached import rollups_read_settled
+from analytics.reach import Reach, Side, ratio
+from analytics.selectors.cached import rollups_read_cached, rollups_read_settled
 from analytics.selectors.scope import employees_in, member_ids_in
 from analytics.selectors.teams import TEAMS_PER_PAGE, TeamPages, TeamRow, team_counts, team_rows
 from content.models import Post
@@ -207,60 +207,47 @@ class SharerRow:
     side: Side
 
 
-def member_totals(scope: Scope, filters: Filters) -> dict[int, dict[str, int]]:
-    """Every employee's sums over the period, in one grouped read: the dashboard's
-    rankings, team table, adoption and distribution are all worked out from it.
-
-    The organization's (without a topic, whose posts may change) is the heaviest read
-    of the dashboard and depends on rollup rows only: its settled days and its last
-    few days are cached apart (see cached.rollups_read_settled)."""
-
-    def read(start: date, end: date) -> dict[int, dict[str, int]]:
-        rows = member_rows(scope, replace(filters, start=start, end=end))
-        return {
-            row["member_id"]: measures_of(row) for row in rows.values("member_id").order_by().annotate(**measure_sums())
-        }
-
-    if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
-        return read(filters.start, filters.end)
-    return rollups_read_settled(
-        organization_id=scope.organization_id,
-        filters=filters,
-        name="member-totals",
-        parts=(filters.network or "",),
-        read=read,
-        merge=_add_member_totals,
+def _sharer_sums(rows: QuerySet) -> QuerySet:
+    """Each person's sums, best first: by engagements and clicks, then by potential reach,
+    then by id (so that equal figures always come in the same order)."""
+    return (
+        rows.values("member_id")
+        .order_by()
+        .annotate(**measure_sums(), score=Sum(ENGAGEMENT + F("clicks")), reach=Sum("potential_reach"))
+        .order_by("-score", "-reach", "member_id")
     )
 
 
-def _add_member_totals(
-    first: dict[int, dict[str, int]], second: dict[int, dict[str, int]]
-) -> dict[int, dict[str, int]]:
-    result = dict(first)
-    for member_id, measures in second.items():
-        if member_id in result:
-            result[member_id] = {name: result[member_id][name] + measures[name] for name in Measures.MEASURES}
-        else:
-            result[member_id] = measures
-    return result
+def _sharers_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tuple[int, dict[str, int]]]:
+    rows = _sharer_sums(member_rows(scope, filters))
+    if limit is not None:
+        rows = rows[:limit]
+    return [(row["member_id"], measures_of(row)) for row in rows]
 
 
-def _score(measures: dict[str, int]) -> int:
-    return engagements_of(measures) + measures["clicks"]
-
-
-def sharers(
-    scope: Scope, filters: Filters, *, limit: int | None = 10, totals: dict[int, dict[str, int]] | None = None
-) -> list[SharerRow]:
-    """People ranked by engagements and clicks, then by potential reach."""
-    totals = member_totals(scope, filters) if totals is None else totals
-
-    def key(item: tuple[int, dict[str, int]]) -> tuple:
-        return (-_score(item[1]), -item[1]["potential_reach"], item[0])
-
-    ranked = sorted(totals.items(), key=key) if limit is None else heapq.nsmallest(limit, totals.items(), key=key)
+def sharers(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[SharerRow]:
+    """People ranked by engagements and clicks, then by potential reach (`ORDER BY …
+    LIMIT` in the database). The organization's top few (without a topic, whose posts may
+    change) depend on rollup rows only and are cached until the rollups change."""
+    if limit is None or filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+        ranked = _sharers_ranked(scope, filters, limit)
+    else:
+        ranked = rollups_read_cached(
+            organization_id=scope.organization_id,
+            name="top-sharers",
+            parts=(filters.start, filters.end, filters.network or "", limit),
+            compute=lambda: _sharers_ranked(scope, filters, limit),
+        )
     names = member_names([member_id for member_id, _measures in ranked])
     return [SharerRow(member_id, names.get(member_id, "—"), Side.of(measures)) for member_id, measures in ranked]
+
+
+def sharer_row(scope: Scope, filters: Filters, *, member_id: int) -> SharerRow | None:
+    """One person's row as `sharers` gives it, or None when they have no rollup rows."""
+    row = _sharer_sums(member_rows(scope, filters).filter(member_id=member_id)).first()
+    if row is None:
+        return None
+    return SharerRow(member_id, member_names([member_id]).get(member_id, "—"), Side.of(measures_of(row)))
 
 
 def member_names(member_ids: list[int]) -> dict[int, str]:
@@ -321,7 +308,7 @@ def _posts_ranked(scope: Scope, filters: Filters, limit: int | None) -> list[tup
     """(post id, company's measures, employees' measures), best first.
 
     With a limit, the posts are ranked on two sums first (the organization's from the
-    cache, as member_totals) and both sides' measures are summed for the few kept only:
+    cache, settled days and recent ones apart) and both sides' measures are summed for the few kept only:
     summing 22 filtered measures for every post in the period would cost several times
     the ranking itself.
     """
@@ -443,29 +430,23 @@ class Adoption:
         return ratio(self.active, self.employees)
 
 
-def people_ids(scope: Scope, filters: Filters) -> set[int]:
-    """The active employees the (narrowed) scope covers."""
-    return set(employees_in(scope.narrowed_to(filters.team_id)).values_list("id", flat=True))
-
-
-def adoption(
-    scope: Scope,
-    filters: Filters,
-    *,
-    totals: dict[int, dict[str, int]] | None = None,
-    people: set[int] | None = None,
-) -> Adoption:
-    totals = member_totals(scope, filters) if totals is None else totals
-    people = people_ids(scope, filters) if people is None else people
+def adoption(scope: Scope, filters: Filters) -> Adoption:
+    """The scope's active employees, those of them with a connected profile and those who
+    shared in the period, counted in one query."""
+    people = employees_in(scope.narrowed_to(filters.team_id))
     profiles = SocialProfile.objects.filter(
         organization_id=scope.organization_id, state=SocialProfile.State.ACTIVE, owner_membership__isnull=False
     )
     if filters.network:
         profiles = profiles.filter(network=filters.network)
-    # `people` are the scope's active employees: the owners among them are the connected.
-    owners = set(profiles.values_list("owner_membership_id", flat=True).order_by().distinct())
-    active = sum(1 for member_id, measures in totals.items() if member_id in people and measures["shares"] > 0)
-    return Adoption(employees=len(people), connected=len(owners & people), active=active)
+    # Shares are never negative: someone with a row that books one shared in the period.
+    sharing = member_rows(scope, filters).filter(shares__gt=0).values("member_id")
+    counts = people.aggregate(
+        employees=Count("id"),
+        connected=Count("id", filter=Q(pk__in=profiles.values("owner_membership_id"))),
+        active=Count("id", filter=Q(pk__in=sharing)),
+    )
+    return Adoption(**{name: int(value or 0) for name, value in counts.items()})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,13 @@
-"""The distribution index for a scope: now, and over the periods before (the trail)."""
+"""The distribution index for a scope: now, and over the periods before (the trail).
+
+Every span's figures (the trail's slices and the whole period) come from one SQL
+statement: each person's reach per span is summed in the database, ranked with window
+functions, and only the figures leave it (Gini from the rank-weighted sum, the senders,
+the top 3 %'s part, the entropy); never a row per person. People who reached no one
+count as zeros: the scope's active employees without reach in the span.
+
+The SQL is written for PostgreSQL and SQLite alike (the embedded default).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db import connection
+from django.db.models import Sum
 
-from analytics.distribution import Distribution
-from analytics.selectors.cached import rollups_read_cached, settled_through
-from analytics.selectors.dashboard import member_rows, people_ids, sources_for
+from analytics.distribution import TOP_PERCENT, Distribution
+from analytics.selectors.dashboard import member_rows, sources_for
+from analytics.selectors.scope import employees_in
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -40,134 +50,103 @@ def trail_buckets(filters: Filters, periods: int = TRAIL_PERIODS) -> list[tuple[
     return slices
 
 
-def _bucket_expression(buckets: list[tuple[date, date]]) -> Case:
-    return Case(
-        *[When(day__gte=start, day__lte=end, then=Value(index)) for index, (start, end) in enumerate(buckets)],
-        output_field=IntegerField(),
-    )
-
-
 def distribution_trail(
-    *,
-    scope: Scope,
-    filters: Filters,
-    periods: int = TRAIL_PERIODS,
-    totals: dict[int, dict[str, int]] | None = None,
-    people: set[int] | None = None,
-    daily: Daily | None = None,
+    *, scope: Scope, filters: Filters, periods: int = TRAIL_PERIODS, daily: Daily | None = None
 ) -> list[TrailPoint]:
     """The index over slices of the period (oldest first), then over the whole period.
 
-    `totals` (per member over the period), `people` and `daily` (covering the trail's
-    days) save reads when the caller has them.
+    `daily` (covering the trail's days) saves the company's read when the caller has it.
     """
-    people = people_ids(scope, filters) if people is None else people
-    slices = _distributions(scope, filters, trail_buckets(filters, periods), people, daily)
-    if totals is None:
-        return slices + _distributions(scope, filters, [(filters.start, filters.end)], people, daily)
-    if daily is not None:
-        company = daily.company_reach(filters.start, filters.end)
-    else:
-        company = sources_for(scope, filters).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
-    reaches = {member_id: m["potential_reach"] for member_id, m in totals.items() if m["potential_reach"]}
-    return [*slices, TrailPoint(filters.start, filters.end, _distribution(int(company), reaches, people))]
-
-
-def _distribution(company: int, reaches: dict[int, int], people: set[int]) -> Distribution:
-    zeros = len(people - reaches.keys())
-    return Distribution(company, tuple(sorted(reaches.values(), reverse=True)) + (0,) * zeros)
-
-
-def _distributions(
-    scope: Scope, filters: Filters, buckets: list[tuple[date, date]], people: set[int], daily: Daily | None
-) -> list[TrailPoint]:
-    wide = replace(filters, start=buckets[0][0], end=buckets[-1][1])
-    if daily is not None:
-        company = {index: daily.company_reach(start, end) for index, (start, end) in enumerate(buckets)}
-    else:
-        company = dict(
-            sources_for(scope, wide)
-            .company.annotate(bucket=_bucket_expression(buckets))
-            .values("bucket")
-            .order_by("bucket")
-            .annotate(reach=Sum("potential_reach"))
-            .values_list("bucket", "reach")
-        )
-    per_member = _member_reaches(scope, wide, buckets)
+    spans = [*trail_buckets(filters, periods), (filters.start, filters.end)]
+    company = _company_reaches(scope, filters, spans, daily)
+    employees = _employee_figures(scope, filters, spans)
     return [
-        TrailPoint(start, end, _distribution(int(company.get(index) or 0), per_member[index], people))
-        for index, (start, end) in enumerate(buckets)
+        TrailPoint(start, end, replace(employees[index], company_reach=company[index]))
+        for index, (start, end) in enumerate(spans)
     ]
 
 
-def _member_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
-    """Each slice's reach per member; the organization's are cached as its settled days'
-    and its last few days' (see cached.rollups_read_settled), and put together."""
-    if wide.topic_id or not scope.narrowed_to(wide.team_id).is_organization:
-        return _reaches_read(scope, wide, buckets)
-    return rollups_read_cached(
-        organization_id=scope.organization_id,
-        name="member-reaches-period",
-        parts=(wide.network or "", *(f"{start}/{end}" for start, end in buckets)),
-        compute=lambda: _organization_reaches(scope, wide, buckets),
+def _company_reaches(scope: Scope, filters: Filters, spans: list[tuple[date, date]], daily: Daily | None) -> list[int]:
+    if daily is not None:
+        return [daily.company_reach(start, end) for start, end in spans]
+    first, last = min(start for start, _end in spans), max(end for _start, end in spans)
+    rows = sources_for(scope, filters, start=first, end=last).company.values("day").order_by("day")
+    by_day = dict(rows.annotate(reach=Sum("potential_reach")).values_list("day", "reach"))
+    return [sum(int(reach or 0) for day, reach in by_day.items() if start <= day <= end) for start, end in spans]
+
+
+def _employee_figures(scope: Scope, filters: Filters, spans: list[tuple[date, date]]) -> list[Distribution]:
+    """The employees' figures of each span (company reach left at 0), in one statement."""
+    wide = replace(filters, start=min(start for start, _end in spans), end=max(end for _start, end in spans))
+    # Reach is booked on sharing days only: about half the rows carry none.
+    activity = member_rows(scope, wide).filter(potential_reach__gt=0).order_by()
+    activity_sql, activity_params = activity.values_list("member_id", "day", "potential_reach").query.sql_with_params()
+    people_sql, people_params = (
+        employees_in(scope.narrowed_to(filters.team_id)).order_by().values("id").query.sql_with_params()
     )
-
-
-def _organization_reaches(scope: Scope, wide: Filters, buckets: list[tuple[date, date]]) -> dict[int, dict[int, int]]:
-    last = settled_through(wide)
-    settled = [(start, min(end, last)) if start <= last else None for start, end in buckets]
-    fresh = [(max(start, last + timedelta(days=1)), end) if end > last else None for start, end in buckets]
-    result: dict[int, dict[int, int]] = {index: {} for index in range(len(buckets))}
-    parts = []
-    if any(settled):
-        parts.append(
-            rollups_read_cached(
-                organization_id=scope.organization_id,
-                name="member-reaches",
-                parts=(wide.network or "", *(f"{piece[0]}/{piece[1]}" if piece else "-" for piece in settled)),
-                compute=lambda: _reaches_read(scope, wide, settled),
-                settled=True,
-            )
+    spans_sql = ", ".join(["(%s, %s, %s)"] * len(spans))
+    spans_params = [value for index, (start, end) in enumerate(spans) for value in (index, start, end)]
+    real = "DOUBLE PRECISION"
+    sql = f"""
+WITH spans (span, start_day, end_day) AS (VALUES {spans_sql}),
+activity (member_id, day, reach) AS ({activity_sql}),
+people (id) AS ({people_sql}),
+reaches AS (
+    SELECT spans.span, activity.member_id, SUM(activity.reach) AS reach
+    FROM activity JOIN spans ON activity.day >= spans.start_day AND activity.day <= spans.end_day
+    GROUP BY spans.span, activity.member_id
+),
+ranked AS (
+    SELECT span, reach,
+        ROW_NUMBER() OVER (PARTITION BY span ORDER BY reach) AS upward,
+        ROW_NUMBER() OVER (PARTITION BY span ORDER BY reach DESC) AS downward,
+        CASE WHEN member_id IN (SELECT id FROM people) THEN 1 ELSE 0 END AS employed
+    FROM reaches
+),
+sums AS (
+    SELECT span, COUNT(*) AS senders, SUM(reach) AS total, SUM(upward * reach) AS weighted,
+        SUM(CAST(reach AS {real}) * LN(CAST(reach AS {real}))) AS x_log_x, SUM(employed) AS employed
+    FROM ranked GROUP BY span
+),
+counted AS (
+    SELECT spans.span, COALESCE(sums.senders, 0) AS senders, COALESCE(sums.total, 0) AS total,
+        COALESCE(sums.weighted, 0) AS weighted, COALESCE(sums.x_log_x, 0) AS x_log_x,
+        COALESCE(sums.senders, 0) + (SELECT COUNT(*) FROM people) - COALESCE(sums.employed, 0) AS employees
+    FROM spans LEFT JOIN sums ON sums.span = spans.span
+),
+topped AS (
+    SELECT counted.span, counted.senders, counted.total, counted.weighted, counted.x_log_x, counted.employees,
+        COALESCE(SUM(CASE WHEN ranked.downward <= (counted.employees * %s + 99) / 100 OR ranked.downward = 1
+            THEN ranked.reach ELSE 0 END), 0) AS top
+    FROM counted LEFT JOIN ranked ON ranked.span = counted.span
+    GROUP BY counted.span, counted.senders, counted.total, counted.weighted, counted.x_log_x, counted.employees
+),
+figured AS (
+    SELECT span, senders, total, employees, top, x_log_x,
+        CASE WHEN total = 0 OR employees = 0 THEN NULL WHEN employees = 1 THEN 0.0
+            ELSE (2 * CAST(weighted + (employees - senders) * total AS {real}) / CAST(employees * total AS {real})
+                - CAST(employees + 1 AS {real}) / employees) * employees / (employees - 1)
+        END AS gini
+    FROM topped
+)
+SELECT span, total, employees, senders,
+    CASE WHEN gini IS NULL THEN NULL WHEN gini < 0 THEN 1.0 WHEN gini > 1 THEN 0.0 ELSE 1 - gini END,
+    CASE WHEN total = 0 OR employees < 2 THEN NULL
+        ELSE (LN(CAST(total AS {real})) - x_log_x / total) / LN(CAST(employees AS {real})) END,
+    CASE WHEN total = 0 THEN NULL ELSE CAST(top AS {real}) / total END
+FROM figured ORDER BY span"""  # noqa: S608 - the SQL of our own querysets, and our own names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*spans_params, *activity_params, *people_params, TOP_PERCENT])
+        rows = cursor.fetchall()
+    return [
+        Distribution(
+            company_reach=0,
+            employee_reach=int(total),
+            employees=int(employees),
+            senders=int(senders),
+            evenness=None if evenness is None else float(evenness),
+            entropy=None if entropy is None else float(entropy),
+            top_share=None if top is None else float(top),
         )
-    if any(fresh):
-        parts.append(
-            rollups_read_cached(
-                organization_id=scope.organization_id,
-                name="member-reaches-recent",
-                parts=(wide.network or "", *(f"{piece[0]}/{piece[1]}" if piece else "-" for piece in fresh)),
-                compute=lambda: _reaches_read(scope, wide, fresh),
-            )
-        )
-    for part in parts:
-        for index, reaches in part.items():
-            target = result[index]
-            for member_id, reach in reaches.items():
-                target[member_id] = target.get(member_id, 0) + reach
-    return result
-
-
-def _reaches_read(scope: Scope, wide: Filters, pieces: list[tuple[date, date] | None]) -> dict[int, dict[int, int]]:
-    """Reach per member in each piece of days (None: no days), in one grouped read."""
-    per_member: dict[int, dict[int, int]] = {index: {} for index in range(len(pieces))}
-    present = [piece for piece in pieces if piece]
-    if not present:
-        return per_member
-    days = replace(wide, start=min(start for start, _end in present), end=max(end for _start, end in present))
-    bucket = Case(
-        *[When(day__gte=piece[0], day__lte=piece[1], then=Value(index)) for index, piece in enumerate(pieces) if piece],
-        output_field=IntegerField(),
-    )
-    rows = (
-        # Reach is booked on sharing days only: about half the rows carry none.
-        member_rows(scope, days)
-        .filter(potential_reach__gt=0)
-        .annotate(bucket=bucket)
-        .values("bucket", "member_id")
-        .order_by()
-        .annotate(reach=Sum("potential_reach"))
-        .values_list("bucket", "member_id", "reach")
-    )
-    for index, member_id, reach in rows:
-        if index is not None and reach:
-            per_member[index][member_id] = int(reach)
-    return per_member
+        for _span, total, employees, senders, evenness, entropy, top in rows
+    ]

@@ -93,9 +93,7 @@ def _reach(scope: Scope, filters: Filters, **_) -> Table:
 
 def _adoption(scope: Scope, filters: Filters, **_) -> Table:
     """The adoption and audience facts, one per row."""
-    totals = figures.member_totals(scope, filters)
-    people = figures.people_ids(scope, filters)
-    adoption = figures.adoption(scope, filters, totals=totals, people=people)
+    adoption = figures.adoption(scope, filters)
     audience = figures.audience(scope, filters)
     reach = figures.reach_totals(figures.sources_for(scope, filters))
 

@@ -73,14 +73,12 @@ class SeenByManagers:
 
 
 def seen_by_managers(*, membership: Membership, filters: Filters, rules) -> SeenByManagers:
-    from analytics.selectors.dashboard import member_totals, sharers
+    from analytics.selectors.dashboard import sharer_row
     from analytics.selectors.leaderboard import leaderboard_rows
     from analytics.selectors.scope import Scope
 
     organization = Scope(membership.organization_id, None)
-    totals = member_totals(organization, filters)
-    mine = {membership.id: totals[membership.id]} if membership.id in totals else {}
-    rows = sharers(organization, filters, limit=None, totals=mine)
+    sharer = sharer_row(organization, filters, member_id=membership.id)
     leader = None
     if rules.leaderboard_enabled:
         leader = next(
@@ -88,7 +86,7 @@ def seen_by_managers(*, membership: Membership, filters: Filters, rules) -> Seen
             None,
         )
     return SeenByManagers(
-        sharer=rows[0] if rows else None,
+        sharer=sharer,
         leader=leader,
         leaderboard_shown=rules.leaderboard_enabled,
         opted_in=LeaderboardOptIn.objects.filter(

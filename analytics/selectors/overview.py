@@ -61,21 +61,20 @@ def emv_for(scope: Scope, filters: Filters, sources: figures.Sources | None = No
     )
 
 
-def dashboard_overview(*, scope: Scope, filters: Filters, teams_page: object = 1) -> Overview:
-    """Every figure of the dashboard, under one read of the rollup version."""
+def dashboard_overview(*, scope: Scope, filters: Filters, teams_page: object = 1, rules=None) -> Overview:
+    """Every figure of the dashboard, under one read of the rollup version. `rules` (the
+    organization's analytics settings) saves their read when the caller has them."""
     with rollups_version_pinned():
-        return _overview(scope=scope, filters=filters, teams_page=teams_page)
+        return _overview(scope=scope, filters=filters, teams_page=teams_page, rules=rules)
 
 
-def _overview(*, scope: Scope, filters: Filters, teams_page: object) -> Overview:
+def _overview(*, scope: Scope, filters: Filters, teams_page: object, rules) -> Overview:
     previous_start, previous_end = filters.previous()
     trail_start = trail_buckets(filters)[0][0]
     daily = daily_read(scope, filters, start=min(previous_start, trail_start), end=filters.end)
     series = daily.series(filters)
-    totals = figures.member_totals(scope, filters)
-    people = figures.people_ids(scope, filters)
-    trail = distribution_trail(scope=scope, filters=filters, totals=totals, people=people, daily=daily)
-    rules = analytics_settings_get(organization_id=scope.organization_id)
+    trail = distribution_trail(scope=scope, filters=filters, daily=daily)
+    rules = rules or analytics_settings_get(organization_id=scope.organization_id)
     emv = emv_compute(
         counts=daily.emv_counts(filters.start, filters.end),
         rates=rates_with_defaults(rules.emv_rates),
@@ -88,9 +87,9 @@ def _overview(*, scope: Scope, filters: Filters, teams_page: object) -> Overview
         chart=charts.stacked_bars(series),
         networks=daily.networks(filters.start, filters.end),
         top_posts=figures.posts(scope, filters),
-        top_sharers=figures.sharers(scope, filters, totals=totals),
+        top_sharers=figures.sharers(scope, filters),
         teams=figures.teams_page(scope, filters, min_size=figures.council_min_size(rules), number=teams_page),
-        adoption=figures.adoption(scope, filters, totals=totals, people=people),
+        adoption=figures.adoption(scope, filters),
         audience=figures.audience(scope, filters),
         emv=emv,
         trail=trail,

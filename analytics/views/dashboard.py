@@ -43,15 +43,15 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         context["too_small"] = too_small_note(min_size)
     else:
         with rollups_version_pinned():
-            context.update(_figures(scope, filters, teams_page=request.GET.get("teams_page")))
+            context.update(_figures(scope, filters, rules=rules, teams_page=request.GET.get("teams_page")))
     template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
     return render(request, template, context)
 
 
-def _figures(scope, filters, *, teams_page) -> dict:
+def _figures(scope, filters, *, rules, teams_page) -> dict:
     """Everything the page shows, read under one rollup version (one read of it per page)."""
     return {
-        "overview": dashboard_overview(scope=scope, filters=filters, teams_page=teams_page),
+        "overview": dashboard_overview(scope=scope, filters=filters, teams_page=teams_page, rules=rules),
         "definitions": DEFINITIONS,
         "metric_label": METRICS.get(filters.metric),
         "freshness": freshness_for_scope(scope=scope.narrowed_to(filters.team_id)),

@@ -27,27 +27,27 @@ def test_normalized_entropy_is_one_when_even_and_zero_when_one_holds_everything(
 
 
 def test_only_the_company_reaching_anyone_is_centralized():
-    d = Distribution(company_reach=10_000, employee_reaches=(0, 0, 0))
+    d = Distribution.of(10_000, (0, 0, 0))
     assert (d.employee_share, d.index, d.stage) == (0, 0, "centralized")
 
 
 def test_a_few_employees_carrying_most_of_the_reach_is_decentralized():
-    d = Distribution(company_reach=1_000, employee_reaches=(6_000, 3_000, 0, 0, 0, 0, 0, 0, 0, 0))
+    d = Distribution.of(1_000, (6_000, 3_000, 0, 0, 0, 0, 0, 0, 0, 0))
     assert d.employee_share == pytest.approx(0.9)
     assert d.evenness == pytest.approx(1 - (2 * 87_000 / 90_000 - 1.1) * 10 / 9)
     assert d.index == pytest.approx(0.9 * d.evenness)
     assert d.stage == "decentralized"
-    assert d.top_share() == pytest.approx(2 / 3)  # the top 3% of ten people is one person
+    assert d.top_share == pytest.approx(2 / 3)  # the top 3% of ten people is one person
 
 
 def test_many_employees_reaching_alike_is_distributed():
-    d = Distribution(company_reach=1_000, employee_reaches=(900, 1_100, 1_000, 1_000, 0))
+    d = Distribution.of(1_000, (900, 1_100, 1_000, 1_000, 0))
     assert d.stage == "distributed"
     assert 0.5 < d.index < 1
 
 
 def test_no_reach_at_all_has_no_index():
-    d = Distribution(company_reach=0, employee_reaches=(0, 0))
+    d = Distribution.of(0, (0, 0))
     assert (d.employee_share, d.index, d.stage) == (None, None, None)
 
 
