@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from advocacy.models import Share
 from content.images import first_images
 from content.models import Post
-from content.selectors import posts_visible_to
+from content.selectors import post_list_visible_to
 
 if TYPE_CHECKING:
     from content.models import Topic
@@ -35,12 +35,12 @@ FEED_CARD_FIELDS = (
 )
 
 
-def feed_posts(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
+def post_list_for_feed(*, membership: Membership, topic_id: int | None = None) -> QuerySet[Post]:
     """The member's feed, newest first; each post knows whether the member has shared it,
     and an employee's post its author's name and team (read in the same query)."""
     mine = Share.objects.filter(member=membership, post=OuterRef("pk"))
     posts = (
-        posts_visible_to(membership)
+        post_list_visible_to(membership)
         .annotate(shared_by_me=Exists(mine), **author_annotations())
         .order_by("-published_at", "-id")
     )
@@ -149,7 +149,7 @@ def company_profiles(*, membership: Membership) -> QuerySet[SocialProfile]:
     ).order_by("network", "handle")
 
 
-def member_shares(*, membership: Membership) -> QuerySet[Share]:
+def share_list_for_member(*, membership: Membership) -> QuerySet[Share]:
     return (
         Share.objects.filter(member=membership)
         .select_related("post", "profile", "tracked_link")
@@ -157,11 +157,11 @@ def member_shares(*, membership: Membership) -> QuerySet[Share]:
     )
 
 
-def shares_of_post(*, post: Post) -> QuerySet[Share]:
+def share_list_for_post(*, post: Post) -> QuerySet[Share]:
     return Share.objects.filter(post=post).select_related("profile", "member__user").order_by("-created_at")
 
 
-def member_share_records(*, membership_ids: list[int]) -> list[dict]:
+def share_records_for_member(*, membership_ids: list[int]) -> list[dict]:
     """The shares of these memberships as plain data (a personal data export): text,
     status, links and click counts."""
     from django.db.models import Count, Q

@@ -46,7 +46,7 @@ def _switchable(request, membership) -> list:
     # Read with the request's membership (employees/selectors.py): no query per page.
     memberships = getattr(request, "active_memberships", None)
     if memberships is None:
-        memberships = selectors.memberships_for_switcher(user=request.user)
+        memberships = selectors.membership_list_for_switcher(user=request.user)
     if len(memberships) < 2:
         return []
     return sorted(memberships, key=lambda item: (item.organization.name, item.organization_id))

@@ -39,7 +39,7 @@ def _member_team_ids_sql(membership: Membership) -> RawSQL:
     return RawSQL(sql, params)  # noqa: S611 (values as parameters)
 
 
-def posts_visible_to(membership: Membership) -> QuerySet[Post]:
+def post_list_visible_to(membership: Membership) -> QuerySet[Post]:
     """Live posts whose audience is everyone or includes one of the member's teams."""
     targeted = _AUDIENCE.objects.filter(post_id=OuterRef("pk"))
     return (
@@ -61,7 +61,7 @@ def topics_version_bump(*, organization_id: int) -> None:
     Organization.objects.filter(pk=organization_id).update(topics_version=new_version())
 
 
-def topics_for_organization(organization: Organization) -> list[Topic]:
+def topic_list_for_organization(organization: Organization) -> list[Topic]:
     """The organization's topics by name; read from the database once per topics version."""
     key = (organization.id, organization.created_at, organization.topics_version)
     rows = _TOPICS.get(key)
@@ -71,7 +71,7 @@ def topics_for_organization(organization: Organization) -> list[Topic]:
     return [Topic(id=topic_id, organization_id=organization.id, name=name) for topic_id, name in rows]
 
 
-def library_posts(
+def post_list_for_library(
     *,
     organization: Organization,
     query: str = "",
@@ -106,7 +106,7 @@ def status_counts(*, organization: Organization) -> dict[str, int]:
     return dict(rows)
 
 
-def pending_suggestions(*, organization: Organization) -> QuerySet[Post]:
+def suggestion_list_pending(*, organization: Organization) -> QuerySet[Post]:
     return (
         Post.objects.filter(organization=organization, status=Post.Status.PENDING_APPROVAL)
         .exclude(source=Post.Source.COLLEAGUE)
@@ -115,13 +115,13 @@ def pending_suggestions(*, organization: Organization) -> QuerySet[Post]:
     )
 
 
-def member_suggestions(*, membership: Membership) -> QuerySet[Post]:
+def suggestion_list_for_member(*, membership: Membership) -> QuerySet[Post]:
     return Post.objects.filter(
         organization_id=membership.organization_id, source=Post.Source.EMPLOYEE, created_by=membership.user
     ).order_by("-created_at")
 
 
-def post_with_captions(queryset: QuerySet[Post]) -> QuerySet[Post]:
+def post_get_with_captions(queryset: QuerySet[Post]) -> QuerySet[Post]:
     return queryset.prefetch_related(
         Prefetch("captions", queryset=CaptionSuggestion.objects.order_by("position", "id")), "topics", "audience_teams"
     )

@@ -28,7 +28,7 @@ class MembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = selectors.membership_for_request(request) if request.user.is_authenticated else None
+        membership = selectors.membership_get_for_request(request) if request.user.is_authenticated else None
         request.membership = membership
         if membership is None:
             return self.get_response(request)

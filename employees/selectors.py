@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 ORGANIZATION_SESSION_KEY = "organization_id"
 
 
-def membership_for_request(request: HttpRequest) -> Membership | None:
+def membership_get_for_request(request: HttpRequest) -> Membership | None:
     """The active membership the request acts as: the chosen organization, else the oldest.
 
     All the person's active memberships are read in this one query and kept on the
@@ -74,7 +74,7 @@ def team_list(*, organization: Organization) -> QuerySet[Team]:
     )
 
 
-def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
+def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitation]:
     return (
         Invitation.objects.filter(organization=organization, status=Invitation.Status.PENDING)
         .prefetch_related("teams")
@@ -82,7 +82,7 @@ def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
     )
 
 
-def audit_events(*, organization: Organization, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:
+def audit_event_list(*, organization: Organization, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:
     """The organization's audit log, newest first; `actor` matches the recorded name or email."""
     events = AuditEvent.objects.filter(organization=organization).order_by("-at", "-id")
     if action:
@@ -103,7 +103,7 @@ def _provisioned_as(membership: Membership) -> dict | None:
 def personal_data(*, user: User) -> dict:
     """What the platform holds about a person: their account, memberships, connected
     profiles (never their tokens), suggestions and shares with their clicks."""
-    from advocacy.selectors import member_share_records
+    from advocacy.selectors import share_records_for_member
     from content.models import Post
     from employees.models import SocialProfile
 
@@ -160,14 +160,14 @@ def personal_data(*, user: User) -> dict:
             }
             for post in suggestions.order_by("id")
         ],
-        "shares": member_share_records(membership_ids=[membership.id for membership in memberships]),
+        "shares": share_records_for_member(membership_ids=[membership.id for membership in memberships]),
     }
 
 
-def memberships_for_switcher(*, user: User) -> list[Membership]:
+def membership_list_for_switcher(*, user: User) -> list[Membership]:
     """The active memberships a person can switch between, by organization name.
 
-    Pages use the memberships the request already read (``membership_for_request``).
+    Pages use the memberships the request already read (``membership_get_for_request``).
     """
     return list(
         Membership.objects.filter(user=user, is_active=True)

@@ -16,7 +16,7 @@ from content.compliance import text_problems
 from content.dial import dial_of
 from content.images import media_summary
 from content.models import Post
-from content.selectors import posts_visible_to
+from content.selectors import post_list_visible_to
 from employees.access import membership_required
 from employees.models import Role, SocialProfile
 from networks import text as network_text
@@ -31,7 +31,7 @@ def _share_target(request: HtmxHttpRequest, post_id: int, company: bool) -> tupl
         posts = Post.objects.live().filter(organization_id=membership.organization_id)
         profiles = selectors.company_profiles(membership=membership)
     else:
-        posts = posts_visible_to(membership)
+        posts = post_list_visible_to(membership)
         profiles = selectors.member_profiles(membership=membership)
     post = get_object_or_404(posts.prefetch_related("captions"), pk=post_id)
     return post, profiles

@@ -12,7 +12,7 @@ from advocacy import amplify, selectors
 from config.htmx import HtmxHttpRequest, vary_on_htmx
 from config.params import id_param
 from content.dial import dial_of
-from content.selectors import topics_for_organization
+from content.selectors import topic_list_for_organization
 from employees.access import membership_required
 from employees.models import Role
 
@@ -44,12 +44,14 @@ def feed(request: HtmxHttpRequest) -> HttpResponse:
     topic_id = id_param(topic)
     page_param = request.GET.get("page", "1")
     number = min(max(int(page_param), 1), MAX_PAGE) if page_param.isdecimal() and len(page_param) < 10 else 1
-    posts = selectors.feed_posts(membership=request.membership, topic_id=topic_id).only(*selectors.FEED_CARD_FIELDS)
+    posts = selectors.post_list_for_feed(membership=request.membership, topic_id=topic_id).only(
+        *selectors.FEED_CARD_FIELDS
+    )
     # One more row than shown tells whether there is a next page, without a COUNT.
     start = (number - 1) * POSTS_PER_PAGE
     rows = list(posts[start : start + POSTS_PER_PAGE + 1])
     items, has_next = rows[:POSTS_PER_PAGE], len(rows) > POSTS_PER_PAGE
-    topics = topics_for_organization(request.membership.organization)
+    topics = topic_list_for_organization(request.membership.organization)
     selectors.feed_markers(posts=items, last_visit=_last_visit(request.session))
     selectors.feed_topic_names(posts=items, topics=topics)
     selectors.feed_first_images(posts=items)

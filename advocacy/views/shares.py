@@ -20,7 +20,7 @@ SHARES_PER_PAGE = 25
 @require_GET
 @vary_on_htmx
 def my_shares(request: HtmxHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.member_shares(membership=request.membership), SHARES_PER_PAGE).get_page(
+    page = Paginator(selectors.share_list_for_member(membership=request.membership), SHARES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     pending = any(not share.is_final for share in page.object_list)

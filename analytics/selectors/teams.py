@@ -97,7 +97,9 @@ def team_rows(
         )
     except EmptyResultSet:  # a filter that no row can match (no people in scope): every team sums to zero
         sums_sql, sums_params = (
-            "SELECT CAST(NULL AS BIGINT) AS member_id, " + ", ".join(f"0 AS sum_{name}" for name in names) + " WHERE 1 = 0",
+            "SELECT CAST(NULL AS BIGINT) AS member_id, "
+            + ", ".join(f"0 AS sum_{name}" for name in names)
+            + " WHERE 1 = 0",
             (),
         )
     page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"

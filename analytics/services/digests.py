@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.selectors import feed_posts
+from advocacy.selectors import post_list_for_feed
 from analytics.forms import Filters
 from analytics.models import AnalyticsSettings, DigestDelivery, DigestOptOut
 from analytics.selectors import dashboard as figures
@@ -138,7 +138,7 @@ def digest_context(*, membership: Membership, kind: str, week: date) -> dict:
         "team": None,
     }
     if membership.is_employee:
-        context["posts"] = list(feed_posts(membership=membership).filter(published_at__gte=start)[:5])
+        context["posts"] = list(post_list_for_feed(membership=membership).filter(published_at__gte=start)[:5])
         context["me"] = member_side(membership=membership, filters=period)
         context["impact_url"] = settings.SITE_URL + reverse("analytics:my_impact")
         context["feed_url"] = settings.SITE_URL + reverse("advocacy:feed")

@@ -17,7 +17,7 @@ from employees.models import Role
 
 @membership_required(Role.COMMS)
 def queue(request):
-    suggestions = selectors.pending_suggestions(organization=request.membership.organization)
+    suggestions = selectors.suggestion_list_pending(organization=request.membership.organization)
     return render(request, "content/approval_queue.html", {"suggestions": suggestions, "reject_form": RejectForm()})
 
 
@@ -86,5 +86,5 @@ def _shared_to_the_app(params) -> dict[str, str]:
 
 @membership_required()
 def my_suggestions(request):
-    suggestions = selectors.member_suggestions(membership=request.membership)
+    suggestions = selectors.suggestion_list_for_member(membership=request.membership)
     return render(request, "content/my_suggestions.html", {"suggestions": suggestions})

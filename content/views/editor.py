@@ -124,7 +124,7 @@ def post_create(request):
 @membership_required(Role.COMMS)
 @require_http_methods(["GET", "POST"])
 def post_edit(request, post_id: int):
-    queryset = selectors.post_with_captions(Post.objects.exclude(status__in=["pending_approval", "rejected"]))
+    queryset = selectors.post_get_with_captions(Post.objects.exclude(status__in=["pending_approval", "rejected"]))
     post = get_scoped_or_404(queryset, request.membership, pk=post_id)
     return _editor(request, post)
 

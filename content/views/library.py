@@ -36,7 +36,7 @@ def library(request: HtmxHttpRequest) -> HttpResponse:
         "topic_id": _int_or_none(request.GET.get("topic")),
         "team_id": _int_or_none(request.GET.get("team")),
     }
-    posts = selectors.library_posts(organization=organization, **filters)
+    posts = selectors.post_list_for_library(organization=organization, **filters)
     page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     echoes = posts_echo(organization_id=organization.id, post_ids=[post.id for post in page.object_list])
@@ -73,8 +73,8 @@ def bulk_action(request):
 @membership_required(Role.COMMS)
 def post_detail(request, post_id: int):
     post = get_scoped_or_404(
-        selectors.post_with_captions(Post.objects.select_related("created_by")), request.membership, pk=post_id
+        selectors.post_get_with_captions(Post.objects.select_related("created_by")), request.membership, pk=post_id
     )
-    shares = Paginator(share_selectors.shares_of_post(post=post), 50).get_page(request.GET.get("page"))
+    shares = Paginator(share_selectors.share_list_for_post(post=post), 50).get_page(request.GET.get("page"))
     echo = posts_echo(organization_id=post.organization_id, post_ids=[post.id]).get(post.id)
     return render(request, "content/post_detail.html", {"post": post, "page": shares, "echo": echo})

@@ -222,7 +222,7 @@ def _app_for(membership: Membership, adapter: type[Adapter]) -> AppCredentials:
 
 def _instance_app(adapter: type[Adapter], server: str, redirect_uri: str) -> AppCredentials:
     """Our app on `server`, registered there the first time anyone connects from it."""
-    row = selectors.instance_app(network=adapter.name, instance_url=server)
+    row = selectors.instance_app_get(network=adapter.name, instance_url=server)
     if row is not None and row.redirect_uri == redirect_uri:
         return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
     # The server is whichever one the person typed: every connection goes through the guard.
@@ -250,7 +250,7 @@ def _instance_app(adapter: type[Adapter], server: str, redirect_uri: str) -> App
             )
     except IntegrityError:
         # Registered by a concurrent request: use that registration, as the next one will.
-        row = selectors.instance_app(network=adapter.name, instance_url=server)
+        row = selectors.instance_app_get(network=adapter.name, instance_url=server)
         return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)
     return app
 
@@ -291,7 +291,7 @@ def profile_authorize_start(
 def _finish_app(membership: Membership, adapter: type[Adapter], pending: PendingConnection) -> AppCredentials:
     if adapter.connect_kind != ConnectKind.OAUTH_PER_INSTANCE:
         return _app_for(membership, adapter)
-    row = selectors.instance_app(network=adapter.name, instance_url=pending.instance_url)
+    row = selectors.instance_app_get(network=adapter.name, instance_url=pending.instance_url)
     if row is None:
         raise _refused(adapter.label)
     return AppCredentials(client_id=row.client_id, client_secret=row.client_secret)

@@ -21,6 +21,6 @@ def reconnect_banner(request) -> dict:
         return {"profiles_needing_reconnect": []}
     return {
         "profiles_needing_reconnect": SimpleLazyObject(
-            lambda: selectors.profiles_needing_reconnect(membership=membership)
+            lambda: selectors.profile_list_needing_reconnect(membership=membership)
         )
     }

@@ -52,7 +52,7 @@ def profile_list_company(*, organization: Organization) -> QuerySet[SocialProfil
     )
 
 
-def profiles_needing_reconnect(*, membership: Membership) -> list[SocialProfile]:
+def profile_list_needing_reconnect(*, membership: Membership) -> list[SocialProfile]:
     """What the reconnect banner shows: own profiles, and company ones for admins and comms."""
     owned = Q(owner_membership=membership)
     if membership.has_role(Role.ADMIN, Role.COMMS):
@@ -64,7 +64,7 @@ def profiles_needing_reconnect(*, membership: Membership) -> list[SocialProfile]
     )
 
 
-def network_app_row(*, organization_id: int | None, network: str) -> NetworkApp | None:
+def network_app_get(*, organization_id: int | None, network: str) -> NetworkApp | None:
     """The organization's own app row, else the global one."""
     rows = NetworkApp.objects.filter(network=network, instance_url="").filter(
         Q(organization_id=organization_id) | Q(organization__isnull=True)
@@ -73,7 +73,7 @@ def network_app_row(*, organization_id: int | None, network: str) -> NetworkApp 
     return rows.order_by(F("organization_id").asc(nulls_last=True)).first()
 
 
-def networks_with_app() -> list[str]:
+def network_list_with_app() -> list[str]:
     return [name for name, adapter in ADAPTERS.items() if adapter.app_settings is not None]
 
 
@@ -93,7 +93,7 @@ def network_app_credentials(*, organization_id: int | None, network: str) -> App
     adapter = ADAPTERS.get(network)
     if adapter is None or adapter.app_settings is None:
         return None
-    row = network_app_row(organization_id=organization_id, network=network)
+    row = network_app_get(organization_id=organization_id, network=network)
     if row is not None and row.client_id:
         client_id, client_secret = row.client_id, row.client_secret
     else:
@@ -107,7 +107,7 @@ def network_app_credentials(*, organization_id: int | None, network: str) -> App
 
 def network_app_source(*, organization: Organization, network: str) -> str:
     """Where the app credentials come from: "organization", "global", "settings" or ""."""
-    row = network_app_row(organization_id=organization.id, network=network)
+    row = network_app_get(organization_id=organization.id, network=network)
     if row is not None and row.client_id:
         return "organization" if row.organization_id else "global"
     if network_app_credentials(organization_id=None, network=network) is not None:
@@ -115,7 +115,7 @@ def network_app_source(*, organization: Organization, network: str) -> str:
     return ""
 
 
-def instance_app(*, network: str, instance_url: str) -> NetworkApp | None:
+def instance_app_get(*, network: str, instance_url: str) -> NetworkApp | None:
     """Our app's registration on one server of a per-instance network, shared by all organizations."""
     return NetworkApp.objects.filter(organization__isnull=True, network=network, instance_url=instance_url).first()
 

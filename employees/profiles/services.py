@@ -429,7 +429,7 @@ def network_app_save(
 
     An empty secret keeps the stored one: the form never shows it back.
     """
-    if network not in selectors.networks_with_app():
+    if network not in selectors.network_list_with_app():
         raise ValidationError(_("This network needs no app credentials."))
     client_id = client_id.strip()
     if not client_id:

@@ -61,7 +61,7 @@ def my_profiles(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _app_settings(organization: Organization, network: str) -> dict:
-    row = selectors.network_app_row(organization_id=organization.id, network=network)
+    row = selectors.network_app_get(organization_id=organization.id, network=network)
     own_client_id = row.client_id if row is not None and row.organization_id else ""
     return {
         "network": network,
@@ -76,7 +76,7 @@ def _app_settings(organization: Organization, network: str) -> dict:
 @require_GET
 def company_profiles(request: HtmxHttpRequest) -> HttpResponse:
     organization = request.membership.organization
-    apps = [_app_settings(organization, network) for network in selectors.networks_with_app()]
+    apps = [_app_settings(organization, network) for network in selectors.network_list_with_app()]
     context = {
         "profiles": selectors.profile_list_company(organization=organization),
         "networks": selectors.network_options(organization=organization),
@@ -91,7 +91,7 @@ def company_profiles(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @sensitive_post_parameters(*[f"{network}-client_secret" for network in ADAPTERS])
 def network_app_edit(request: HtmxHttpRequest, network: str) -> HttpResponse:
-    if network not in selectors.networks_with_app():
+    if network not in selectors.network_list_with_app():
         raise Http404
     organization = request.membership.organization
     label = ADAPTERS[network].label

@@ -21,7 +21,7 @@ def audit_log(request):
         "action": action if action in AuditEvent.Action.values else "",
         "actor": request.GET.get("actor", "").replace("\x00", "").strip()[:100],
     }
-    events = selectors.audit_events(organization=request.membership.organization, **filters)
+    events = selectors.audit_event_list(organization=request.membership.organization, **filters)
     context = {
         "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
         "filters": filters,

@@ -42,7 +42,7 @@ def people(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "roles": Role.choices,
         "teams": selectors.team_list(organization=organization),
-        "invitations": selectors.pending_invitations(organization=organization),
+        "invitations": selectors.invitation_list_pending(organization=organization),
         "invite_form": InviteForm(organization=organization),
     }
     template = (

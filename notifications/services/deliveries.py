@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from content.models import Post
-from content.selectors import posts_visible_to
+from content.selectors import post_list_visible_to
 from employees.locale import override_for
 from employees.models import Membership, Organization
 from notifications.models import Channel, Delivery, EmailFrequency, Event, PushSubscription, SlackConnection
@@ -310,7 +310,7 @@ def delivery_send(*, delivery_id: int, now=None) -> int | None:
     if delivery.channel == Channel.EMAIL:
         if kind == "daily":
             posts = list(
-                posts_visible_to(membership)
+                post_list_visible_to(membership)
                 .filter(published_at__gt=delivery.created_at - DAILY_PERIOD, published_at__lte=delivery.created_at)
                 .order_by("-published_at")[:20]
             )

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pywebpush import WebPushException, webpush
 
 from config.egress import refused_message
 from employees.models import Membership
@@ -121,6 +120,10 @@ def push_send(*, subscription: PushSubscription, payload: dict) -> PushResult:
     """Encrypt the payload for the device (aes128gcm) and post it with a VAPID signature."""
     if not vapid_configured():
         return PushResult(error="web push is not configured (VAPID keys)")
+    # Imported here: pywebpush and its HTTP stack (about 17 MB) are the worker's; web
+    # processes only save subscriptions.
+    from pywebpush import WebPushException, webpush
+
     info = {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
     try:
         webpush(

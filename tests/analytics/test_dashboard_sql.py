@@ -26,8 +26,16 @@ from analytics.selectors.scope import Scope, employees_in, scope_for
 from analytics.services import rollups
 from content.models import Topic
 from employees.models import Membership, SocialProfile
-from tests.analytics.factories import ClickFactory, ShareFactory, TrackedLinkFactory, company_profile
-from tests.factories import MembershipFactory, PostFactory, SocialProfileFactory, TeamFactory
+from tests.factories import (
+    ClickFactory,
+    MembershipFactory,
+    PostFactory,
+    ShareFactory,
+    SocialProfileFactory,
+    TeamFactory,
+    TrackedLinkFactory,
+    company_profile,
+)
 
 # -- the old computation, kept here as the reference ---------------------------------------
 

@@ -6,7 +6,7 @@ from django.core.cache import caches
 
 from config.bounded import BoundedCache
 from config.cache import ByteBoundedLocMemCache
-from content.selectors import topics_for_organization
+from content.selectors import topic_list_for_organization
 from employees.models import Organization
 from tests.factories import TopicFactory
 
@@ -71,15 +71,15 @@ def test_topics_are_read_once_per_version_and_a_change_is_seen_at_once(cast, dja
     TopicFactory(organization=cast.org, name="Hiring")
     org = Organization.objects.get(pk=cast.org.pk)
     with django_assert_num_queries(1):
-        assert [topic.name for topic in topics_for_organization(org)] == ["Hiring"]
+        assert [topic.name for topic in topic_list_for_organization(org)] == ["Hiring"]
     with django_assert_num_queries(0):
-        assert [topic.name for topic in topics_for_organization(org)] == ["Hiring"]
+        assert [topic.name for topic in topic_list_for_organization(org)] == ["Hiring"]
     renamed = cast.org.topics.get()
     renamed.name = "Careers"
     renamed.save()
     TopicFactory(organization=cast.org, name="Awards")
     org = Organization.objects.get(pk=cast.org.pk)
-    assert [topic.name for topic in topics_for_organization(org)] == ["Awards", "Careers"]
+    assert [topic.name for topic in topic_list_for_organization(org)] == ["Awards", "Careers"]
     cast.org.topics.filter(name="Awards").get().delete()
     org = Organization.objects.get(pk=cast.org.pk)
-    assert [topic.name for topic in topics_for_organization(org)] == ["Careers"]
+    assert [topic.name for topic in topic_list_for_organization(org)] == ["Careers"]

@@ -11,7 +11,7 @@ from employees.middleware import MembershipMiddleware
 
 def _seen_time_zone(monkeypatch, user, membership) -> tuple[str, str]:
     """The time zone active while the view ran, and the one active after the response."""
-    monkeypatch.setattr("employees.middleware.selectors.membership_for_request", lambda request: membership)
+    monkeypatch.setattr("employees.middleware.selectors.membership_get_for_request", lambda request: membership)
     seen = []
 
     def view(request):
