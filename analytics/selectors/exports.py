@@ -199,9 +199,13 @@ def _distribution(scope: Scope, filters: Filters, **_) -> Table:
 def _leaderboard(scope: Scope, filters: Filters, **_) -> Table:
     def rows() -> Iterator[list]:
         for row in leaderboard_rows(scope=scope.narrowed_to(filters.team_id), filters=filters):
-            yield [row.rank, row.member_id, row.name, row.shares, row.engagements, row.clicks, row.points]
+            yield [
+                *(row.rank, row.member_id, row.name, row.shares, row.own_words),
+                *(row.engagements, row.clicks, row.points),
+            ]
 
-    return Table(["rank", "member_id", "name", "shares", "engagements", "clicks", "points"], rows())
+    # points: each share's points weighted by its verdict (the organization's weights, analytics settings)
+    return Table(["rank", "member_id", "name", "shares", "own_words", "engagements", "clicks", "points"], rows())
 
 
 def _post_shares(scope: Scope, filters: Filters, *, post=None, **_) -> Table:

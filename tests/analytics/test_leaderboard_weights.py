@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 from django.urls import reverse
@@ -116,3 +118,17 @@ def test_the_settings_page_refuses_weights_out_of_range_with_a_message(cast, log
         assert response.status_code == 200
         assert "Enter a whole number from 0 to 1000 (100 counts a share in full)." in response.content.decode()
     assert not AnalyticsSettings.objects.filter(organization=cast.org).exists()
+
+
+def test_the_csv_carries_the_weighted_points_and_the_shares_in_own_words(cast, login):
+    sven = _verdicts(cast)
+    response = login(cast.alice).get(reverse("analytics:export", args=["leaderboard"]), {"days": 30})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["rank", "member_id", "name", "shares", "own_words", "engagements", "clicks", "points"]
+    assert [(row[1], row[3], row[4], row[7]) for row in rows[1:]] == [
+        (str(cast.emma.id), "2", "2", "20"),
+        (str(cast.carol.id), "2", "0", "10"),
+        (str(sven.id), "2", "0", "10"),
+        (str(cast.mike.id), "2", "0", "5"),
+    ]
