@@ -85,6 +85,8 @@ class Share(models.Model):
             models.Index(fields=["status", "scheduled_for"]),
             models.Index(fields=["status", "posting_started_at"]),
             models.Index(fields=["member", "-created_at"]),
+            # The feed's "shared by me" mark: one probe per post shown, however many the person shared.
+            models.Index(fields=["member", "post"], name="share_member_post"),
             models.Index(fields=["organization", "-created_at"]),
             models.Index(fields=["post", "status"]),
             models.Index(fields=["status", "posted_at"]),
