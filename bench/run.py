@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     shape = LoadShape(threads=args.threads, connections=args.connections, seconds=args.seconds)
     from bench.seeding.params import SeedParams
 
-    params = SeedParams(**seeding["params"])
+    params = SeedParams.from_dict(seeding["params"])
     results: dict = {
         "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "small": args.small,
