@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from bench.seeding import activity, content, db, metrics, people
+from bench.seeding import activity, content, db, metrics, people, verify
 from bench.seeding.params import SeedParams
 from bench.seeding.tables import T
 
@@ -29,6 +29,10 @@ RECORD_TABLE = "bench_seed"
 
 class SeedRefused(Exception):
     """The database is not one this seeder may overwrite."""
+
+
+class SeedFailed(Exception):
+    """The seeded rows are not what the parameters asked for (the seeding stays unfinished)."""
 
 
 @dataclass
@@ -114,6 +118,11 @@ def seed(params: SeedParams, log: Callable[[str], None]) -> SeedResult:
         "profiles": db.scalar(f"SELECT count(*) FROM {T.socialprofile}"),
         "teams": db.scalar(f"SELECT count(*) FROM {T.team}"),
     }
+    tree = verify.team_tree(crowd.organization_id)
+    counts["team_depth"] = tree["depth"]
+    problems = verify.team_tree_problems(params, crowd.organization_id)
+    if problems:
+        raise SeedFailed(f"the seeded team tree is not the one asked for: {'; '.join(problems)}")
     seconds = round(time.monotonic() - started, 1)
     roles = {
         "organization_id": crowd.organization_id,

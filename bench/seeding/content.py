@@ -68,7 +68,7 @@ def seed_content(params: p.SeedParams, people: People, now: datetime, rng: rando
     drafts.sort(key=lambda post: post["created_at"])
     posts, topics, audiences, captions = [], [], [], []
     authors = range(4, 14)
-    audience_teams = people.department_ids + list(range(1, 1 + min(8, len(people.department_ids))))
+    audience_teams = people.department_ids + people.division_ids
     for post_id, post in enumerate(drafts, start=1):
         title = rng.choice(HEADLINES).format(x=rng.choice(WORDS), y=rng.choice(PLACES))
         body = f"{title}. Read what the team has to say and pass it on with a word of your own."

@@ -114,14 +114,20 @@ def secondary_indexes(tables: Sequence[str]) -> list[tuple[str, str]]:
 
 @contextmanager
 def indexes_dropped(tables: Sequence[str], timer: StepTimer) -> Iterator[None]:
-    """Drop the tables' secondary indexes for the load, and build them again after it."""
+    """Drop the tables' secondary indexes for the load, and build them again after it.
+
+    Also when the load fails: a database left without them would be seeded again without
+    them (the definitions are read from the database itself) and measured without them.
+    """
     definitions = secondary_indexes(tables)
     for name, _definition in definitions:
         execute(f'DROP INDEX IF EXISTS "{name}"')
-    yield
-    with timer.step(f"{len(definitions)} secondary indexes"):
-        for _name, definition in definitions:
-            execute(definition)
+    try:
+        yield
+    finally:
+        with timer.step(f"{len(definitions)} secondary indexes"):
+            for _name, definition in definitions:
+                execute(definition)
 
 
 def reset_sequences(tables: Iterable[str]) -> None:

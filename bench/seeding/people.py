@@ -71,35 +71,91 @@ class People:
     company_profiles: list[Profile]
     team_ids: list[int]
     department_ids: list[int]
+    division_ids: list[int]
 
 
-def _teams(params: p.SeedParams, org_id: int) -> tuple[list[tuple], list[int], list[int]]:
-    """Divisions, their regional departments, and the teams people sit in."""
-    rows: list[tuple] = []
+# What the levels between the departments and the teams people sit in are called.
+MIDDLE_LEVELS = ("unit", "group", "section", "cell")
+
+
+def team_level_sizes(params: p.SeedParams) -> list[int]:
+    """How many teams each level of the tree holds, from the top (divisions) to the leaves.
+
+    Three levels by default: divisions, their regional departments (a sixth of the leaves)
+    and the leaves (one per 25 employees). With `teams` set, the leaves stay one per 25
+    employees and the levels between the divisions and the leaves grow by one factor per
+    level, so that the tree holds exactly `teams` teams in `team_depth` levels.
+    """
+    depth = params.team_depth
+    if depth < 2:
+        raise ValueError("The team tree needs at least two levels.")
     leaf_count = max(4, params.employees // 25)
     division_count = min(len(DIVISIONS), max(2, leaf_count // 25))
-    department_count = max(division_count, leaf_count // 6)
-    departments: list[int] = []
-    leaves: list[int] = []
+    if params.teams is None:
+        if depth != 3:
+            raise ValueError("A team depth other than 3 needs a team count.")
+        return [division_count, max(division_count, leaf_count // 6), leaf_count]
+    middle = depth - 2
+    if params.teams < division_count + middle * division_count + 1:
+        raise ValueError(f"{params.teams} teams are too few for {depth} levels.")
+    leaf_count = min(leaf_count, params.teams - division_count - middle * division_count)
+    rest = params.teams - division_count - leaf_count
+    if middle == 0:
+        return [division_count + rest, leaf_count]
+    # The factor f with division_count * (f + f² + … + f^middle) = rest, by bisection.
+    low, high = 1.0, float(rest)
+    for _ in range(100):
+        factor = (low + high) / 2
+        if division_count * sum(factor**level for level in range(1, middle + 1)) < rest:
+            low = factor
+        else:
+            high = factor
+    sizes = [max(division_count, round(division_count * low**level)) for level in range(1, middle)]
+    sizes.append(rest - sum(sizes))
+    if sizes[-1] < sizes[-2 if middle > 1 else -1]:
+        raise ValueError(f"{params.teams} teams do not make a tree of {depth} levels.")
+    return [division_count, *sizes, leaf_count]
+
+
+def _teams(params: p.SeedParams, org_id: int) -> tuple[list[tuple], list[int], list[int], list[int]]:
+    """Divisions, their regional departments, the levels below them, and the teams people sit in.
+
+    Each level's teams go round-robin under the level above, so every team of a level but
+    the leaves has children. Returns the rows, the divisions (top level), the departments
+    (second level) and the leaves.
+    """
+    sizes = team_level_sizes(params)
+    division_count = sizes[0]
+    rows: list[tuple] = []
+    names: dict[int, str] = {}
     next_id = 1
-    for index in range(division_count):
-        rows.append((next_id, org_id, DIVISIONS[index], None))
+
+    def add(name: str, parent: int | None) -> int:
+        nonlocal next_id
+        rows.append((next_id, org_id, name, parent))
+        names[next_id] = name
         next_id += 1
-    for index in range(department_count):
-        division = 1 + index % division_count
-        region = REGIONS[(index // division_count) % len(REGIONS)]
-        round_ = index // (division_count * len(REGIONS))
-        name = f"{DIVISIONS[division - 1]} {region}" + (f" {round_ + 1}" if round_ else "")
-        rows.append((next_id, org_id, name, division))
-        departments.append(next_id)
-        next_id += 1
-    for index in range(leaf_count):
-        department = departments[index % len(departments)]
-        department_name = rows[department - 1][2]
-        rows.append((next_id, org_id, f"{department_name} team {index // len(departments) + 1}", department))
-        leaves.append(next_id)
-        next_id += 1
-    return rows, departments, leaves
+        return next_id - 1
+
+    divisions = level = [add(DIVISIONS[index], None) for index in range(division_count)]
+    departments: list[int] = []
+    if len(sizes) > 2:
+        for index in range(sizes[1]):
+            division = level[index % division_count]
+            region = REGIONS[(index // division_count) % len(REGIONS)]
+            round_ = index // (division_count * len(REGIONS))
+            name = f"{names[division]} {region}" + (f" {round_ + 1}" if round_ else "")
+            departments.append(add(name, division))
+        level = departments
+    else:
+        departments = list(level)
+    for depth, size in enumerate(sizes[2:], start=2):
+        word = "team" if depth == len(sizes) - 1 else MIDDLE_LEVELS[(depth - 2) % len(MIDDLE_LEVELS)]
+        level = [
+            add(f"{names[level[index % len(level)]]} {word} {index // len(level) + 1}", level[index % len(level)])
+            for index in range(size)
+        ]
+    return rows, divisions, departments, level
 
 
 def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> People:
@@ -136,7 +192,7 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
         ["id", "organization_id", "disclosure_text", "disclosure_mode", "blocked_phrases", "alt_text_required"],
         [(1, org_id, "#employee", "append", "confidential\ninsider", True)],
     )
-    team_rows, departments, leaves = _teams(params, org_id)
+    team_rows, divisions, departments, leaves = _teams(params, org_id)
     copy_rows(f"{T.team}", ["id", "organization_id", "name", "parent_id"], team_rows)
 
     password = make_password(p.PASSWORD)
@@ -197,7 +253,7 @@ def seed_people(params: p.SeedParams, now: datetime, rng: random.Random) -> Peop
     copy_rows(f"{T.membership_teams}", ["id", "membership_id", "team_id"], member_teams)
     company = _seed_profiles(members, org_id, now, rng)
     _reconnect_flags()
-    return People(org_id, 1, 4, 14, members, company, leaves, departments)
+    return People(org_id, 1, 4, 14, members, company, leaves, departments, divisions)
 
 
 def _followers(rng: random.Random, median: int, sigma: float) -> int:
