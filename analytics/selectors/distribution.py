@@ -22,6 +22,7 @@ from django.db.models import Sum
 from analytics.distribution import TOP_PERCENT, Distribution
 from analytics.selectors.dashboard import member_rows, sources_for
 from analytics.selectors.scope import employees_in
+from analytics.selectors.sql import queryset_sql
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -80,9 +81,12 @@ def _employee_figures(scope: Scope, filters: Filters, spans: list[tuple[date, da
     wide = replace(filters, start=min(start for start, _end in spans), end=max(end for _start, end in spans))
     # Reach is booked on sharing days only: about half the rows carry none.
     activity = member_rows(scope, wide).filter(potential_reach__gt=0).order_by()
-    activity_sql, activity_params = activity.values_list("member_id", "day", "potential_reach").query.sql_with_params()
-    people_sql, people_params = (
-        employees_in(scope.narrowed_to(filters.team_id)).order_by().values("id").query.sql_with_params()
+    activity_sql, activity_params = queryset_sql(
+        activity.values_list("member_id", "day", "potential_reach"),
+        empty="SELECT CAST(NULL AS BIGINT), CAST(NULL AS DATE), CAST(NULL AS BIGINT)",
+    )
+    people_sql, people_params = queryset_sql(
+        employees_in(scope.narrowed_to(filters.team_id)).order_by().values("id"), empty="SELECT CAST(NULL AS BIGINT)"
     )
     spans_sql = ", ".join(["(%s, %s, %s)"] * len(spans))
     spans_params = [value for index, (start, end) in enumerate(spans) for value in (index, start, end)]

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from analytics.models import Measures
 from analytics.reach import Side
+from analytics.selectors.sql import queryset_sql
 from employees.models import Membership, Team
 
 if TYPE_CHECKING:
@@ -87,21 +87,11 @@ def team_rows(
     sizes, params = _sizes_sql(scope)
     # The employees' sums per person over the period, as the rest of the dashboard reads them.
     names = Measures.MEASURES
-    try:
-        sums_sql, sums_params = (
-            member_rows(scope, filters)
-            .values("member_id")
-            .order_by()
-            .annotate(**measure_sums())
-            .query.sql_with_params()
-        )
-    except EmptyResultSet:  # a filter that no row can match (no people in scope): every team sums to zero
-        sums_sql, sums_params = (
-            "SELECT CAST(NULL AS BIGINT) AS member_id, "
-            + ", ".join(f"0 AS sum_{name}" for name in names)
-            + " WHERE 1 = 0",
-            (),
-        )
+    zeros = ", ".join(f"0 AS sum_{name}" for name in names)
+    sums_sql, sums_params = queryset_sql(
+        member_rows(scope, filters).values("member_id").order_by().annotate(**measure_sums()),
+        empty=f"SELECT CAST(NULL AS BIGINT) AS member_id, {zeros}",
+    )
     page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     columns = ", ".join(f"COALESCE(SUM(sums.sum_{name}), 0)" for name in names)
     sql = f"""{sizes},

@@ -183,3 +183,14 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_history(cast
     assert len(large) == len(small)
     tables = " ".join(query["sql"] for query in large.captured_queries)
     assert "advocacy_share" not in tables and "analytics_engagementsnapshot" not in tables
+
+
+def test_a_manager_of_no_team_yet_sees_an_empty_dashboard_not_an_error(cast, login):
+    # Their scope has no people: the SQL figures (team table, distribution) are written
+    # around querysets that match nothing, which Django refuses to turn into SQL.
+    newcomer = MembershipFactory(organization=cast.org, is_manager=True, is_employee=False)
+    ShareFactory(profile=SocialProfileFactory(owner_membership=cast.emma))
+    rollups.rollups_update()
+    response = login(newcomer).get(reverse("analytics:dashboard"))
+    assert response.status_code == 200
+    assert response.context["overview"].adoption.employees == 0
