@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocacy', '0007_click_link_no_constraint_no_index'),
-        ('content', '0004_employee_written_posts'),
-        ('employees', '0009_organization_formats'),
+        ("advocacy", "0007_click_link_no_constraint_no_index"),
+        ("content", "0004_employee_written_posts"),
+        ("employees", "0009_organization_formats"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='share',
-            index=models.Index(fields=['member', 'post'], name='share_member_post'),
+            model_name="share",
+            index=models.Index(fields=["member", "post"], name="share_member_post"),
         ),
     ]
