@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from analytics.models import (
     AudienceDay,
@@ -432,21 +432,25 @@ class Adoption:
 
 def adoption(scope: Scope, filters: Filters) -> Adoption:
     """The scope's active employees, those of them with a connected profile and those who
-    shared in the period, counted in one query."""
+    shared in the period: three counts, each a hashed semi-join in the database.
+
+    (As one aggregate with `FILTER (WHERE id IN (…))` PostgreSQL re-ran the member-day
+    subquery for each person: beyond gunicorn's timeout at 50,000 employees.)
+    """
     people = employees_in(scope.narrowed_to(filters.team_id))
+    in_scope = people.values("id")
     profiles = SocialProfile.objects.filter(
-        organization_id=scope.organization_id, state=SocialProfile.State.ACTIVE, owner_membership__isnull=False
+        organization_id=scope.organization_id, state=SocialProfile.State.ACTIVE, owner_membership_id__in=in_scope
     )
     if filters.network:
         profiles = profiles.filter(network=filters.network)
     # Shares are never negative: someone with a row that books one shared in the period.
-    sharing = member_rows(scope, filters).filter(shares__gt=0).values("member_id")
-    counts = people.aggregate(
-        employees=Count("id"),
-        connected=Count("id", filter=Q(pk__in=profiles.values("owner_membership_id"))),
-        active=Count("id", filter=Q(pk__in=sharing)),
+    sharing = member_rows(scope, filters).filter(shares__gt=0, member_id__in=in_scope)
+    return Adoption(
+        employees=people.count(),
+        connected=profiles.values("owner_membership_id").distinct().count(),
+        active=sharing.values("member_id").distinct().count(),
     )
-    return Adoption(**{name: int(value or 0) for name, value in counts.items()})
 
 
 @dataclass(frozen=True)
