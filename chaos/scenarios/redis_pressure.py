@@ -111,6 +111,9 @@ def run(prepared: dict) -> Result:
         cache_client.config_set("maxmemory", LIMIT)
         cache_client.config_set("maxmemory-policy", "allkeys-lru")
         web, base = start_gunicorn(NAME, workers=2, env={"CACHE_URL": cache_server.url, **PLAIN_HTTP})
+        # What the shared phase's worker queued and left (a follow-up task it sent before it
+        # stopped) stays in the queue; the split phase counts its own messages on top of it.
+        split_left_over = broker_client.llen(queue)
         split_ids = queue_shares(POSTS // 2)
         split_before = broker_client.llen(queue)
         with PagePoller(base, viewer.user.email) as poller:
@@ -133,7 +136,8 @@ def run(prepared: dict) -> Result:
             "shared_queue_left": survived,
             "shared_evicted_keys": evicted,
             "shared_requeued": shared_settle["requeued"],
-            "split_queued": split_before,
+            "split_left_over": split_left_over,
+            "split_queued": split_before - split_left_over,
             "split_queue_left": split_survived,
             "split_requeued": split_settle["requeued"],
             "pages": pages,
@@ -141,7 +145,8 @@ def run(prepared: dict) -> Result:
         }
         result.check(before == len(shared_ids), f"{before} of {len(shared_ids)} messages queued before the pressure")
         result.check(evicted > 0, "the shared Redis evicted nothing: the pressure did not happen")
-        result.check(split_survived == split_before == len(split_ids), "the split broker lost queued messages")
+        result.check(split_before - split_left_over == len(split_ids), "the split phase's shares were not all queued")
+        result.check(split_survived == split_before, "the split broker lost queued messages")
         result.check(split_settle["requeued"] == 0, "the split broker needed the sweeper")
         result.check(shared_errors + split_errors == 0, f"{shared_errors + split_errors} pages answered 5xx")
         result.check(pages > 0, "no page was loaded during the pressure")
