@@ -30,6 +30,7 @@ from analytics.models import (
     OrganizationDay,
     PostDay,
     PostMemberDay,
+    ShareMetrics,
 )
 from analytics.reach import Reach, Side, ratio
 from analytics.selectors.cached import rollups_read_cached, rollups_read_settled
@@ -73,6 +74,22 @@ class Sources:
 
 def topic_post_ids(topic_id: int) -> QuerySet:
     return Post.topics.through.objects.filter(topic_id=topic_id).values("post_id")
+
+
+def share_metrics_posted(scope: Scope, filters: Filters) -> QuerySet[ShareMetrics]:
+    """The employees' shares posted in the period, on the filters' network and topic, by
+    people of `scope` (narrowed to the filters' team by the caller)."""
+    start, end = filters.moments()
+    shares = ShareMetrics.objects.filter(
+        organization_id=scope.organization_id, posted_at__gte=start, posted_at__lt=end
+    ).exclude(member_id=0)
+    if filters.network:
+        shares = shares.filter(network=filters.network)
+    if filters.topic_id:
+        shares = shares.filter(post_id__in=topic_post_ids(filters.topic_id))
+    if not scope.is_organization:
+        shares = shares.filter(member_id__in=member_ids_in(scope.team_ids))
+    return shares
 
 
 def sources_for(scope: Scope, filters: Filters, *, start: date | None = None, end: date | None = None) -> Sources:

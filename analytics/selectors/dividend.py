@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, F, IntegerField, When
 
 from analytics.dividend import Dividend, dividend_compute
-from analytics.models import ShareMetrics
-from analytics.selectors.dashboard import topic_post_ids
-from analytics.selectors.scope import member_ids_in
+from analytics.selectors.dashboard import share_metrics_posted
 
 if TYPE_CHECKING:
     from analytics.forms import Filters
@@ -23,16 +21,7 @@ def dividend_rows(*, scope: Scope, filters: Filters) -> list[tuple[str, int | No
     """(verdict, engagements or None where the network gives none, clicks, potential reach)
     of the employees' shares posted in the period the member may see."""
     scope = scope.narrowed_to(filters.team_id)
-    start, end = filters.moments()
-    rows = ShareMetrics.objects.filter(
-        organization_id=scope.organization_id, posted_at__gte=start, posted_at__lt=end
-    ).exclude(member_id=0)
-    if filters.network:
-        rows = rows.filter(network=filters.network)
-    if filters.topic_id:
-        rows = rows.filter(post_id__in=topic_post_ids(filters.topic_id))
-    if not scope.is_organization:
-        rows = rows.filter(member_id__in=member_ids_in(scope.team_ids))
+    rows = share_metrics_posted(scope, filters)
     engagements = Case(
         When(measured=True, then=F("peak_likes") + F("peak_reposts") + F("peak_replies") + F("peak_quotes")),
         default=None,

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
-from analytics.models import LeaderboardOptIn, ShareMetrics
-from analytics.selectors.dashboard import member_names, topic_post_ids
-from analytics.selectors.scope import Scope, member_ids_in, scope_for
+from analytics.models import LeaderboardOptIn
+from analytics.selectors.dashboard import member_names, share_metrics_posted
+from analytics.selectors.scope import Scope, scope_for
 from analytics.selectors.settings import analytics_settings_get
 
 if TYPE_CHECKING:
@@ -55,16 +55,7 @@ def leaderboard_rows(*, scope: Scope, filters: Filters, limit: int | None = None
     """People ranked by points; equal points share a rank (1, 2, 2, 4)."""
     rules = analytics_settings_get(organization_id=scope.organization_id)
     scope = scope.narrowed_to(filters.team_id)
-    start, end = filters.moments()
-    shares = ShareMetrics.objects.filter(
-        organization_id=scope.organization_id, posted_at__gte=start, posted_at__lt=end
-    ).exclude(member_id=0)
-    if filters.network:
-        shares = shares.filter(network=filters.network)
-    if filters.topic_id:
-        shares = shares.filter(post_id__in=topic_post_ids(filters.topic_id))
-    if not scope.is_organization:
-        shares = shares.filter(member_id__in=member_ids_in(scope.team_ids))
+    shares = share_metrics_posted(scope, filters)
     if rules.works_council:
         # Works-council mode: only the people who chose to be listed.
         opted_in = LeaderboardOptIn.objects.filter(organization_id=scope.organization_id)

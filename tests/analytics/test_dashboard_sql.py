@@ -7,7 +7,6 @@ no more queries than before."""
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.distribution import gini, normalized_entropy
 from analytics.forms import Filters
 from analytics.reach import Side, engagements_of
 from analytics.selectors import dashboard as figures
@@ -73,29 +73,6 @@ def _python_adoption(scope: Scope, filters: Filters) -> figures.Adoption:
     return figures.Adoption(employees=len(people), connected=len(owners & people), active=active)
 
 
-def _gini(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(value if value > 0 else 0 for value in values)
-    total = sum(ordered)
-    if total == 0:
-        return None
-    n = len(ordered)
-    if n == 1:
-        return 0.0
-    weighted = sum(map(operator.mul, range(1, n + 1), ordered))
-    coefficient = (2 * weighted) / (n * total) - (n + 1) / n
-    return max(0.0, min(1.0, coefficient * n / (n - 1)))
-
-
-def _entropy(values: list[float]) -> float | None:
-    positive = [value for value in values if value > 0]
-    total = sum(positive)
-    if total == 0 or len(values) < 2:
-        return None
-    return -sum((value / total) * math.log(value / total) for value in positive) / math.log(len(values))
-
-
 def _python_distribution(scope: Scope, filters: Filters, start, end) -> dict:
     """Every person's reach in the span, the scope's employees who reached no one as
     zeros, and the figures worked out over that list."""
@@ -106,7 +83,7 @@ def _python_distribution(scope: Scope, filters: Filters, start, end) -> dict:
     values = sorted(reaches.values(), reverse=True) + [0] * zeros
     company = figures.sources_for(scope, span).company.aggregate(reach=Sum("potential_reach"))["reach"] or 0
     total = sum(values)
-    coefficient = _gini(values)
+    coefficient = gini(values)
     top = sorted(values, reverse=True)[: max(1, math.ceil(len(values) * 0.03))]
     return {
         "company_reach": int(company),
@@ -114,7 +91,7 @@ def _python_distribution(scope: Scope, filters: Filters, start, end) -> dict:
         "employees": len(values),
         "senders": sum(1 for value in values if value > 0),
         "evenness": None if coefficient is None else 1 - coefficient,
-        "entropy": _entropy(values),
+        "entropy": normalized_entropy(values),
         "top_share": sum(top) / total if total else None,
     }
 
