@@ -52,8 +52,8 @@ PUSH_FIELDS = (
 # By primary key first: with only a status condition the planner could walk a status
 # index through every queued share.
 _CLAIM_SQL = (
-    "WITH claimed AS ("
-    "UPDATE advocacy_share SET status = %s, posting_started_at = %s, attempts = attempts + 1 "
+    "WITH claimed AS ("  # noqa: S608 - the model's own table name
+    f"UPDATE {Share._meta.db_table} SET status = %s, posting_started_at = %s, attempts = attempts + 1 "
     "WHERE id = %s AND status = %s RETURNING id) "
 )
 
