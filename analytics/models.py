@@ -435,6 +435,11 @@ class RollupVersion(models.Model):
     generation = models.UUIDField(default=uuid.uuid4, editable=False)
     version = models.PositiveBigIntegerField(default=0)
     settled_version = models.PositiveBigIntegerField(default=0)
+    # Moves on with every change of the organization's people, teams, team links and
+    # connected profiles (analytics/signals.py), in the changing transaction: figures
+    # that depend on who is in which team as well as on the rollups are cached under
+    # both (`people_key`). Leaves `changed_at` alone: that tells when figures changed.
+    people_version = models.PositiveBigIntegerField(default=0, db_default=0)
     changed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -447,6 +452,10 @@ class RollupVersion(models.Model):
     @property
     def settled_key(self) -> str:
         return f"{self.generation.hex}.s{self.settled_version}"
+
+    @property
+    def people_key(self) -> str:
+        return f"{self.key}.p{self.people_version}"
 
 
 class DigestOptOut(models.Model):

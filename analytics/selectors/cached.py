@@ -6,12 +6,16 @@ is never served after the rows it came from changed, in any process. Sums over
 settled days are keyed on the settled version instead, which the constant writes to
 the last few days leave alone: a period is read as its settled days (cached for as
 long as they stay unchanged) plus its last few days (cached until the next write).
-Only values that depend on rollup rows and the read's own arguments go in here;
-anything that also depends on people, teams or settings is worked out after the read.
+Values that also depend on who is in which team (the team table, the distribution,
+adoption, a manager's figures) are keyed on the people version as well
+(`scope_read_cached`), which every change of a person, team, team link or connected
+profile moves on (analytics/signals.py). Anything that depends on settings is worked
+out after the read.
 """
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from analytics.forms import Filters
+    from analytics.selectors.scope import Scope
 
 T = TypeVar("T")
 
@@ -102,12 +107,41 @@ def rollups_read_cached(
     )
 
 
+def scope_read_cached(*, scope: Scope, filters: Filters, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """`compute()` for the scope and filters (narrowed to the filters' team by `compute`),
+    from the cache while neither the organization's rollups nor its people and teams
+    changed. A topic filter reads fresh: which posts carry a topic follows neither."""
+    if filters.topic_id:
+        return compute()
+    row = _version_row(scope.organization_id)
+    if row is None:
+        return compute()
+    teams = "all" if scope.team_ids is None else ",".join(str(team_id) for team_id in sorted(scope.team_ids))
+    # A manager of many teams: the ids are hashed so the key stays short.
+    scope_part = hashlib.sha256(teams.encode()).hexdigest()[:24]
+    return _through_cache(
+        row,
+        organization_id=scope.organization_id,
+        name=name,
+        parts=(scope_part, filters.team_id or "", filters.network or "", filters.start, filters.end, *parts),
+        compute=compute,
+        version=row.people_key,
+    )
+
+
 def _through_cache(
-    row: RollupVersion | None, *, organization_id: int, name: str, parts: tuple, compute: Callable[[], T], settled: bool
+    row: RollupVersion | None,
+    *,
+    organization_id: int,
+    name: str,
+    parts: tuple,
+    compute: Callable[[], T],
+    settled: bool = False,
+    version: str | None = None,
 ) -> T:
     if row is None:
         return compute()
-    version = row.settled_key if settled else row.key
+    version = version or (row.settled_key if settled else row.key)
     key = ":".join([PREFIX, name, str(organization_id), version, *(str(part) for part in parts)])
     value = cache.get(key)
     if value is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from analytics.models import Measures
 from analytics.reach import Reach, engagements_of
-from analytics.selectors.cached import rollups_read_cached
+from analytics.selectors.cached import rollups_read_cached, scope_read_cached
 from analytics.selectors.dashboard import NetworkRow, SeriesPoint, measure_sums, sources_for
 
 if TYPE_CHECKING:
@@ -115,9 +115,16 @@ class Daily:
 
 def daily_read(scope: Scope, filters: Filters, *, start: date, end: date) -> Daily:
     """Both sides' rows per day and network from `start` to `end`, with the filters' scope,
-    network and topic; the organization's (without a topic) are kept until the rollups change."""
+    network and topic; the organization's (without a topic) are kept until the rollups change,
+    a team's until the rollups or the teams change."""
     if filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
-        return _daily_read(scope, filters, start=start, end=end)
+        return scope_read_cached(
+            scope=scope,
+            filters=filters,
+            name="daily",
+            parts=(start, end),
+            compute=lambda: _daily_read(scope, filters, start=start, end=end),
+        )
     return rollups_read_cached(
         organization_id=scope.organization_id,
         name="daily",

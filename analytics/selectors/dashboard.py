@@ -33,7 +33,7 @@ from analytics.models import (
     ShareMetrics,
 )
 from analytics.reach import Reach, Side, ratio
-from analytics.selectors.cached import rollups_read_cached, rollups_read_settled
+from analytics.selectors.cached import rollups_read_cached, rollups_read_settled, scope_read_cached
 from analytics.selectors.scope import employees_in, member_ids_in
 from analytics.selectors.teams import TEAMS_PER_PAGE, TeamPages, TeamRow, team_counts, team_rows
 from content.models import Post
@@ -246,8 +246,17 @@ def sharers(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[S
     """People ranked by engagements and clicks, then by potential reach (`ORDER BY …
     LIMIT` in the database). The organization's top few (without a topic, whose posts may
     change) depend on rollup rows only and are cached until the rollups change."""
-    if limit is None or filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+    if limit is None:
         ranked = _sharers_ranked(scope, filters, limit)
+    elif filters.topic_id or not scope.narrowed_to(filters.team_id).is_organization:
+        # A team's people: until the rollups or the teams change.
+        ranked = scope_read_cached(
+            scope=scope,
+            filters=filters,
+            name="top-sharers",
+            parts=(limit,),
+            compute=lambda: _sharers_ranked(scope, filters, limit),
+        )
     else:
         ranked = rollups_read_cached(
             organization_id=scope.organization_id,
@@ -280,8 +289,19 @@ class PostRow:
 
 
 def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[PostRow]:
-    """Posts ranked by engagements and clicks, then by potential reach."""
-    ranked = _posts_ranked(scope, filters, limit)
+    """Posts ranked by engagements and clicks, then by potential reach (a team's, with a
+    limit, kept until the rollups or the teams change; the organization's ranking is
+    cached inside)."""
+    if limit is not None and not scope.narrowed_to(filters.team_id).is_organization:
+        ranked = scope_read_cached(
+            scope=scope,
+            filters=filters,
+            name="top-posts",
+            parts=(limit,),
+            compute=lambda: _posts_ranked(scope, filters, limit),
+        )
+    else:
+        ranked = _posts_ranked(scope, filters, limit)
     titles = dict(Post.objects.filter(pk__in=[post_id for post_id, _c, _e in ranked]).values_list("id", "title"))
     return [
         PostRow(post_id, titles.get(post_id, ""), Reach.of(company=company, employees=employees))
@@ -449,11 +469,18 @@ class Adoption:
 
 def adoption(scope: Scope, filters: Filters) -> Adoption:
     """The scope's active employees, those of them with a connected profile and those who
-    shared in the period: three counts, each a hashed semi-join in the database.
+    shared in the period: three counts, each a hashed semi-join in the database, kept
+    until the rollups or the organization's people, teams or connections change.
 
     (As one aggregate with `FILTER (WHERE id IN (…))` PostgreSQL re-ran the member-day
     subquery for each person: beyond gunicorn's timeout at 50,000 employees.)
     """
+    return scope_read_cached(
+        scope=scope, filters=filters, name="adoption", parts=(), compute=lambda: _adoption(scope, filters)
+    )
+
+
+def _adoption(scope: Scope, filters: Filters) -> Adoption:
     people = employees_in(scope.narrowed_to(filters.team_id))
     in_scope = people.values("id")
     profiles = SocialProfile.objects.filter(

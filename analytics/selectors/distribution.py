@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from analytics.distribution import TOP_PERCENT, Distribution
+from analytics.selectors.cached import scope_read_cached
 from analytics.selectors.dashboard import member_rows, sources_for
 from analytics.selectors.scope import employees_in
 from analytics.selectors.sql import queryset_sql
@@ -60,7 +61,14 @@ def distribution_trail(
     """
     spans = [*trail_buckets(filters, periods), (filters.start, filters.end)]
     company = _company_reaches(scope, filters, spans, daily)
-    employees = _employee_figures(scope, filters, spans)
+    employees = scope_read_cached(
+        scope=scope,
+        filters=filters,
+        name="distribution",
+        # The spans follow from the filters' days and the number of periods.
+        parts=(periods,),
+        compute=lambda: _employee_figures(scope, filters, spans),
+    )
     return [
         TrailPoint(start, end, replace(employees[index], company_reach=company[index]))
         for index, (start, end) in enumerate(spans)

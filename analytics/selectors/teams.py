@@ -18,6 +18,7 @@ from django.db import connection
 
 from analytics.models import Measures
 from analytics.reach import Side
+from analytics.selectors.cached import scope_read_cached
 from analytics.selectors.sql import queryset_sql
 from employees.models import Membership, Team
 
@@ -119,7 +120,8 @@ ORDER BY page.name, page.id"""  # noqa: S608
 
 
 class TeamPages:
-    """The team table for django's Paginator: counted once, each page read on its own."""
+    """The team table for django's Paginator: counted once, each page read on its own,
+    both kept in the cache until the rollups or the organization's people and teams change."""
 
     def __init__(self, scope: Scope, filters: Filters, *, min_size: int | None) -> None:
         self.scope, self.filters, self.min_size = scope, filters, min_size
@@ -127,7 +129,13 @@ class TeamPages:
 
     def _counted(self) -> tuple[int, int]:
         if self._counts is None:
-            self._counts = team_counts(self.scope, min_size=self.min_size)
+            self._counts = scope_read_cached(
+                scope=self.scope,
+                filters=self.filters,
+                name="team-counts",
+                parts=(self.min_size or 0,),
+                compute=lambda: team_counts(self.scope, min_size=self.min_size),
+            )
         return self._counts
 
     def count(self) -> int:
@@ -143,5 +151,11 @@ class TeamPages:
     def __getitem__(self, index: slice) -> list[TeamRow]:
         if not isinstance(index, slice):
             raise TypeError("team pages are read by slices")
-        start = index.start or 0
-        return team_rows(self.scope, self.filters, min_size=self.min_size, offset=start, limit=index.stop - start)
+        start, limit = index.start or 0, index.stop - (index.start or 0)
+        return scope_read_cached(
+            scope=self.scope,
+            filters=self.filters,
+            name="team-rows",
+            parts=(self.min_size or 0, start, limit),
+            compute=lambda: team_rows(self.scope, self.filters, min_size=self.min_size, offset=start, limit=limit),
+        )
