@@ -34,7 +34,13 @@ def connection_limit(wanted: int) -> int:
 
 
 async def _run(
-    url_of: Callable[[int], str], *, rate: float, seconds: float, headers: dict[str, str], connections: int
+    url_of: Callable[[int], str],
+    *,
+    rate: float,
+    seconds: float,
+    headers: dict[str, str],
+    connections: int,
+    headers_of: Callable[[int], dict[str, str]] | None = None,
 ) -> dict:
     count = max(1, round(rate * seconds))
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -48,7 +54,8 @@ async def _run(
         async def one(index: int, scheduled: float) -> None:
             lags.append(loop.time() - scheduled)
             try:
-                response = await client.get(url_of(index))
+                extra = headers_of(index) if headers_of is not None else None
+                response = await client.get(url_of(index), headers=extra)
                 status = str(response.status_code)
             except httpx.HTTPError as error:
                 status = type(error).__name__
@@ -85,12 +92,26 @@ async def _run(
 
 
 def open_loop(
-    url_of: Callable[[int], str], *, rate: float, seconds: float, headers: dict[str, str], connections: int = 64
+    url_of: Callable[[int], str],
+    *,
+    rate: float,
+    seconds: float,
+    headers: dict[str, str],
+    connections: int = 64,
+    headers_of: Callable[[int], dict[str, str]] | None = None,
 ) -> dict:
-    """Send ``rate`` requests a second for ``seconds`` (request i to ``url_of(i)``)."""
+    """Send ``rate`` requests a second for ``seconds`` (request i to ``url_of(i)``, with
+    the headers ``headers_of(i)`` added when given)."""
     started = time.monotonic()
     result = asyncio.run(
-        _run(url_of, rate=rate, seconds=seconds, headers=headers, connections=connection_limit(connections))
+        _run(
+            url_of,
+            rate=rate,
+            seconds=seconds,
+            headers=headers,
+            connections=connection_limit(connections),
+            headers_of=headers_of,
+        )
     )
     result["wall_s"] = round(time.monotonic() - started, 2)
     return result

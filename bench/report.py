@@ -134,7 +134,12 @@ def markdown(results: dict) -> str:
             feed.get("ceiling_layout", {}),
             feed.get("ceiling_layout_queries"),
         ),
-        ("employee feed (`/feed/`)", feed.get("load", {}), feed.get("queries")),
+        (_feed_label(feed.get("visits")), feed.get("load", {}), None),
+        (
+            "feed, one member's page 1 (the heaviest sharer)",
+            feed.get("heaviest_sharer", {}).get("load", {}),
+            feed.get("queries"),
+        ),
         ("tracked link (`/l/<code>`)", redirect.get("load", {}), redirect.get("queries")),
     ):
         lines.append(
@@ -161,7 +166,9 @@ def markdown(results: dict) -> str:
         "generated, including those still unwritten when it stopped, which never reached the server).",
         "",
         f"Against the fair peer, a minimal signed-in page on the same base layout (header, navigation, "
-        f"organization switcher, reconnect banner, footer): feed ratio {_fmt(feed.get('ratio_layout'), 3)}.",
+        f"organization switcher, reconnect banner, footer): feed ratio {_fmt(feed.get('ratio_layout'), 3)} "
+        f"over many members and pages; {_fmt(feed.get('heaviest_sharer', {}).get('ratio_layout'), 3)} for one "
+        "member's first page.",
         "",
         *_open_loop_lines(feed.get("open_loop"), redirect.get("burst")),
         "The feed's SQL (one request, the heaviest sharer, page 1):",
@@ -242,6 +249,12 @@ def markdown(results: dict) -> str:
     if NOTES.exists():
         lines += [NOTES.read_text().rstrip(), ""]
     return "\n".join(lines)
+
+
+def _feed_label(visits: dict | None) -> str:
+    if not visits:
+        return "employee feed (`/feed/`)"
+    return f"employee feed (`/feed/`): {visits['members']:,} members × pages 1–{visits['pages']}, at random"
 
 
 def _preset_args(results: dict) -> str:

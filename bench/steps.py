@@ -53,31 +53,43 @@ def web_parts(results: dict, roles: dict, shape: LoadShape, only: set[str], args
 
 def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: Path) -> None:
     """Ceiling, feed and redirect, in interleaved rounds: a disturbance hits all alike."""
-    from bench.parts.web import median_round, queries_of, write_codes
+    from bench.parts.web import median_round, queries_of, write_codes, write_feed_visits
 
     pages = {
         "ceiling": ("/bench/ceiling/", None, "Item 10"),
         "ceiling_logged_in": ("/bench/ceiling/", employee, "Item 10"),
         # The fair peer of the feed: a minimal page on the same base layout, signed in.
         "ceiling_layout": ("/bench/layout/", employee, "Item 10"),
-        "feed": ("/feed/", employee, 'id="feed-posts"'),
+        # One member's first page: the heaviest sharer (the most "shared by me" to find).
+        "feed_heaviest": ("/feed/", employee, 'id="feed-posts"'),
     }
     sizes = {name: bench.check(path, session, contains=text) for name, (path, session, text) in pages.items()}
+    # The feed as the organization sees it: many members, several pages each.
+    visits = log_dir / "feed-visits.txt"
+    sample = write_feed_visits(visits, roles["organization_id"])
+    bench.feed_many(visits, seconds=bench.shape.warmup_seconds)
     codes = log_dir / "codes.txt"
-    sample = write_codes(codes, roles["organization_id"])
+    codes_sampled = write_codes(codes, roles["organization_id"])
     bench.redirect_warm(codes)
-    rounds: dict[str, list] = {name: [] for name in [*pages, "redirect"]}
+    rounds: dict[str, list] = {name: [] for name in [*pages, "feed", "redirect"]}
     for number in range(args.rounds):
         print(f"[bench]   round {number + 1} of {args.rounds}", flush=True)
         for name, (path, session, _text) in pages.items():
             rounds[name].append(bench.measure(path, session))
+        rounds["feed"].append(bench.feed_many(visits))
         rounds["redirect"].append(bench.redirect(codes))
     query_list = queries_of("/feed/", employee)
     feed_load = median_round(rounds["feed"])
-    # Open loop at half the feed's measured (closed-loop) capacity.
-    open_loop = bench.feed_open_loop(employee, rate=feed_load["rps"] / 2, seconds=args.seconds)
+    # Open loop at half the feed's measured (closed-loop) capacity, over the same visits.
+    open_loop = bench.feed_many_open_loop(visits, rate=feed_load["rps"] / 2, seconds=args.seconds)
+    heaviest_load = median_round(rounds["feed_heaviest"]) | {"bytes_per_response": sizes["feed_heaviest"]}
     burst = bench.redirect_burst(codes, hits=1000, seconds=1.0)
     results["feed"] = {
+        "visits": sample
+        | {
+            "how": "each request a random (member, page) of the sample, pages 1 to 3 alike, "
+            "each with its member's session"
+        },
         "member_id": roles["heaviest_sharer_member_id"],
         "ceiling": median_round(rounds["ceiling"]) | {"bytes_per_response": sizes["ceiling"]},
         "ceiling_logged_in": median_round(rounds["ceiling_logged_in"]),
@@ -85,13 +97,17 @@ def _web_load(results: dict, bench, roles: dict, employee: str, args, log_dir: P
         "ceiling_layout": median_round(rounds["ceiling_layout"]) | {"bytes_per_response": sizes["ceiling_layout"]},
         "ceiling_layout_queries": len(queries_of("/bench/layout/", employee)),
         "open_loop": open_loop,
-        "load": median_round(rounds["feed"]) | {"bytes_per_response": sizes["feed"]},
+        "load": feed_load,
+        "heaviest_sharer": {
+            "load": heaviest_load,
+            "ratio_layout": round(heaviest_load["rps"] / median_round(rounds["ceiling_layout"])["rps"], 3),
+        },
         "queries": len(query_list),
         "query_list": query_list,
         "query_ms_total": round(sum(query["ms"] for query in query_list), 2),
     }
     results["redirect"] = {
-        "codes_sampled": sample,
+        "codes_sampled": codes_sampled,
         "queries": len(queries_of("/l/" + codes.read_text().split()[0], None)),
         "load": median_round(rounds["redirect"]),
         "burst": burst,

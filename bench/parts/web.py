@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 import urllib.error
 import urllib.request
@@ -11,6 +12,8 @@ from pathlib import Path
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import MD5, Cast
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -18,7 +21,7 @@ from advocacy.models import Click, TrackedLink
 from bench.load import LoadShape, run_wrk
 from bench.openloop import open_loop
 from bench.servers import FORWARDED
-from employees.models import Membership
+from employees.models import Membership, SocialProfile
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 SESSION_COOKIE = "sessionid"
@@ -116,6 +119,33 @@ class WebBench:
         url = self.base_url + "/feed/"
         return open_loop(lambda _index: url, rate=rate, seconds=seconds, headers=headers_for(session_key))
 
+    def feed_many(self, visits_file: Path, *, seconds: int | None = None) -> dict:
+        """The feed, closed loop, each request a random (member, page) of `visits_file`."""
+        offset = self._offset()
+        result = run_wrk(
+            self.base_url + "/feed/",
+            shape=self.shape,
+            headers=headers_for(None),
+            script="feed.lua",
+            script_args=[str(visits_file)],
+            seconds=seconds,
+        )
+        statuses, _end = access_log_statuses(self.access_log, offset)
+        return {**result.as_dict(), "statuses": statuses}
+
+    def feed_many_open_loop(self, visits_file: Path, *, rate: float, seconds: int) -> dict:
+        """The same visits at a constant arrival rate (one member's cookie per request)."""
+        visits = [line.split() for line in visits_file.read_text().splitlines() if line.strip()]
+        rng = random.Random(17)  # noqa: S311 - which page to ask for next, not a secret
+        order = [rng.randrange(len(visits)) for _ in range(max(1, round(rate * seconds)))]
+        return open_loop(
+            lambda index: self.base_url + visits[order[index % len(order)]][1],
+            rate=rate,
+            seconds=seconds,
+            headers=headers_for(None),
+            headers_of=lambda index: {"Cookie": f"{SESSION_COOKIE}={visits[order[index % len(order)]][0]}"},
+        )
+
     def redirect_burst(self, codes_file: Path, *, hits: int, seconds: float) -> dict:
         """``hits`` visits of tracked links scheduled within ``seconds``, each from its own
         connection as far as the file descriptor limit allows; every visit sent must have
@@ -165,6 +195,29 @@ class WebBench:
             script_args=[str(codes_file)],
             seconds=seconds,
         )
+
+
+def write_feed_visits(path: Path, organization_id: int, *, members: int = 200, pages: int = 3) -> dict:
+    """`members` employees of the organization (a fixed pseudo-random sample of those
+    with a connected profile), each with a session, and their feed pages 1 to `pages`:
+    one line "<session key> <path>" per (member, page)."""
+    sample = list(
+        Membership.objects.filter(
+            organization_id=organization_id,
+            is_active=True,
+            is_employee=True,
+            pk__in=SocialProfile.objects.filter(organization_id=organization_id).values("owner_membership_id"),
+        )
+        .order_by(MD5(Cast("id", CharField())))
+        .values_list("id", flat=True)[:members]
+    )
+    lines = [
+        f"{session_for(member_id)} /feed/{'' if page == 1 else f'?page={page}'}"
+        for member_id in sample
+        for page in range(1, pages + 1)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return {"members": len(sample), "pages": pages, "visits": len(lines)}
 
 
 def median_round(rounds: list[dict]) -> dict:
