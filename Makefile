@@ -65,8 +65,9 @@ e2e: $(STAMP) compilemessages bluesky idp
 
 # Benchmarks at scale (bench/run.sh): seeds PostgreSQL (5,000 employees, 1M shares, 10M
 # snapshots; reused when already there), runs gunicorn, a worker and the local Bluesky
-# network, and writes bench/results.json and bench/RESULTS.md. BENCH_ARGS=--small for the
-# quick preset (bench/results-small.json).
+# network, and writes bench/results-default.json and bench/RESULTS-default.md.
+# BENCH_ARGS=--large for 50,000 employees (bench/results.json, bench/RESULTS.md: the run the
+# targets are set for), BENCH_ARGS=--small for the quick preset (bench/results-small.json).
 bench: $(STAMP) compilemessages bluesky
 	bash bench/run.sh $(BENCH_ARGS)
 

@@ -9,8 +9,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,6 +89,29 @@ class Filters:
         return {key: value for key, value in values.items() if value}
 
 
+_SELECTED = mark_safe(" selected")
+
+
+class ManyOptionsSelect(forms.Select):
+    """A select written out in one pass, for lists as long as a large company's teams.
+
+    Django's Select renders every option through a template: at 2,400 teams that was
+    most of a cached dashboard's time. The same HTML (name, attributes, each option's
+    value, `selected` and label, all escaped) is written here without one.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(item) for item in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((choice, _SELECTED if str(choice) in chosen else "", label) for choice, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class FilterForm(forms.Form):
     days = forms.TypedChoiceField(
         label=gettext_lazy("Period"),
@@ -112,16 +138,20 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("Every network")), *NETWORK_CHOICES],
     )
-    team = forms.TypedChoiceField(label=gettext_lazy("Team"), required=False, coerce=int, empty_value=None)
-    topic = forms.TypedChoiceField(label=gettext_lazy("Topic"), required=False, coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(
+        label=gettext_lazy("Team"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
+    topic = forms.TypedChoiceField(
+        label=gettext_lazy("Topic"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
     metric = forms.ChoiceField(label=gettext_lazy("Chart"), required=False, choices=list(METRICS.items()))
 
     def __init__(self, data, *, scope, teams: bool = True, **kwargs) -> None:
         super().__init__(data, **kwargs)
         everyone = gettext_lazy("Every team") if scope.is_organization else gettext_lazy("All my teams")
-        self.fields["team"].choices = [("", everyone)] + [(team.id, team.name) for team in scope.teams()]
+        self.fields["team"].choices = [("", everyone), *scope.teams().values_list("id", "name")]
         topics = Topic.objects.filter(organization_id=scope.organization_id).order_by("name")
-        self.fields["topic"].choices = [("", gettext_lazy("Every topic"))] + [(t.id, t.name) for t in topics]
+        self.fields["topic"].choices = [("", gettext_lazy("Every topic")), *topics.values_list("id", "name")]
         if not teams:
             del self.fields["team"]
 

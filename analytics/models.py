@@ -457,6 +457,11 @@ class RollupVersion(models.Model):
     def people_key(self) -> str:
         return f"{self.key}.p{self.people_version}"
 
+    @property
+    def people_only_key(self) -> str:
+        """For values that depend on people and teams alone, not on any rollup row."""
+        return f"{self.generation.hex}.p{self.people_version}"
+
 
 class DigestOptOut(models.Model):
     """A person who unsubscribed from the weekly digests (no login needed to do so)."""

@@ -107,10 +107,13 @@ def rollups_read_cached(
     )
 
 
-def scope_read_cached(*, scope: Scope, filters: Filters, name: str, parts: tuple, compute: Callable[[], T]) -> T:
+def scope_read_cached(
+    *, scope: Scope, filters: Filters, name: str, parts: tuple, compute: Callable[[], T], rollups: bool = True
+) -> T:
     """`compute()` for the scope and filters (narrowed to the filters' team by `compute`),
     from the cache while neither the organization's rollups nor its people and teams
-    changed. A topic filter reads fresh: which posts carry a topic follows neither."""
+    changed (only the latter with `rollups=False`, for values that read no rollup row).
+    A topic filter reads fresh: which posts carry a topic follows neither."""
     if filters.topic_id:
         return compute()
     row = _version_row(scope.organization_id)
@@ -125,7 +128,7 @@ def scope_read_cached(*, scope: Scope, filters: Filters, name: str, parts: tuple
         name=name,
         parts=(scope_part, filters.team_id or "", filters.network or "", filters.start, filters.end, *parts),
         compute=compute,
-        version=row.people_key,
+        version=row.people_key if rollups else row.people_only_key,
     )
 
 

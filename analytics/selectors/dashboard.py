@@ -290,14 +290,23 @@ class PostRow:
 
 def posts(scope: Scope, filters: Filters, *, limit: int | None = 10) -> list[PostRow]:
     """Posts ranked by engagements and clicks, then by potential reach (a team's, with a
-    limit, kept until the rollups or the teams change; the organization's ranking is
-    cached inside)."""
+    limit, kept until the rollups or the teams change; the organization's until the
+    rollups change)."""
     if limit is not None and not scope.narrowed_to(filters.team_id).is_organization:
         ranked = scope_read_cached(
             scope=scope,
             filters=filters,
             name="top-posts",
             parts=(limit,),
+            compute=lambda: _posts_ranked(scope, filters, limit),
+        )
+    elif limit is not None and not filters.topic_id:
+        # The organization's few: until the rollups change (the ranking's sums inside are
+        # kept longer, settled days apart, so that a write ranks again without a full read).
+        ranked = rollups_read_cached(
+            organization_id=scope.organization_id,
+            name="top-posts",
+            parts=(filters.start, filters.end, filters.network or "", limit),
             compute=lambda: _posts_ranked(scope, filters, limit),
         )
     else:
@@ -475,26 +484,44 @@ def adoption(scope: Scope, filters: Filters) -> Adoption:
     (As one aggregate with `FILTER (WHERE id IN (…))` PostgreSQL re-ran the member-day
     subquery for each person: beyond gunicorn's timeout at 50,000 employees.)
     """
-    return scope_read_cached(
-        scope=scope, filters=filters, name="adoption", parts=(), compute=lambda: _adoption(scope, filters)
+    # Who is employed and connected follows people and profiles only; who shared, the rollups too.
+    employees, connected = scope_read_cached(
+        scope=scope,
+        filters=filters,
+        name="adoption-people",
+        parts=(),
+        compute=lambda: _adoption_people(scope, filters),
+        rollups=False,
     )
+    active = scope_read_cached(
+        scope=scope, filters=filters, name="adoption-active", parts=(), compute=lambda: _adoption_active(scope, filters)
+    )
+    return Adoption(employees=employees, connected=connected, active=active)
 
 
 def _adoption(scope: Scope, filters: Filters) -> Adoption:
+    """Adoption read directly, without the cache."""
+    employees, connected = _adoption_people(scope, filters)
+    return Adoption(employees=employees, connected=connected, active=_adoption_active(scope, filters))
+
+
+def _adoption_people(scope: Scope, filters: Filters) -> tuple[int, int]:
     people = employees_in(scope.narrowed_to(filters.team_id))
-    in_scope = people.values("id")
     profiles = SocialProfile.objects.filter(
-        organization_id=scope.organization_id, state=SocialProfile.State.ACTIVE, owner_membership_id__in=in_scope
+        organization_id=scope.organization_id,
+        state=SocialProfile.State.ACTIVE,
+        owner_membership_id__in=people.values("id"),
     )
     if filters.network:
         profiles = profiles.filter(network=filters.network)
+    return people.count(), profiles.values("owner_membership_id").distinct().count()
+
+
+def _adoption_active(scope: Scope, filters: Filters) -> int:
+    in_scope = employees_in(scope.narrowed_to(filters.team_id)).values("id")
     # Shares are never negative: someone with a row that books one shared in the period.
     sharing = member_rows(scope, filters).filter(shares__gt=0, member_id__in=in_scope)
-    return Adoption(
-        employees=people.count(),
-        connected=profiles.values("owner_membership_id").distinct().count(),
-        active=sharing.values("member_id").distinct().count(),
-    )
+    return sharing.values("member_id").distinct().count()
 
 
 @dataclass(frozen=True)

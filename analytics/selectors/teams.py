@@ -135,6 +135,8 @@ class TeamPages:
                 name="team-counts",
                 parts=(self.min_size or 0,),
                 compute=lambda: team_counts(self.scope, min_size=self.min_size),
+                # Team sizes read team links only: a rollup write leaves them as they were.
+                rollups=False,
             )
         return self._counts
 

@@ -2,8 +2,9 @@
 
 Same tables as the platform (the rollups), same period and previous period, and every
 figure the page shows: reach totals now and before, the daily series, networks (and
-so EMV), top posts, top sharers, teams, adoption, audience and the distribution trail
-(Gini coefficients included). Three statements on one connection.
+so EMV), top posts, top sharers, the team table's first page (teams by name, as the
+page shows them), adoption, audience and the distribution trail (Gini coefficients
+included). Three statements on one connection.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from analytics.models import Measures
+from analytics.selectors.teams import TEAMS_PER_PAGE
 
 MEASURES = tuple(Measures.MEASURES)
 SUMS = ", ".join(f"sum({m})::bigint" for m in MEASURES)
@@ -138,7 +140,8 @@ SELECT
          LEFT JOIN team_members m ON m.root = t.id
          LEFT JOIN totals s ON s.member_id = m.membership_id
          WHERE t.organization_id = %(org)s
-         GROUP BY t.id, t.name) AS x),
+         GROUP BY t.id, t.name
+         ORDER BY t.name, t.id LIMIT {TEAMS_PER_PAGE}) AS x),
   (SELECT json_build_array(
        (SELECT count(*) FROM people),
        (SELECT count(DISTINCT owner_membership_id) FROM employees_socialprofile

@@ -251,10 +251,10 @@ def test_the_dashboard_page_counts_its_queries(cast, company, login):
     # manager (whose figures were never cached). Adoption is three counts (one aggregate
     # with a FILTER (WHERE id IN …) per count re-ran its subquery per person at 50,000).
     # Figures that depend on teams as well are cached under the people version too: warm,
-    # the organization's page reads 18 → 12 queries, a manager's 26 → 15.
+    # the organization's page reads 18 → 11 queries, a manager's 26 → 15.
     organization = login(cast.carol)
     assert _dashboard_queries(organization) == 23
-    assert _dashboard_queries(organization) == 12
+    assert _dashboard_queries(organization) == 11
     manager = login(cast.mike)
     assert _dashboard_queries(manager) == 26
     assert _dashboard_queries(manager) == 15

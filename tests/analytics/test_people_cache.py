@@ -189,3 +189,22 @@ def test_the_same_figures_through_the_cache_and_without_it(cast, booked):
             distribution_trail(scope=scope, filters=filters),
         )
         assert cached == direct
+
+
+def test_a_rollup_write_reads_the_team_sizes_and_connections_not_again(cast, booked):
+    _member, profile = booked
+    scope, filters = Scope(cast.org.id, None), _filters(cast.org)
+    dashboard_overview(scope=scope, filters=filters)
+    ShareFactory(profile=profile)
+    rollups.rollups_update()
+
+    with CaptureQueriesContext(connection) as after_write:
+        overview = dashboard_overview(scope=scope, filters=filters)
+
+    statements = " ".join(query["sql"] for query in after_write.captured_queries)
+    # The team page's figures and who shared are read again; team sizes and connections are not.
+    assert "RECURSIVE" in statements and "analytics_memberday" in statements
+    assert "THEN 1 ELSE 0 END), 0), COUNT(*) FROM sizes" not in statements
+    assert "employees_socialprofile" not in statements
+    assert overview.adoption.active == 1 and overview.adoption.connected == 1
+    assert overview.reach.employees.shares == 2

@@ -122,8 +122,22 @@ def test_the_organizations_figures_are_read_once_while_the_rollups_are_unchanged
         for query in again.captured_queries
         if "analytics_memberday" in query["sql"] or "analytics_postday" in query["sql"]
     ]
-    # Only the ten posts' two sides are read again.
-    assert period_reads and all('"post_id" IN' in sql for sql in period_reads)
+    # Neither the ranking nor the top posts' two sides are read again.
+    assert period_reads == []
+
+
+def test_after_a_write_today_only_the_recent_days_and_the_top_posts_sides_are_read(cast):
+    _share(cast.org, followers=300)
+    rollups.rollups_update()
+    scope, filters = Scope(cast.org.id, None), _filters(cast.org)
+    figures.posts(scope, filters)
+    _share(cast.org, followers=50)
+    rollups.rollups_update()
+    with CaptureQueriesContext(connection) as again:
+        assert len(figures.posts(scope, filters)) == 2
+    reads = [query["sql"] for query in again.captured_queries if "analytics_postday" in query["sql"]]
+    # The recent days' scores, then both sides of the posts kept.
+    assert len(reads) == 2 and '"post_id" IN' in reads[1]
 
 
 def test_figures_read_after_the_rollups_changed_are_the_new_ones(cast):
