@@ -49,12 +49,15 @@ PUSH_FIELDS = (
     "quoted_share__profile__extra",
 )
 
-# By primary key first: with only a status condition the planner could walk a status
-# index through every queued share.
+# By primary key only: the status is compared through an expression no index serves
+# (`status || ''`). With `status = %s`, statistics that say few shares are queued led the
+# planner to walk the status index through every queued share (and the dead entries
+# of those claimed before), a cost that grew with the queue: 1.0 ms against 0.2 ms with
+# 2,000 shares queued on the 50,000-employee benchmark data.
 _CLAIM_SQL = (
     "WITH claimed AS ("  # noqa: S608 - the model's own table name
     f"UPDATE {Share._meta.db_table} SET status = %s, posting_started_at = %s, attempts = attempts + 1 "
-    "WHERE id = %s AND status = %s RETURNING id) "
+    "WHERE id = %s AND status || '' = %s RETURNING id) "
 )
 
 
