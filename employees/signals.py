@@ -19,11 +19,7 @@ def _profile_changed(sender, instance, **kwargs) -> None:
     reconnect_flag_sync(organization_id=instance.organization_id, owner_membership_id=instance.owner_membership_id)
     update_fields = kwargs.get("update_fields")
     if update_fields is None or _CONNECTION_FIELDS & set(update_fields):
-        profile_state_changed.send(sender=SocialProfileChange, organization_id=instance.organization_id)
-
-
-class SocialProfileChange:
-    """The sender of `profile_state_changed`."""
+        profile_state_changed.send(sender=sender, organization_id=instance.organization_id)
 
 
 def _topics_changed(sender, instance, **kwargs) -> None:

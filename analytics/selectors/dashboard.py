@@ -499,12 +499,6 @@ def adoption(scope: Scope, filters: Filters) -> Adoption:
     return Adoption(employees=employees, connected=connected, active=active)
 
 
-def _adoption(scope: Scope, filters: Filters) -> Adoption:
-    """Adoption read directly, without the cache."""
-    employees, connected = _adoption_people(scope, filters)
-    return Adoption(employees=employees, connected=connected, active=_adoption_active(scope, filters))
-
-
 def _adoption_people(scope: Scope, filters: Filters) -> tuple[int, int]:
     people = employees_in(scope.narrowed_to(filters.team_id))
     profiles = SocialProfile.objects.filter(

@@ -137,13 +137,14 @@ class WebBench:
         """The same visits at a constant arrival rate (one member's cookie per request)."""
         visits = [line.split() for line in visits_file.read_text().splitlines() if line.strip()]
         rng = random.Random(17)  # noqa: S311 - which page to ask for next, not a secret
-        order = [rng.randrange(len(visits)) for _ in range(max(1, round(rate * seconds)))]
+        # Request i is the i-th drawn (session key, path); the generator sends no more than this.
+        drawn = [rng.choice(visits) for _ in range(max(1, round(rate * seconds)))]
         return open_loop(
-            lambda index: self.base_url + visits[order[index % len(order)]][1],
+            lambda index: self.base_url + drawn[index][1],
             rate=rate,
             seconds=seconds,
             headers=headers_for(None),
-            headers_of=lambda index: {"Cookie": f"{SESSION_COOKIE}={visits[order[index % len(order)]][0]}"},
+            headers_of=lambda index: {"Cookie": f"{SESSION_COOKIE}={drawn[index][0]}"},
         )
 
     def redirect_burst(self, codes_file: Path, *, hits: int, seconds: float) -> dict:

@@ -69,3 +69,10 @@ def test_the_manager_sees_the_teams_reach_and_exports_it(open_page, story):
     team = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if TEAM in row)
     expected = {"shares": "2", "potential_reach": str(reach), "likes": "1", "reposts": "1", "clicks": "1"}
     assert {key: team[key] for key in expected} == expected, team
+
+    # The team filter (its options written out in one pass, for long team lists) narrows
+    # the page in place and keeps the choice.
+    page.locator("#id_team").select_option(label=TEAM)
+    expect(page).to_have_url(re.compile(r"[?&]team=\d+"))
+    expect(page.locator("#id_team")).to_have_value(re.compile(r"^\d+$"))
+    expect(_kpi(page, "Employees' reach")).to_have_text(str(reach))

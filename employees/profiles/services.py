@@ -28,7 +28,7 @@ from employees.audit import audit_record
 from employees.locale import override_for
 from employees.models import AuditEvent, Membership, NetworkApp, Role, SocialProfile
 from employees.profiles import selectors
-from employees.signals import SocialProfileChange, profile_state_changed
+from employees.signals import profile_state_changed
 from networks import get_adapter_class
 from networks.base import Adapter, Credentials, CredentialsDead, PermanentError, Unsupported
 from networks.links import web_url
@@ -313,7 +313,7 @@ def _mark_needs_reconnect(profile_id: int, reason: str) -> bool:
         owner = SocialProfile.objects.filter(pk=profile_id).values("organization_id", "owner_membership_id").first()
         if owner is not None:
             reconnect_flag_sync(**owner)
-            profile_state_changed.send(sender=SocialProfileChange, organization_id=owner["organization_id"])
+            profile_state_changed.send(sender=SocialProfile, organization_id=owner["organization_id"])
         logger.warning("Social profile %s needs reconnecting: %s", profile_id, reason)
         profile_reconnect_notify_task.delay_on_commit(profile_id)
     return bool(changed)

@@ -184,7 +184,7 @@ def test_the_same_figures_through_the_cache_and_without_it(cast, booked):
             distribution_trail(scope=scope, filters=filters),
         )
         direct = (
-            figures._adoption(scope, filters),
+            figures.Adoption(*figures._adoption_people(scope, filters), figures._adoption_active(scope, filters)),
             {row.name: (row.people, row.side.potential_reach) for row in figures.by_team(scope, filters)},
             distribution_trail(scope=scope, filters=filters),
         )
